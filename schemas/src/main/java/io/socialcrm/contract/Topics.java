@@ -1,0 +1,128 @@
+package io.socialcrm.contract;
+
+import io.socialcrm.avro.ActivityMetrics;
+import io.socialcrm.avro.ConsentRecord;
+import io.socialcrm.avro.CustomerMerge;
+import io.socialcrm.avro.CustomerProfile;
+import io.socialcrm.avro.ErasureReceipt;
+import io.socialcrm.avro.ErasureRequest;
+import io.socialcrm.avro.ProfileSnapshot;
+import io.socialcrm.avro.SegmentChange;
+import io.socialcrm.avro.SegmentDefinition;
+import io.socialcrm.avro.SegmentMembership;
+import io.socialcrm.avro.SocialActivity;
+import io.socialcrm.serde.AvroSerde;
+import io.socialcrm.serde.SchemaRegistryConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The topic catalogue: the only place that names the contract's topics (shared/DESIGN.md), with
+ * their value types, kinds and retention, under an optional prefix. Immutable.
+ */
+public final class Topics {
+    /** Raw activity is personal data of people who may never consent: kept a short time only. */
+    public static final Duration RAW_ACTIVITY_RETENTION = Duration.ofDays(7);
+    public static final Duration EVENT_RETENTION = Duration.ofDays(7);
+    public static final Duration METRICS_RETENTION = Duration.ofDays(90);
+    public static final Duration RECEIPT_RETENTION = Duration.ofDays(365);
+
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]*");
+
+    public final Topic<SocialActivity> socialActivity;
+    public final Topic<ProfileSnapshot> socialProfiles;
+    public final Topic<ConsentRecord> consents;
+    public final Topic<SegmentDefinition> segmentDefinitions;
+    public final Topic<CustomerMerge> customerMerges;
+    public final Topic<ErasureRequest> erasureRequests;
+    public final Topic<CustomerProfile> customerProfiles;
+    public final Topic<SegmentChange> segmentChanges;
+    public final Topic<SegmentMembership> segmentMembers;
+    public final Topic<ActivityMetrics> socialMetrics;
+    public final Topic<ErasureReceipt> erasureReceipts;
+    public final Topic<byte[]> deadLetters;
+    /**
+     * Not in the public contract: each partition's sketch of influence raw values, read back by
+     * every instance so that scores rank against all customers. Holds no personal data.
+     */
+    public final Topic<byte[]> influenceDistribution;
+
+    private final String prefix;
+
+    private Topics(String prefix) {
+        if (!PREFIX.matcher(prefix).matches()) {
+            throw new ConfigException("topics.prefix", prefix, "may hold only letters, digits, '.', '_' and '-'");
+        }
+        this.prefix = prefix;
+        socialActivity = new Topic<>("social-activity", "", SocialActivity.class, TopicKind.INPUT_APPEND,
+                RAW_ACTIVITY_RETENTION, "account key of the actor").withPrefix(prefix);
+        socialProfiles = new Topic<>("social-profiles", "", ProfileSnapshot.class, TopicKind.INPUT_COMPACTED,
+                null, "account key").withPrefix(prefix);
+        consents = new Topic<>("consents", "", ConsentRecord.class, TopicKind.INPUT_COMPACTED,
+                null, "account key").withPrefix(prefix);
+        segmentDefinitions = new Topic<>("segment-definitions", "", SegmentDefinition.class, TopicKind.INPUT_COMPACTED,
+                null, "segment id").withPrefix(prefix);
+        customerMerges = new Topic<>("customer-merges", "", CustomerMerge.class, TopicKind.INPUT_APPEND,
+                EVENT_RETENTION, "merged customerId").withPrefix(prefix);
+        erasureRequests = new Topic<>("erasure-requests", "", ErasureRequest.class, TopicKind.INPUT_APPEND,
+                EVENT_RETENTION, "customerId").withPrefix(prefix);
+        customerProfiles = new Topic<>("customer-profiles", "", CustomerProfile.class, TopicKind.OUTPUT_COMPACTED,
+                null, "customerId").withPrefix(prefix);
+        segmentChanges = new Topic<>("segment-changes", "", SegmentChange.class, TopicKind.OUTPUT_APPEND,
+                EVENT_RETENTION, "customerId").withPrefix(prefix);
+        segmentMembers = new Topic<>("segment-members", "", SegmentMembership.class, TopicKind.OUTPUT_COMPACTED,
+                null, "segmentId/customerId").withPrefix(prefix);
+        socialMetrics = new Topic<>("social-metrics", "", ActivityMetrics.class, TopicKind.OUTPUT_APPEND,
+                METRICS_RETENTION, "platform").withPrefix(prefix);
+        erasureReceipts = new Topic<>("erasure-receipts", "", ErasureReceipt.class, TopicKind.OUTPUT_APPEND,
+                RECEIPT_RETENTION, "customerId").withPrefix(prefix);
+        deadLetters = new Topic<>("dead-letters", "", byte[].class, TopicKind.OUTPUT_APPEND,
+                EVENT_RETENTION, "original key").withPrefix(prefix);
+        influenceDistribution = new Topic<>("influence-distribution", "", byte[].class, TopicKind.INTERNAL_COMPACTED,
+                null, "application id and partition").withPrefix(prefix);
+    }
+
+    /** The catalogue with the contract's names as they are. */
+    public static Topics defaults() {
+        return new Topics("");
+    }
+
+    /** The catalogue with every name prefixed, e.g. {@code acme.} gives {@code acme.social-activity}. */
+    public static Topics withPrefix(String prefix) {
+        return new Topics(prefix == null ? "" : prefix);
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    /** Every topic of the contract, inputs first. */
+    public List<Topic<?>> all() {
+        return List.of(socialActivity, socialProfiles, consents, segmentDefinitions, customerMerges, erasureRequests,
+                customerProfiles, segmentChanges, segmentMembers, socialMetrics, erasureReceipts, deadLetters,
+                influenceDistribution);
+    }
+
+    /**
+     * Topics read together by one sub-topology (keyed by account key): they must have the same
+     * number of partitions, or a consent and the activity it gates would meet in different tasks.
+     */
+    public List<Topic<?>> coPartitioned() {
+        return List.of(socialActivity, socialProfiles, consents);
+    }
+
+    /** Keys are UTF-8 strings on every topic. */
+    public static Serde<String> keySerde() {
+        return Serdes.String();
+    }
+
+    /** The Avro value serde of a topic, ready to use. */
+    public static <V extends SpecificRecord> Serde<V> valueSerde(Topic<V> topic, SchemaRegistryConfig registry) {
+        return AvroSerde.specific(topic.valueType(), registry, false);
+    }
+}

@@ -1,0 +1,156 @@
+package io.socialcrm.ops;
+
+import io.socialcrm.contract.Topic;
+import io.socialcrm.contract.Topics;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates and describes the contract's topics on a cluster. */
+public final class TopicAdmin {
+    private static final long TIMEOUT_S = 60;
+
+    private final Admin admin;
+    private final Topics topics;
+
+    public TopicAdmin(Admin admin, Topics topics) {
+        this.admin = admin;
+        this.topics = topics;
+    }
+
+    /** What one topic looks like on the cluster. */
+    public record TopicState(String name, boolean exists, int partitions, int replicationFactor, String cleanupPolicy,
+                             String retentionMs) {
+    }
+
+    /**
+     * Creates every topic of the catalogue that does not exist yet; existing ones are left as they
+     * are. Returns the names created.
+     */
+    public List<String> createMissing(int partitions, short replicationFactor) {
+        Set<String> existing = listNames();
+        List<NewTopic> missing = new ArrayList<>();
+        for (Topic<?> topic : topics.all()) {
+            if (!existing.contains(topic.name())) {
+                // the application reads its internal topic whole on every instance: one partition is enough
+                int count = topic.kind() == io.socialcrm.contract.TopicKind.INTERNAL_COMPACTED ? 1 : partitions;
+                missing.add(new NewTopic(topic.name(), count, replicationFactor).configs(topic.configs()));
+            }
+        }
+        if (missing.isEmpty()) {
+            return List.of();
+        }
+        List<String> created = new ArrayList<>();
+        admin.createTopics(missing).values().forEach((name, future) -> {
+            try {
+                future.get(TIMEOUT_S, TimeUnit.SECONDS);
+                created.add(name);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("Cannot create topic " + name + ": " + e.getCause().getMessage(), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while creating topic " + name, e);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("Timed out creating topic " + name + " after " + TIMEOUT_S + " s", e);
+            }
+        });
+        return created;
+    }
+
+    /** The state of every topic of the catalogue on the cluster, in catalogue order. */
+    public List<TopicState> describe() {
+        Set<String> existing = listNames();
+        List<String> present = topics.all().stream().map(Topic::name).filter(existing::contains).toList();
+        Map<String, TopicDescription> descriptions = new HashMap<>();
+        Map<String, Config> configs = new HashMap<>();
+        if (!present.isEmpty()) {
+            descriptions.putAll(get(admin.describeTopics(present).allTopicNames(), "describing topics"));
+            List<ConfigResource> resources = present.stream()
+                    .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
+            get(admin.describeConfigs(resources).all(), "describing topic configs")
+                    .forEach((resource, config) -> configs.put(resource.name(), config));
+        }
+        List<TopicState> states = new ArrayList<>();
+        for (Topic<?> topic : topics.all()) {
+            TopicDescription description = descriptions.get(topic.name());
+            if (description == null) {
+                states.add(new TopicState(topic.name(), false, 0, 0, null, null));
+                continue;
+            }
+            Config config = configs.get(topic.name());
+            states.add(new TopicState(topic.name(), true, description.partitions().size(),
+                    description.partitions().get(0).replicas().size(),
+                    value(config, "cleanup.policy"), value(config, "retention.ms")));
+        }
+        return states;
+    }
+
+    /**
+     * Checks that the topics read by the account-keyed sub-topology have one partition count;
+     * returns a message saying what to fix, or null when they agree.
+     */
+    public String coPartitioningProblem() {
+        Map<String, Integer> counts = new HashMap<>();
+        for (TopicState state : describe()) {
+            counts.put(state.name(), state.partitions());
+        }
+        List<String> missing = new ArrayList<>();
+        Map<String, Integer> copart = new java.util.LinkedHashMap<>();
+        for (Topic<?> topic : topics.coPartitioned()) {
+            Integer count = counts.get(topic.name());
+            if (count == null || count == 0) {
+                missing.add(topic.name());
+            } else {
+                copart.put(topic.name(), count);
+            }
+        }
+        if (!missing.isEmpty()) {
+            return "Missing input topics " + missing + ": create them with 'socialcrm topics create' (or set "
+                    + "topics.create=true)";
+        }
+        if (copart.values().stream().distinct().count() > 1) {
+            return "Topics " + copart.keySet() + " must have the same number of partitions (they are joined by account "
+                    + "key) but have " + copart.values() + ": recreate them with one count";
+        }
+        return null;
+    }
+
+    private Set<String> listNames() {
+        return get(admin.listTopics().names(), "listing topics");
+    }
+
+    private static String value(Config config, String name) {
+        if (config == null) {
+            return null;
+        }
+        ConfigEntry entry = config.get(name);
+        return entry == null ? null : entry.value();
+    }
+
+    private static <T> T get(org.apache.kafka.common.KafkaFuture<T> future, String what) {
+        try {
+            return future.get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Failed " + what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted " + what, e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Timed out " + what + " after " + TIMEOUT_S + " s: is the cluster reachable?", e);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package io.socialcrm.stack;
+
+import io.socialcrm.contract.Topics;
+import io.socialcrm.ops.TopicAdmin;
+import io.socialcrm.serde.MockSchemaRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded default: a real KRaft broker in this JVM and a schema registry (Apicurio as a child
+ * process, or the in-process {@code mock://} registry), with the contract's topics created. Everything
+ * lives in one temporary folder that {@link #close()} removes; a shutdown hook closes the stack on
+ * Ctrl-C too.
+ */
+public final class LocalStack implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+    /** Which schema registry the stack runs. */
+    public enum RegistryKind {
+        /** Apicurio Registry 2.6 in a child JVM, Confluent API. */
+        APICURIO,
+        /** In-process registry of this JVM ({@code mock://}): fastest, nothing else to start. */
+        MOCK
+    }
+
+    /** How to start the stack. */
+    public record Options(RegistryKind registry, int partitions, Topics topics, Map<String, String> brokerOverrides,
+                          Duration registryTimeout) {
+        public static Options defaults() {
+            return new Options(RegistryKind.APICURIO, 4, Topics.defaults(), Map.of(), Duration.ofSeconds(90));
+        }
+
+        public Options withRegistry(RegistryKind kind) {
+            return new Options(kind, partitions, topics, brokerOverrides, registryTimeout);
+        }
+
+        public Options withPartitions(int count) {
+            return new Options(registry, count, topics, brokerOverrides, registryTimeout);
+        }
+
+        public Options withBrokerOverrides(Map<String, String> overrides) {
+            return new Options(registry, partitions, topics, overrides, registryTimeout);
+        }
+
+        public Options withTopics(Topics catalogue) {
+            return new Options(registry, partitions, catalogue, brokerOverrides, registryTimeout);
+        }
+    }
+
+    private final Path workDir;
+    private final EmbeddedKafka kafka;
+    private final EmbeddedSchemaRegistry registry;
+    private final String registryUrl;
+    private final Topics topics;
+    private final Thread shutdownHook;
+    private volatile boolean closed;
+
+    private LocalStack(Path workDir, EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, String registryUrl, Topics topics) {
+        this.workDir = workDir;
+        this.kafka = kafka;
+        this.registry = registry;
+        this.registryUrl = registryUrl;
+        this.topics = topics;
+        this.shutdownHook = new Thread(this::closeQuietly, "socialcrm-stack-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    private static final String WORK_DIR_PREFIX = "socialcrm-stack-";
+    private static final String OWNER_FILE = "owner.pid";
+
+    /** Starts broker and registry side by side, creates the topics, and returns when all are ready. */
+    public static LocalStack start(Options options) {
+        removeStaleWorkDirs();
+        Path workDir;
+        try {
+            workDir = Files.createTempDirectory(WORK_DIR_PREFIX);
+            Files.writeString(workDir.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
+        } catch (IOException e) {
+            throw new StackException("Cannot create a temporary folder for the local stack", e);
+        }
+        long started = System.nanoTime();
+        CompletableFuture<EmbeddedSchemaRegistry> registryFuture = options.registry() == RegistryKind.APICURIO
+                ? CompletableFuture.supplyAsync(() -> EmbeddedSchemaRegistry.start(workDir, options.registryTimeout()))
+                : CompletableFuture.completedFuture(null);
+        EmbeddedKafka kafka = null;
+        EmbeddedSchemaRegistry registry = null;
+        try {
+            kafka = EmbeddedKafka.start(workDir, options.brokerOverrides());
+            registry = registryFuture.join();
+        } catch (RuntimeException e) {
+            if (kafka != null) {
+                kafka.close();
+            }
+            registryFuture.thenAccept(r -> {
+                if (r != null) {
+                    r.close();
+                }
+            });
+            StackFiles.deleteRecursively(workDir);
+            throw e instanceof CompletionException && e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+        String registryUrl = registry != null ? registry.url() : "mock://local-" + UUID.randomUUID();
+        LocalStack stack = new LocalStack(workDir, kafka, registry, registryUrl, options.topics());
+        try {
+            stack.createTopics(options.partitions());
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+        LOG.info("Local stack ready in {} ms: Kafka {} (KRaft), schema registry {}",
+                (System.nanoTime() - started) / 1_000_000, kafka.bootstrapServers(), registryUrl);
+        return stack;
+    }
+
+    /**
+     * Removes the temporary folders of stacks whose process is gone without cleaning up (killed with
+     * SIGKILL, say). Returns how many were removed.
+     */
+    public static int removeStaleWorkDirs() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        int removed = 0;
+        try (var dirs = Files.newDirectoryStream(tmp, WORK_DIR_PREFIX + "*")) {
+            for (Path dir : dirs) {
+                Path owner = dir.resolve(OWNER_FILE);
+                try {
+                    long pid = Long.parseLong(Files.readString(owner).trim());
+                    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                        continue;
+                    }
+                } catch (IOException | NumberFormatException unreadable) {
+                    // no owner recorded: leave it, it may be another version's
+                    continue;
+                }
+                StackFiles.deleteRecursively(dir);
+                removed++;
+            }
+        } catch (IOException e) {
+            LOG.debug("Cannot scan {} for stale stack folders: {}", tmp, e.toString());
+        }
+        return removed;
+    }
+
+    private void createTopics(int partitions) {
+        try (Admin admin = admin()) {
+            new TopicAdmin(admin, topics).createMissing(partitions, (short) 1);
+        }
+    }
+
+    public Admin admin() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return Admin.create(props);
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public String schemaRegistryUrl() {
+        return registryUrl;
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    /** The stack's temporary folder (broker logs, registry log); state directories of apps may go here too. */
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** Process id of the registry's child process, or -1 with the in-process registry. */
+    public long registryPid() {
+        return registry == null ? -1 : registry.pid();
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // called from the hook itself
+        }
+    }
+
+    private synchronized void closeQuietly() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (registry != null) {
+            registry.close();
+        } else if (registryUrl.startsWith("mock://")) {
+            MockSchemaRegistry.drop(registryUrl.substring("mock://".length()));
+        }
+        kafka.close();
+        StackFiles.deleteRecursively(workDir);
+    }
+}

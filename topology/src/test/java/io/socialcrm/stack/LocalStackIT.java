@@ -1,0 +1,148 @@
+package io.socialcrm.stack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.socialcrm.avro.SocialActivity;
+import io.socialcrm.contract.Topic;
+import io.socialcrm.contract.Topics;
+import io.socialcrm.ops.TopicAdmin;
+import io.socialcrm.serde.SchemaRegistryConfig;
+import io.socialcrm.testing.SampleRecords;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.junit.jupiter.api.Test;
+
+/** The embedded stack: starts, holds the contract's topics, carries records, and leaves nothing behind. */
+class LocalStackIT {
+
+    @Test
+    void startsCarriesAnAvroRecordAndLeavesNoProcessOrFileBehind() throws Exception {
+        Path workDir;
+        long registryPid;
+        String bootstrap;
+        try (LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withPartitions(3))) {
+            workDir = stack.workDir();
+            registryPid = stack.registryPid();
+            bootstrap = stack.bootstrapServers();
+            assertTrue(ProcessHandle.of(registryPid).map(ProcessHandle::isAlive).orElse(false), "registry runs");
+
+            try (Admin admin = stack.admin()) {
+                List<TopicAdmin.TopicState> states = new TopicAdmin(admin, stack.topics()).describe();
+                for (TopicAdmin.TopicState state : states) {
+                    assertTrue(state.exists(), state.name());
+                }
+                Map<String, TopicAdmin.TopicState> byName = states.stream()
+                        .collect(java.util.stream.Collectors.toMap(TopicAdmin.TopicState::name, s -> s));
+                assertEquals(3, byName.get("social-activity").partitions());
+                assertEquals("delete", byName.get("social-activity").cleanupPolicy());
+                assertEquals(Long.toString(Topics.RAW_ACTIVITY_RETENTION.toMillis()), byName.get("social-activity").retentionMs());
+                assertEquals("compact", byName.get("consents").cleanupPolicy());
+                assertEquals("compact", byName.get("customer-profiles").cleanupPolicy());
+                assertEquals("compact", byName.get("segment-members").cleanupPolicy());
+            }
+
+            Topic<SocialActivity> topic = stack.topics().socialActivity;
+            Serde<SocialActivity> serde = Topics.valueSerde(topic, SchemaRegistryConfig.of(stack.schemaRegistryUrl()));
+            Properties producerProps = new Properties();
+            producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            try (KafkaProducer<String, SocialActivity> producer = new KafkaProducer<>(producerProps,
+                    Topics.keySerde().serializer(), serde.serializer())) {
+                producer.send(new ProducerRecord<>(topic.name(), "twitter:783214", SampleRecords.activity())).get();
+            }
+            Properties consumerProps = new Properties();
+            consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "round-trip");
+            consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            try (KafkaConsumer<String, SocialActivity> consumer = new KafkaConsumer<>(consumerProps,
+                    Topics.keySerde().deserializer(), serde.deserializer())) {
+                consumer.subscribe(List.of(topic.name()));
+                ConsumerRecord<String, SocialActivity> received = null;
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (received == null && System.currentTimeMillis() < deadline) {
+                    for (ConsumerRecord<String, SocialActivity> r : consumer.poll(Duration.ofMillis(200))) {
+                        received = r;
+                    }
+                }
+                assertEquals("twitter:783214", received.key());
+                assertEquals(SampleRecords.activity(), received.value());
+            }
+        }
+        assertFalse(ProcessHandle.of(registryPid).map(ProcessHandle::isAlive).orElse(false), "registry process stopped");
+        assertFalse(Files.exists(workDir), "temporary folder removed");
+        String[] hostPort = bootstrap.split(":");
+        assertFalse(listening(hostPort[0], Integer.parseInt(hostPort[1])), "broker port closed");
+    }
+
+    @Test
+    void theRegistryDiesWithItsParentEvenOnKillMinusNine() throws Exception {
+        // A child JVM starts a stack and is killed with SIGKILL: no shutdown hook runs, yet the
+        // registry's supervisor notices the missing parent and stops the registry.
+        Path marker = Files.createTempFile("stack-child", ".pid");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-D" + EmbeddedSchemaRegistry.HOME_PROPERTY + "=" + System.getProperty(EmbeddedSchemaRegistry.HOME_PROPERTY, ""),
+                StackChild.class.getName(), marker.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Process child = builder.start();
+        long registryPid = -1;
+        Path childWorkDir = null;
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline && registryPid < 0) {
+            List<String> lines = Files.readAllLines(marker);
+            if (lines.size() == 2) {
+                registryPid = Long.parseLong(lines.get(0).trim());
+                childWorkDir = Path.of(lines.get(1).trim());
+            }
+            Thread.sleep(200);
+        }
+        assertTrue(registryPid > 0, "child started a stack");
+        long supervisor = registryPid;
+        List<ProcessHandle> registryTree = ProcessHandle.of(supervisor).map(p -> p.descendants().toList()).orElse(List.of());
+        child.destroyForcibly().waitFor();
+        long stopDeadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < stopDeadline
+                && (ProcessHandle.of(supervisor).isPresent() || registryTree.stream().anyMatch(ProcessHandle::isAlive))) {
+            Thread.sleep(200);
+        }
+        assertFalse(ProcessHandle.of(supervisor).map(ProcessHandle::isAlive).orElse(false), "supervisor gone");
+        assertTrue(registryTree.stream().noneMatch(ProcessHandle::isAlive), "registry JVM gone");
+        assertTrue(Files.exists(childWorkDir), "a killed JVM cannot clean up after itself...");
+        assertTrue(LocalStack.removeStaleWorkDirs() >= 1);
+        assertFalse(Files.exists(childWorkDir), "...so the next stack removes its folder");
+        Files.deleteIfExists(marker);
+    }
+
+    /** Started in a child JVM by the test above. */
+    public static final class StackChild {
+        public static void main(String[] args) throws Exception {
+            LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withPartitions(1));
+            Files.writeString(Path.of(args[0]), stack.registryPid() + "\n" + stack.workDir());
+            Thread.sleep(Long.MAX_VALUE);
+        }
+    }
+
+    private static boolean listening(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 500);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+}
