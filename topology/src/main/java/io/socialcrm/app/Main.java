@@ -24,8 +24,17 @@ public final class Main implements Runnable {
         System.exit(execute(args));
     }
 
+    /** Java versions the dependencies run on (Apache DataSketches 6 checks for 8, 11, 17 or 21). */
+    static final java.util.Set<Integer> SUPPORTED_JAVA = java.util.Set.of(17, 21);
+
     /** Runs the command line and returns its exit code (for tests and embedding). */
     public static int execute(String... args) {
+        int java = Runtime.version().feature();
+        if (!SUPPORTED_JAVA.contains(java)) {
+            System.err.println("socialcrm runs on Java 17 or 21 (found Java " + java + "): Apache DataSketches 6, "
+                    + "which computes the influence ranks, supports only those LTS versions. Set JAVA_HOME to a JDK 17 or 21.");
+            return 2;
+        }
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(new ErrorReporter());
         return cli.execute(args);

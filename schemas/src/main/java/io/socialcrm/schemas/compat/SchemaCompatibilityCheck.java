@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,23 +86,61 @@ public final class SchemaCompatibilityCheck {
         return problems;
     }
 
-    /** Parses every current schema; files under {@code common/} first, as the code generator does. */
+    /**
+     * Parses every current schema. Files may refer to types defined in others: a file whose
+     * references are not known yet is retried once the others are parsed.
+     */
     public static Map<String, Schema> parseCurrent(Path currentDir) {
-        List<Path> files;
+        List<Path> pending;
         try (Stream<Path> walk = Files.walk(currentDir)) {
-            files = new ArrayList<>(walk.filter(p -> p.toString().endsWith(".avsc")).toList());
+            pending = new ArrayList<>(walk.filter(p -> p.toString().endsWith(".avsc")).sorted().toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        files.sort(Comparator.comparing((Path p) -> !currentDir.relativize(p).startsWith("common"))
-                .thenComparing(Path::toString));
-        Schema.Parser parser = new Schema.Parser();
         Map<String, Schema> byName = new LinkedHashMap<>();
-        for (Path file : files) {
-            Schema schema = parseFile(parser, file);
-            byName.put(schema.getFullName(), schema);
+        while (!pending.isEmpty()) {
+            List<Path> unresolved = new ArrayList<>();
+            RuntimeException lastError = null;
+            for (Path file : pending) {
+                Schema.Parser parser = new Schema.Parser();
+                parser.addTypes(allNamedTypes(byName.values()));
+                try {
+                    Schema schema = parseFile(parser, file);
+                    byName.put(schema.getFullName(), schema);
+                } catch (IllegalArgumentException e) {
+                    unresolved.add(file);
+                    lastError = e;
+                }
+            }
+            if (unresolved.size() == pending.size()) {
+                throw lastError;
+            }
+            pending = unresolved;
         }
         return byName;
+    }
+
+    /** The schemas and every named type defined inside them. */
+    private static List<Schema> allNamedTypes(java.util.Collection<Schema> schemas) {
+        Map<String, Schema> named = new LinkedHashMap<>();
+        schemas.forEach(s -> collectNamed(s, named));
+        return new ArrayList<>(named.values());
+    }
+
+    private static void collectNamed(Schema schema, Map<String, Schema> named) {
+        switch (schema.getType()) {
+            case RECORD -> {
+                if (named.putIfAbsent(schema.getFullName(), schema) == null) {
+                    schema.getFields().forEach(f -> collectNamed(f.schema(), named));
+                }
+            }
+            case ENUM, FIXED -> named.putIfAbsent(schema.getFullName(), schema);
+            case ARRAY -> collectNamed(schema.getElementType(), named);
+            case MAP -> collectNamed(schema.getValueType(), named);
+            case UNION -> schema.getTypes().forEach(t -> collectNamed(t, named));
+            default -> {
+            }
+        }
     }
 
     private static Schema parseFile(Schema.Parser parser, Path file) {

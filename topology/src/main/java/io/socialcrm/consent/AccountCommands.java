@@ -1,0 +1,80 @@
+package io.socialcrm.consent;
+
+import io.socialcrm.avro.ConsentScope;
+import io.socialcrm.avro.internal.AccountCommand;
+import io.socialcrm.avro.internal.AccountConsent;
+import io.socialcrm.avro.internal.AccountErased;
+import io.socialcrm.avro.internal.Credit;
+import io.socialcrm.avro.internal.CreditReceived;
+import io.socialcrm.avro.internal.CustomerEvent;
+import io.socialcrm.avro.internal.EraseAccount;
+import io.socialcrm.avro.internal.Forward;
+import io.socialcrm.avro.internal.Relink;
+import io.socialcrm.errors.InvalidRecordException;
+import io.socialcrm.topology.Names;
+import io.socialcrm.topology.Routed;
+import io.socialcrm.topology.TopologySettings;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Messages to an account, on the account's partition: credits (kept only for a consented target
+ * with ACTIVITY scope: "only consented targets keep state"), re-links after a merge, erasure of
+ * the account (its consent and, by tombstones, its records on {@code consents} and
+ * {@code social-profiles}), and customer-to-customer messages passed on.
+ */
+public final class AccountCommands extends ContextualProcessor<String, AccountCommand, String, Routed> {
+    private final TopologySettings settings;
+    private KeyValueStore<String, AccountConsent> consents;
+
+    public AccountCommands(TopologySettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Routed> context) {
+        super.init(context);
+        consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
+    }
+
+    @Override
+    public void process(Record<String, AccountCommand> record) {
+        if (record.value() == null || record.key() == null) {
+            throw new InvalidRecordException("account command without key or value");
+        }
+        Object command = record.value().getCommand();
+        if (command instanceof Credit credit) {
+            AccountConsent target = consents.get(record.key());
+            if (ConsentRecorder.isGranted(target) && target.getScopes().contains(ConsentScope.ACTIVITY)) {
+                toCustomer(target.getCustomerId(), new CreditReceived(record.key(), credit.getKind(), credit.getOccurredAt(),
+                        credit.getEngagerHash()), record.timestamp());
+            }
+        } else if (command instanceof Relink relink) {
+            AccountConsent consent = consents.get(record.key());
+            if (ConsentRecorder.isGranted(consent) && !consent.getCustomerId().equals(relink.getCustomerId())) {
+                consent.setCustomerId(relink.getCustomerId());
+                consents.put(record.key(), consent);
+            }
+        } else if (command instanceof EraseAccount erase) {
+            long removed = consents.get(record.key()) == null ? 0 : 1;
+            consents.delete(record.key());
+            // tombstones, so that compaction removes the account from the compacted inputs too
+            context().forward(new Record<>(record.key(), new Routed.ToInputTombstone(settings.topics().consents.name()),
+                    record.timestamp()));
+            context().forward(new Record<>(record.key(), new Routed.ToInputTombstone(settings.topics().socialProfiles.name()),
+                    record.timestamp()));
+            toCustomer(erase.getCustomerId(), new AccountErased(erase.getRequestId(), record.key(), removed), record.timestamp());
+        } else if (command instanceof Forward forward) {
+            context().forward(new Record<>(forward.getCustomerId(), new Routed.ToCustomers(forward.getEvent()),
+                    record.timestamp()));
+        } else {
+            throw new InvalidRecordException("unknown account command " + (command == null ? "null" : command.getClass().getSimpleName()));
+        }
+    }
+
+    private void toCustomer(String customerId, Object event, long time) {
+        context().forward(new Record<>(customerId, new Routed.ToCustomers(new CustomerEvent(event)), time));
+    }
+}

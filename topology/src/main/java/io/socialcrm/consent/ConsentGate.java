@@ -1,0 +1,185 @@
+package io.socialcrm.consent;
+
+import io.socialcrm.avro.ActivityType;
+import io.socialcrm.avro.ConsentScope;
+import io.socialcrm.avro.SocialActivity;
+import io.socialcrm.avro.internal.AccountCommand;
+import io.socialcrm.avro.internal.AccountConsent;
+import io.socialcrm.avro.internal.Credit;
+import io.socialcrm.avro.internal.CreditKind;
+import io.socialcrm.avro.internal.CustomerEvent;
+import io.socialcrm.avro.internal.MetricsDelta;
+import io.socialcrm.avro.internal.OwnActivity;
+import io.socialcrm.context.ContextAnalyzer;
+import io.socialcrm.errors.InvalidRecordException;
+import io.socialcrm.metrics.MetricsBuffer;
+import io.socialcrm.time.EventTimeExtractor;
+import io.socialcrm.topology.Names;
+import io.socialcrm.topology.Routed;
+import io.socialcrm.topology.TopologySettings;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * Where consent is enforced on activity (rule 1 of the design). Each activity is checked against
+ * the contract, dropped if its event id was seen within {@code dedupe.window}, and then:
+ * <ul>
+ *   <li>if its actor's account has a GRANTED consent with ACTIVITY scope, its own-activity summary
+ *       goes to the actor's customer: type, time, contexts found in the text (only with CONTENT scope;
+ *       the text itself goes nowhere), followers (only with PROFILE scope);</li>
+ *   <li>otherwise nothing about the actor is kept: the activity is only counted, anonymously.</li>
+ * </ul>
+ * Either way the accounts it acted on are credited (rule 2): a share, quote, reply, comment, like or
+ * follow credits its target; each mention credits the mentioned account; not the actor itself, and a
+ * mention of the action's own target is not credited twice. Credits carry only a salted hash of the
+ * actor, and go to the target's partition, where only consented targets keep them.
+ */
+public final class ConsentGate extends ContextualProcessor<String, SocialActivity, String, Routed> {
+    private static final byte[] SEEN = {1};
+    private final TopologySettings settings;
+    private final EventTimeExtractor eventTime;
+    private final ContextAnalyzer contexts;
+    private final long dedupeMs;
+    private KeyValueStore<String, AccountConsent> consents;
+    private WindowStore<Bytes, byte[]> seenEvents;
+    private MetricsBuffer metrics;
+
+    public ConsentGate(TopologySettings settings) {
+        this.settings = settings;
+        this.eventTime = new EventTimeExtractor(settings.maxFuture());
+        this.contexts = new ContextAnalyzer(settings.taxonomy());
+        this.dedupeMs = settings.dedupeWindow().toMillis();
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Routed> context) {
+        super.init(context);
+        consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
+        seenEvents = context.getStateStore(Names.SEEN_EVENTS);
+        KeyValueStore<String, MetricsDelta> buffer = context.getStateStore(Names.METRICS_BUFFER);
+        metrics = new MetricsBuffer(buffer);
+        // wall clock: counts reach social-metrics even when the stream is idle
+        context.schedule(settings.metricsFlush(), PunctuationType.WALL_CLOCK_TIME, now -> metrics.flush(context));
+    }
+
+    @Override
+    public void process(Record<String, SocialActivity> record) {
+        SocialActivity activity = record.value();
+        String key = record.key();
+        check(key, activity, record.timestamp());
+        long time = activity.getOccurredAt().toEpochMilli();
+        String platform = activity.getPlatform();
+
+        Bytes eventKey = Bytes.wrap(settings.hasher().event(platform, activity.getEventId()));
+        if (seenBefore(eventKey, time)) {
+            return;
+        }
+        seenEvents.put(eventKey, SEEN, time);
+        metrics.count(platform, time, MetricsBuffer.Count.SEEN);
+
+        AccountConsent actor = consents.get(key);
+        if (ConsentRecorder.isGranted(actor) && actor.getScopes().contains(ConsentScope.ACTIVITY)) {
+            metrics.count(platform, time, MetricsBuffer.Count.ACCEPTED);
+            long hour = MetricsBuffer.hourStart(time);
+            if (hour > actor.getActiveHour()) {
+                metrics.count(platform, time, MetricsBuffer.Count.ACTIVE_ACCOUNT);
+                actor.setActiveHour(hour);
+                consents.put(key, actor);
+            }
+            OwnActivity own = new OwnActivity(key, activity.getType(), time, contextsOf(activity, actor),
+                    actor.getScopes().contains(ConsentScope.PROFILE) ? activity.getActorFollowers() : null);
+            context().forward(new Record<>(actor.getCustomerId(),
+                    new Routed.ToCustomers(new CustomerEvent(own)), record.timestamp()));
+        } else {
+            metrics.count(platform, time, MetricsBuffer.Count.DROPPED_NO_CONSENT);
+        }
+        credit(activity, key, time, record.timestamp());
+    }
+
+    private void check(String key, SocialActivity activity, long recordTime) {
+        if (activity == null) {
+            throw new InvalidRecordException("activity has no value (a tombstone on an append-only topic)");
+        }
+        AccountKeys.check(key, activity.getPlatform(), activity.getActorId(), "actorId", settings.platforms());
+        if (activity.getEventId() == null || activity.getEventId().isBlank()) {
+            throw new InvalidRecordException("eventId is missing");
+        }
+        if (activity.getType() == ActivityType.UNKNOWN) {
+            throw new InvalidRecordException("activity type is UNKNOWN (a type this version does not know)");
+        }
+        if (activity.getType() != ActivityType.POST && blank(activity.getTargetUserId())) {
+            throw new InvalidRecordException(activity.getType() + " without targetUserId");
+        }
+        String timeProblem = eventTime.problem(activity.getOccurredAt().toEpochMilli(), recordTime);
+        if (timeProblem != null) {
+            throw new InvalidRecordException("occurredAt: " + timeProblem);
+        }
+        if (activity.getText() != null && activity.getText().length() > TopologySettings.MAX_TEXT_CHARS) {
+            throw new InvalidRecordException("text is longer than " + TopologySettings.MAX_TEXT_CHARS + " characters");
+        }
+        if (activity.getMentionedUserIds().size() > TopologySettings.MAX_LIST_ITEMS
+                || activity.getHashtags().size() > TopologySettings.MAX_LIST_ITEMS
+                || activity.getLinkDomains().size() > TopologySettings.MAX_LIST_ITEMS) {
+            throw new InvalidRecordException("more than " + TopologySettings.MAX_LIST_ITEMS
+                    + " mentions, hashtags or link domains");
+        }
+    }
+
+    private boolean seenBefore(Bytes eventKey, long time) {
+        try (WindowStoreIterator<byte[]> hits = seenEvents.fetch(eventKey, time - dedupeMs, time + dedupeMs)) {
+            return hits.hasNext();
+        }
+    }
+
+    private List<String> contextsOf(SocialActivity activity, AccountConsent actor) {
+        Set<String> found = new LinkedHashSet<>();
+        if (actor.getScopes().contains(ConsentScope.CONTENT)) {
+            found.addAll(contexts.ofContent(activity.getText(), activity.getHashtags(), activity.getLinkDomains()));
+        }
+        if (activity.getType() == ActivityType.FOLLOW) {
+            found.addAll(contexts.ofFollowed(AccountKeys.of(activity.getPlatform(), activity.getTargetUserId())));
+        }
+        return new ArrayList<>(found);
+    }
+
+    private void credit(SocialActivity activity, String actorKey, long time, long recordTime) {
+        String actorId = activity.getActorId();
+        String target = activity.getTargetUserId();
+        CreditKind kind = switch (activity.getType()) {
+            case SHARE, QUOTE -> CreditKind.SHARE;
+            case REPLY, COMMENT -> CreditKind.REPLY;
+            case LIKE -> CreditKind.LIKE;
+            case FOLLOW -> CreditKind.FOLLOW;
+            default -> null;
+        };
+        long engager = settings.hasher().engager(actorKey);
+        if (kind != null && !target.equals(actorId)) {
+            send(activity.getPlatform(), target, kind, time, engager, recordTime);
+        }
+        Set<String> mentioned = new LinkedHashSet<>(activity.getMentionedUserIds());
+        for (String id : mentioned) {
+            if (!blank(id) && !id.equals(actorId) && !(kind != null && id.equals(target))) {
+                send(activity.getPlatform(), id, CreditKind.MENTION, time, engager, recordTime);
+            }
+        }
+    }
+
+    private void send(String platform, String userId, CreditKind kind, long time, long engager, long recordTime) {
+        AccountCommand command = new AccountCommand(new Credit(kind, time, engager));
+        context().forward(new Record<>(AccountKeys.of(platform, userId), new Routed.ToAccounts(command), recordTime));
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

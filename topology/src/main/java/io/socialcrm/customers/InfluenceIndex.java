@@ -1,0 +1,26 @@
+package io.socialcrm.customers;
+
+/**
+ * Keys of the {@code influence-index} store: ordered so that a plain range scan from the start
+ * lists customers by descending raw influence ({@code /influencers/top} reads the first N).
+ * The key is 16 hex digits of (Long.MAX_VALUE - the raw's IEEE bits; raw is never negative, so
+ * its bits order as the numbers do), then '/', then the customer id.
+ */
+public final class InfluenceIndex {
+    private InfluenceIndex() {
+    }
+
+    public static String key(double raw, String customerId) {
+        long bits = Double.doubleToLongBits(Math.max(0.0, raw));
+        return String.format("%016x", Long.MAX_VALUE - bits) + "/" + customerId;
+    }
+
+    public static double raw(String key) {
+        long inverted = Long.parseUnsignedLong(key.substring(0, 16), 16);
+        return Double.longBitsToDouble(Long.MAX_VALUE - inverted);
+    }
+
+    public static String customerId(String key) {
+        return key.substring(17);
+    }
+}

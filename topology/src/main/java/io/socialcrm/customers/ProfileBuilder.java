@@ -1,0 +1,155 @@
+package io.socialcrm.customers;
+
+import io.socialcrm.avro.ConsentScope;
+import io.socialcrm.avro.CustomerProfile;
+import io.socialcrm.avro.Influence;
+import io.socialcrm.avro.LinkedAccount;
+import io.socialcrm.avro.internal.AccountState;
+import io.socialcrm.avro.internal.CustomerState;
+import io.socialcrm.avro.internal.Membership;
+import io.socialcrm.influence.Decay;
+import io.socialcrm.influence.InfluenceDistribution;
+import io.socialcrm.influence.InfluenceModel;
+import io.socialcrm.influence.InfluenceTotals;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rolls a customer's per-account state up into a {@link CustomerProfile} as of a time: each
+ * account's counters decayed to that time and summed, the influence rank from the distribution,
+ * the strongest contexts, the most active hour of the week.
+ */
+public final class ProfileBuilder {
+    /** Contexts shown in a profile (the strongest). */
+    public static final int PROFILE_CONTEXTS = 16;
+    static final long DAY_MS = 86_400_000L;
+
+    private final InfluenceModel model;
+    private final Decay contextDecay;
+
+    public ProfileBuilder(InfluenceModel model, Decay contextDecay) {
+        this.model = model;
+        this.contextDecay = contextDecay;
+    }
+
+    /** A profile and the figures segment rules read besides it. */
+    public record Built(CustomerProfile profile, InfluenceTotals totals, double daysSinceActivity) {
+    }
+
+    public Built build(String customerId, CustomerState state, long now, InfluenceDistribution distribution) {
+        double shares = 0;
+        double mentions = 0;
+        double replies = 0;
+        double likes = 0;
+        double follows = 0;
+        double engagers = 0;
+        double activity = 0;
+        double recent = 0;
+        long followers = 0;
+        boolean contactable = false;
+        Long lastActivity = null;
+        long firstLinked = Long.MAX_VALUE;
+        Map<String, Double> contexts = new HashMap<>();
+        double[] hours = new double[168];
+        boolean anyHours = false;
+        List<LinkedAccount> accounts = new ArrayList<>(state.getAccounts().size());
+        for (AccountState a : state.getAccounts()) {
+            double f = model.decay().factor(a.getAt(), now);
+            shares += a.getShares() * f;
+            mentions += a.getMentions() * f;
+            replies += a.getReplies() * f;
+            likes += a.getLikes() * f;
+            follows += a.getFollows() * f;
+            engagers += a.getEngagers() * f;
+            activity += a.getActivity() * f;
+            recent += a.getRecentEngagement() * model.momentumDecay().factor(a.getAt(), now);
+            if (a.getScopes().contains(ConsentScope.PROFILE) && a.getFollowers() > 0) {
+                followers += a.getFollowers();
+            }
+            contactable |= a.getScopes().contains(ConsentScope.MESSAGING);
+            if (a.getLastActivityAt() != null && (lastActivity == null || a.getLastActivityAt() > lastActivity)) {
+                lastActivity = a.getLastActivityAt();
+            }
+            firstLinked = Math.min(firstLinked, a.getLinkedAt());
+            double fc = contextDecay.factor(a.getContextsAt(), now);
+            for (Map.Entry<String, Float> c : a.getContexts().entrySet()) {
+                contexts.merge(c.getKey(), c.getValue() * fc, Double::sum);
+            }
+            for (Map.Entry<String, Float> h : a.getHours().entrySet()) {
+                hours[Integer.parseInt(h.getKey())] += h.getValue() * fc;
+                anyHours = true;
+            }
+            accounts.add(LinkedAccount.newBuilder().setAccountKey(a.getAccountKey()).setPlatform(a.getPlatform())
+                    .setPlatformUserId(a.getPlatformUserId()).setHandle(a.getHandle())
+                    .setScopes(new ArrayList<>(a.getScopes())).setLinkedAt(Instant.ofEpochMilli(a.getLinkedAt())).build());
+        }
+        InfluenceTotals totals = new InfluenceTotals(shares, mentions, replies, likes, follows, engagers, followers, recent);
+        double raw = model.raw(totals);
+        double percentile = distribution.percentile(raw);
+        Influence influence = Influence.newBuilder()
+                .setRaw(round(raw, 4)).setPercentile(round(percentile, 4))
+                .setScore(InfluenceDistribution.score(percentile)).setFollowers(followers)
+                .setSharesReceived(round(shares, 4)).setMentionsReceived(round(mentions, 4))
+                .setRepliesReceived(round(replies, 4)).setLikesReceived(round(likes, 4))
+                .setDistinctEngagers(round(engagers, 4)).setFollowsReceived(round(follows, 4))
+                .setMomentum(round(model.momentum(totals), 3))
+                .build();
+        List<String> segments = new ArrayList<>(state.getMemberships().size());
+        for (Membership m : state.getMemberships()) {
+            segments.add(m.getSegmentId());
+        }
+        segments.sort(null);
+        long since = lastActivity != null ? Math.max(lastActivity, firstLinked) : firstLinked;
+        double daysSince = firstLinked == Long.MAX_VALUE ? 0 : Math.max(0, (now - since) / (double) DAY_MS);
+        CustomerProfile profile = CustomerProfile.newBuilder()
+                .setCustomerId(customerId)
+                .setAccounts(accounts)
+                .setInfluence(influence)
+                .setContexts(strongest(contexts))
+                .setBestHourOfWeek(anyHours ? argMax(hours) : null)
+                .setSegments(segments)
+                .setContactable(contactable)
+                .setLastActivityAt(lastActivity == null ? null : Instant.ofEpochMilli(lastActivity))
+                .setActivityLevel(round(activity, 4))
+                .setUpdatedAt(Instant.ofEpochMilli(now))
+                .setModelVersion(model.version())
+                .build();
+        return new Built(profile, totals, daysSince);
+    }
+
+    private static Map<String, Double> strongest(Map<String, Double> contexts) {
+        Map<String, Double> top = new LinkedHashMap<>();
+        contexts.entrySet().stream()
+                .filter(e -> e.getValue() >= 0.001)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(PROFILE_CONTEXTS)
+                .forEach(e -> top.put(e.getKey(), round(e.getValue(), 3)));
+        return top;
+    }
+
+    /** The strongest contexts, strongest first. */
+    public static List<String> topContexts(CustomerProfile profile, int n) {
+        return profile.getContexts().entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(n).map(Map.Entry::getKey).toList();
+    }
+
+    private static int argMax(double[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    static double round(double value, int decimals) {
+        double scale = Math.pow(10, decimals);
+        return Math.round(value * scale) / scale;
+    }
+}

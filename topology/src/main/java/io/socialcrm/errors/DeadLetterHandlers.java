@@ -1,0 +1,121 @@
+package io.socialcrm.errors;
+
+import io.socialcrm.serde.SchemaRegistryException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The three error handlers of the application. Bad input goes to {@code dead-letters} (inside the
+ * same transaction under exactly-once) and processing goes on. An outage is not bad input: a record
+ * that cannot be read because the schema registry is unreachable fails the thread (the
+ * uncaught-exception policy replaces it and the record is read again), so no good record is
+ * dead-lettered by an outage.
+ */
+public final class DeadLetterHandlers {
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandlers.class);
+    /** Records sent to dead-letters by this JVM, for the metrics endpoint. */
+    public static final AtomicLong DEAD_LETTERED = new AtomicLong();
+
+    private DeadLetterHandlers() {
+    }
+
+    private static String topic(Map<String, ?> configs) {
+        Object topic = configs.get(DeadLetters.TOPIC_CONFIG);
+        if (topic == null) {
+            throw new IllegalStateException(DeadLetters.TOPIC_CONFIG + " must name the dead-letters topic");
+        }
+        return topic.toString();
+    }
+
+    private static void log(String stage, ErrorHandlerContext context, Exception error) {
+        Throwable cause = DeadLetters.rootOf(error);
+        LOG.warn("Dead-lettered a record of {}-{}@{} ({}): {}: {}", context.topic(), context.partition(), context.offset(),
+                stage, cause.getClass().getSimpleName(), cause.getMessage());
+        DEAD_LETTERED.incrementAndGet();
+    }
+
+    /** Records that cannot be read. */
+    public static final class Deserialization implements DeserializationExceptionHandler {
+        private String topic;
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+            topic = topic(configs);
+        }
+
+        @Override
+        public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+            Throwable cause = DeadLetters.rootOf(exception);
+            if (cause instanceof SchemaRegistryException registry && registry.isRetriable()) {
+                LOG.error("Cannot read a record of {}-{}@{}: the schema registry is not available ({}); failing the "
+                        + "thread so that the record is read again", context.topic(), context.partition(), context.offset(),
+                        registry.getMessage());
+                return Response.fail();
+            }
+            log("deserialization", context, exception);
+            return Response.resume(List.of(DeadLetters.record(topic, record.key(), record.value(), context, exception,
+                    "deserialization")));
+        }
+    }
+
+    /** Records a processor refused ({@link InvalidRecordException}) or failed on. */
+    public static final class Processing implements ProcessingExceptionHandler {
+        private String topic;
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+            topic = topic(configs);
+        }
+
+        @Override
+        public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+            if (!(DeadLetters.rootOf(exception) instanceof InvalidRecordException)) {
+                LOG.error("Unexpected failure processing a record of {}-{}@{} in {}; it goes to dead-letters",
+                        context.topic(), context.partition(), context.offset(), context.processorNodeId(), exception);
+            }
+            log("processing", context, exception);
+            return Response.resume(List.of(DeadLetters.record(topic, context.sourceRawKey(), context.sourceRawValue(),
+                    context, exception, "processing")));
+        }
+    }
+
+    /** Records that cannot be written (too large, not serialisable). */
+    public static final class Production implements ProductionExceptionHandler {
+        private String topic;
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+            topic = topic(configs);
+        }
+
+        @Override
+        public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+            if (exception instanceof RetriableException && !(exception instanceof RecordTooLargeException)) {
+                return Response.fail();
+            }
+            log("production", context, exception);
+            return Response.resume(List.of(DeadLetters.record(topic, context.sourceRawKey(), context.sourceRawValue(),
+                    context, exception, "production")));
+        }
+
+        @Override
+        public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
+                                                 SerializationExceptionOrigin origin) {
+            log("production", context, exception);
+            return Response.resume(List.of(DeadLetters.record(topic, context.sourceRawKey(), context.sourceRawValue(),
+                    context, exception, "production")));
+        }
+    }
+}

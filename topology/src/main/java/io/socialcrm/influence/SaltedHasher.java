@@ -1,0 +1,46 @@
+package io.socialcrm.influence;
+
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hashing;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * Keyed hashes (SipHash-2-4, keys derived from the secret {@code engagers.salt}) of identifiers
+ * that must be counted or recognised without being stored: engagers (distinct-engager sketches)
+ * and event ids (duplicate detection). Without the salt a hash cannot be matched back to an id.
+ */
+public final class SaltedHasher {
+    private final HashFunction first;
+    private final HashFunction second;
+
+    public SaltedHasher(String salt) {
+        ByteBuffer key = ByteBuffer.wrap(sha256(salt));
+        this.first = Hashing.sipHash24(key.getLong(), key.getLong());
+        this.second = Hashing.sipHash24(key.getLong(), key.getLong());
+    }
+
+    /** 64-bit hash of an engaging account key. */
+    public long engager(String accountKey) {
+        return first.hashString(accountKey, StandardCharsets.UTF_8).asLong();
+    }
+
+    /** 128-bit hash of an event id (platform-scoped), for duplicate detection. */
+    public byte[] event(String platform, String eventId) {
+        String text = platform + ':' + eventId;
+        return ByteBuffer.allocate(16)
+                .putLong(first.hashString(text, StandardCharsets.UTF_8).asLong())
+                .putLong(second.hashString(text, StandardCharsets.UTF_8).asLong())
+                .array();
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.socialcrm.metrics;
+
+import io.socialcrm.avro.ActivityMetrics;
+import io.socialcrm.avro.internal.MetricsDelta;
+import io.socialcrm.topology.Names;
+import io.socialcrm.topology.Routed;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Adds up the deltas of every task into hourly {@link ActivityMetrics} per platform and writes the
+ * updated window to {@code social-metrics} each time. Windows older than a week of stream time are
+ * dropped from the store (they are final long before).
+ */
+public final class MetricsAggregator extends ContextualProcessor<String, MetricsDelta, String, Routed> {
+    static final long KEEP_MS = Duration.ofDays(7).toMillis();
+    private KeyValueStore<String, ActivityMetrics> totals;
+
+    @Override
+    public void init(ProcessorContext<String, Routed> context) {
+        super.init(context);
+        totals = context.getStateStore(Names.METRICS_TOTALS);
+        context.schedule(Duration.ofHours(1), PunctuationType.STREAM_TIME, this::expire);
+    }
+
+    @Override
+    public void process(Record<String, MetricsDelta> record) {
+        MetricsDelta delta = record.value();
+        if (delta == null) {
+            return;
+        }
+        String key = delta.getPlatform() + "|" + delta.getWindowStart();
+        ActivityMetrics current = totals.get(key);
+        if (current == null) {
+            current = ActivityMetrics.newBuilder().setPlatform(delta.getPlatform())
+                    .setWindowStart(Instant.ofEpochMilli(delta.getWindowStart()))
+                    .setWindowEnd(Instant.ofEpochMilli(delta.getWindowStart() + MetricsBuffer.HOUR_MS))
+                    .setActivitiesSeen(0).setActivitiesAccepted(0).setDroppedNoConsent(0).setDistinctActiveAccounts(0)
+                    .setConsentsGranted(0).setConsentsRevoked(0).build();
+        }
+        current.setActivitiesSeen(current.getActivitiesSeen() + delta.getSeen());
+        current.setActivitiesAccepted(current.getActivitiesAccepted() + delta.getAccepted());
+        current.setDroppedNoConsent(current.getDroppedNoConsent() + delta.getDroppedNoConsent());
+        current.setDistinctActiveAccounts(current.getDistinctActiveAccounts() + delta.getActiveAccounts());
+        current.setConsentsGranted(current.getConsentsGranted() + delta.getGranted());
+        current.setConsentsRevoked(current.getConsentsRevoked() + delta.getRevoked());
+        totals.put(key, current);
+        context().forward(record.withValue((Routed) new Routed.ToMetricsOutput(current)).withKey(delta.getPlatform()));
+    }
+
+    private void expire(long streamTime) {
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, ActivityMetrics> all = totals.all()) {
+            all.forEachRemaining(kv -> {
+                if (kv.value.getWindowEnd().toEpochMilli() < streamTime - KEEP_MS) {
+                    old.add(kv.key);
+                }
+            });
+        }
+        old.forEach(totals::delete);
+    }
+}

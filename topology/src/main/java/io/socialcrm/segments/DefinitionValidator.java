@@ -1,0 +1,70 @@
+package io.socialcrm.segments;
+
+import io.socialcrm.avro.SegmentDefinition;
+import io.socialcrm.avro.internal.CustomerEvent;
+import io.socialcrm.avro.internal.DefinitionChanged;
+import io.socialcrm.errors.InvalidRecordException;
+import io.socialcrm.topology.Names;
+import io.socialcrm.topology.Routed;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Admits segment definitions. A definition whose rules do not compile is refused with the compiler's
+ * message (to {@code dead-letters}) and the definition held before stays in force; a lower version
+ * than the one held is ignored. An admitted definition (or a deletion) is sent to every partition of
+ * the customer stage, which re-evaluates its customers.
+ */
+public final class DefinitionValidator extends ContextualProcessor<String, SegmentDefinition, String, Routed> {
+    private static final Logger LOG = LoggerFactory.getLogger(DefinitionValidator.class);
+    private KeyValueStore<String, SegmentDefinition> accepted;
+
+    @Override
+    public void init(ProcessorContext<String, Routed> context) {
+        super.init(context);
+        accepted = context.getStateStore(Names.ACCEPTED_DEFINITIONS);
+    }
+
+    @Override
+    public void process(Record<String, SegmentDefinition> record) {
+        String id = record.key();
+        SegmentDefinition definition = record.value();
+        if (id == null) {
+            throw new InvalidRecordException("segment definition has no key: expected the segment id");
+        }
+        SegmentDefinition held = accepted.get(id);
+        if (definition == null) {
+            if (held != null) {
+                accepted.delete(id);
+                LOG.info("Segment '{}' deleted", id);
+                broadcast(id, null, record.timestamp());
+            }
+            return;
+        }
+        if (!id.equals(definition.getId())) {
+            throw new InvalidRecordException("key '" + id + "' is not the definition's id '" + definition.getId() + "'");
+        }
+        try {
+            Segment.compile(definition);
+        } catch (InvalidRuleException e) {
+            LOG.warn("Refused {}; {}", e.getMessage(), held == null ? "the segment is not defined"
+                    : "version " + held.getVersion() + " stays in force");
+            throw new InvalidRecordException(e.getMessage() + (held == null ? "" : " (version " + held.getVersion()
+                    + " stays in force)"));
+        }
+        if (held != null && (definition.getVersion() < held.getVersion() || definition.equals(held))) {
+            return;
+        }
+        accepted.put(id, definition);
+        LOG.info("Segment '{}' v{} admitted{}", id, definition.getVersion(), definition.getEnabled() ? "" : " (disabled)");
+        broadcast(id, definition, record.timestamp());
+    }
+
+    private void broadcast(String id, SegmentDefinition definition, long time) {
+        context().forward(new Record<>(id, new Routed.ToCustomers(new CustomerEvent(new DefinitionChanged(id, definition))), time));
+    }
+}

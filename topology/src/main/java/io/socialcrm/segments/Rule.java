@@ -1,0 +1,74 @@
+package io.socialcrm.segments;
+
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.ast.CelConstant;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.ast.CelReference;
+import dev.cel.common.navigation.CelNavigableAst;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/** A compiled, type-checked rule: evaluates to true or false over a {@link ProfileView}, and says why. */
+public final class Rule {
+    private final String source;
+    private final CelRuntime.Program program;
+    private final List<String> variables;
+    private final List<String> contexts;
+
+    Rule(String source, CelAbstractSyntaxTree ast, CelRuntime.Program program) {
+        this.source = source;
+        this.program = program;
+        TreeSet<String> vars = new TreeSet<>();
+        for (CelReference reference : ast.getReferenceMap().values()) {
+            if (reference.overloadIds().isEmpty() && SegmentLanguage.VARIABLES.containsKey(reference.name())) {
+                vars.add(reference.name());
+            }
+        }
+        this.variables = List.copyOf(vars);
+        TreeSet<String> ctx = new TreeSet<>();
+        CelNavigableAst.fromAst(ast).getRoot().allNodes().forEach(node -> {
+            CelExpr expr = node.expr();
+            if (expr.exprKind().getKind() == CelExpr.ExprKind.Kind.CALL
+                    && SegmentLanguage.CONTEXT_FUNCTION.equals(expr.call().function())
+                    && expr.call().args().size() == 1
+                    && expr.call().args().get(0).exprKind().getKind() == CelExpr.ExprKind.Kind.CONSTANT
+                    && expr.call().args().get(0).constant().getKind() == CelConstant.Kind.STRING_VALUE) {
+                ctx.add(expr.call().args().get(0).constant().stringValue());
+            }
+        });
+        this.contexts = List.copyOf(ctx);
+    }
+
+    public String source() {
+        return source;
+    }
+
+    /** Evaluates the rule; an evaluation error (a missing map key, say) is an {@link CelEvaluationException}. */
+    public boolean test(ProfileView view) throws CelEvaluationException {
+        Object result = program.eval(view, view.functions());
+        return Boolean.TRUE.equals(result);
+    }
+
+    /** The values the rule looked at, e.g. {@code influence.score=93.1, context("soccer")=2.4}. */
+    public String values(ProfileView view) {
+        List<String> parts = new ArrayList<>();
+        for (String variable : variables) {
+            parts.add(variable + "=" + format(view.find(variable).orElse(null)));
+        }
+        for (String context : contexts) {
+            parts.add("context(\"" + context + "\")=" + format(view.context(context)));
+        }
+        return String.join(", ", parts);
+    }
+
+    private static String format(Object value) {
+        if (value instanceof Double d) {
+            return String.format(Locale.ROOT, "%.3f", d).replaceAll("0+$", "").replaceAll("\\.$", "");
+        }
+        return String.valueOf(value);
+    }
+}

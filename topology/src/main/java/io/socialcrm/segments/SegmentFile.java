@@ -1,0 +1,98 @@
+package io.socialcrm.segments;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.socialcrm.avro.SegmentDefinition;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Segment definitions in YAML, for seeding the {@code segment-definitions} topic:
+ *
+ * <pre>
+ * segments:
+ *   - id: top-influencers
+ *     description: The top decile of influence.
+ *     enterWhen: influence.score >= 90
+ *     exitWhen: influence.score &lt; 85      # optional: hysteresis
+ *     version: 1                          # optional, default 1
+ *     enabled: true                       # optional, default true
+ * </pre>
+ *
+ * Every rule is compiled on load: a bad file fails naming the segment and the problem.
+ */
+public final class SegmentFile {
+    public static final String BUILT_IN_RESOURCE = "/io/socialcrm/segments/segments.yaml";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private SegmentFile() {
+    }
+
+    /** One entry of the file. */
+    public record Entry(String id, String description, String enterWhen, String exitWhen, Integer version, Boolean enabled) {
+    }
+
+    /** The file's root. */
+    public record Root(List<Entry> segments) {
+    }
+
+    /** The default segments shipped with socialcrm. */
+    public static List<SegmentDefinition> builtIn() {
+        try (InputStream in = SegmentFile.class.getResourceAsStream(BUILT_IN_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(BUILT_IN_RESOURCE + " is missing from the jar");
+            }
+            return parse(YAML.readValue(in, Root.class), "(built-in segments.yaml)");
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read the built-in segments", e);
+        }
+    }
+
+    public static List<SegmentDefinition> load(Path file) {
+        if (!Files.isReadable(file)) {
+            throw new ConfigException("Cannot read the segments file " + file.toAbsolutePath());
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(YAML.readValue(in, Root.class), file.toString());
+        } catch (IOException e) {
+            throw new ConfigException("Segments file " + file + " is not valid YAML of the expected form: " + e.getMessage());
+        }
+    }
+
+    private static List<SegmentDefinition> parse(Root root, String origin) {
+        if (root == null || root.segments() == null || root.segments().isEmpty()) {
+            throw new ConfigException("Segments file " + origin + " defines no segments (expected a 'segments:' list)");
+        }
+        List<SegmentDefinition> definitions = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (Entry entry : root.segments()) {
+            SegmentDefinition definition = SegmentDefinition.newBuilder()
+                    .setId(entry.id())
+                    .setDescription(entry.description())
+                    .setEnterWhen(entry.enterWhen() == null ? "" : entry.enterWhen())
+                    .setExitWhen(entry.exitWhen())
+                    .setVersion(entry.version() == null ? 1 : entry.version())
+                    .setEnabled(entry.enabled() == null || entry.enabled())
+                    .build();
+            try {
+                Segment.compile(definition);
+            } catch (InvalidRuleException e) {
+                throw new ConfigException("Segments file " + origin + ": " + e.getMessage());
+            }
+            if (!ids.add(entry.id())) {
+                throw new ConfigException("Segments file " + origin + ": segment '" + entry.id() + "' is defined twice");
+            }
+            definitions.add(definition);
+        }
+        return definitions;
+    }
+}

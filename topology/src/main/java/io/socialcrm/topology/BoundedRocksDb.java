@@ -1,0 +1,53 @@
+package io.socialcrm.topology;
+
+import java.util.Map;
+import org.apache.kafka.streams.state.RocksDBConfigSetter;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.Cache;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.WriteBufferManager;
+
+/**
+ * Caps the off-heap memory of every RocksDB store of the JVM together: one shared LRU block cache
+ * (which also holds index and filter blocks) and one write-buffer manager that charges memtables to
+ * that cache. Without it each store allocates its own, and memory grows with the number of stores
+ * and partitions until the process is killed. The total is {@code rocksdb.memory} (default 128 MB).
+ */
+public final class BoundedRocksDb implements RocksDBConfigSetter {
+    /** Streams config key carrying the byte total (set by {@link StreamsProperties}). */
+    public static final String TOTAL_BYTES = "socialcrm.rocksdb.memory.bytes";
+    private static final double WRITE_BUFFER_SHARE = 0.25;
+    private static Cache cache;
+    private static WriteBufferManager writeBuffers;
+    private static long cacheBytes;
+
+    private static synchronized void ensure(long total) {
+        if (cache == null) {
+            cacheBytes = total;
+            cache = new LRUCache(total, -1, false, 0.1);
+            writeBuffers = new WriteBufferManager((long) (total * WRITE_BUFFER_SHARE), cache);
+        }
+    }
+
+    @Override
+    public void setConfig(String storeName, Options options, Map<String, Object> configs) {
+        Object configured = configs.get(TOTAL_BYTES);
+        long total = configured == null ? 128L << 20 : Long.parseLong(configured.toString());
+        ensure(total);
+        BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
+        table.setBlockCache(cache);
+        table.setCacheIndexAndFilterBlocks(true);
+        table.setCacheIndexAndFilterBlocksWithHighPriority(true);
+        table.setPinTopLevelIndexAndFilter(true);
+        options.setWriteBufferManager(writeBuffers);
+        options.setWriteBufferSize(Math.max(1L << 20, Math.min(16L << 20, (long) (cacheBytes * WRITE_BUFFER_SHARE / 8))));
+        options.setMaxWriteBufferNumber(2);
+        options.setTableFormatConfig(table);
+    }
+
+    @Override
+    public void close(String storeName, Options options) {
+        // the cache and write-buffer manager are shared by every store: they live as long as the JVM
+    }
+}

@@ -1,0 +1,45 @@
+package io.socialcrm.topology;
+
+/**
+ * Names of every store, repartition topic and processor of the topology, in one place. Internal
+ * topics are named {@code <application.id>-<name>-repartition} / {@code -changelog} after these;
+ * renaming one breaks an upgrade in place (the golden describe() test guards them).
+ */
+public final class Names {
+    private Names() {
+    }
+
+    // account-keyed stage
+    public static final String ACCOUNT_CONSENTS = "account-consents";
+    public static final String SEEN_EVENTS = "seen-events";
+    public static final String METRICS_BUFFER = "metrics-buffer";
+    public static final String ACCEPTED_DEFINITIONS = "accepted-definitions";
+
+    // customer-keyed stage
+    public static final String CUSTOMER_STATE = "customer-state";
+    public static final String SEGMENT_INDEX = "segment-index";
+    public static final String INFLUENCE_INDEX = "influence-index";
+    public static final String SEGMENT_DEFINITIONS = "segment-definitions-local";
+    public static final String PENDING_ERASURES = "pending-erasures";
+
+    // platform-keyed stage
+    public static final String METRICS_TOTALS = "metrics-totals";
+
+    // global
+    public static final String INFLUENCE_DISTRIBUTION = "influence-distribution-store";
+
+    // repartition topics
+    public static final String ACCOUNT_COMMANDS = "account-commands";
+    public static final String CUSTOMER_EVENTS = "customer-events";
+    public static final String METRICS_DELTAS = "metrics-deltas";
+
+    /** Full name of a repartition topic of this application. */
+    public static String repartitionTopic(String applicationId, String name) {
+        return applicationId + "-" + name + "-repartition";
+    }
+
+    /** Full name of a store's changelog topic. */
+    public static String changelogTopic(String applicationId, String store) {
+        return applicationId + "-" + store + "-changelog";
+    }
+}

@@ -1,0 +1,51 @@
+package io.socialcrm.topology;
+
+import io.socialcrm.avro.ActivityMetrics;
+import io.socialcrm.avro.CustomerProfile;
+import io.socialcrm.avro.ErasureReceipt;
+import io.socialcrm.avro.SegmentChange;
+import io.socialcrm.avro.SegmentMembership;
+import io.socialcrm.avro.internal.AccountCommand;
+import io.socialcrm.avro.internal.CustomerEvent;
+import io.socialcrm.avro.internal.MetricsDelta;
+
+/**
+ * What a processor emits, tagged with where it goes; the topology splits on the tag into named
+ * branches, one per destination topic. The wrapped value may be null (a tombstone).
+ */
+public sealed interface Routed {
+    /** To the customer stage (repartition customer-events, key: customerId). */
+    record ToCustomers(CustomerEvent event) implements Routed {
+    }
+
+    /** To the account stage (repartition account-commands, key: account key). */
+    record ToAccounts(AccountCommand command) implements Routed {
+    }
+
+    /** To the metrics stage (repartition metrics-deltas, key: platform). */
+    record ToMetrics(MetricsDelta delta) implements Routed {
+    }
+
+    record ToMetricsOutput(ActivityMetrics metrics) implements Routed {
+    }
+
+    record ToProfiles(CustomerProfile profile) implements Routed {
+    }
+
+    record ToSegmentChanges(SegmentChange change) implements Routed {
+    }
+
+    record ToSegmentMembers(SegmentMembership membership) implements Routed {
+    }
+
+    record ToReceipts(ErasureReceipt receipt) implements Routed {
+    }
+
+    /** A partition's influence sketch (topic influence-distribution). */
+    record ToDistribution(byte[] sketch) implements Routed {
+    }
+
+    /** A tombstone for an erased account on an input topic (consents, social-profiles). */
+    record ToInputTombstone(String topic) implements Routed {
+    }
+}

@@ -1,0 +1,255 @@
+package io.socialcrm.topology;
+
+import io.socialcrm.avro.ConsentRecord;
+import io.socialcrm.avro.CustomerMerge;
+import io.socialcrm.avro.ErasureRequest;
+import io.socialcrm.avro.ProfileSnapshot;
+import io.socialcrm.avro.SegmentDefinition;
+import io.socialcrm.avro.SegmentMembership;
+import io.socialcrm.avro.SocialActivity;
+import io.socialcrm.avro.internal.AccountCommand;
+import io.socialcrm.avro.internal.AccountConsent;
+import io.socialcrm.avro.internal.CustomerEvent;
+import io.socialcrm.avro.internal.CustomerState;
+import io.socialcrm.avro.internal.DefinitionChanged;
+import io.socialcrm.avro.internal.MetricsDelta;
+import io.socialcrm.avro.internal.PendingErasure;
+import io.socialcrm.consent.AccountCommands;
+import io.socialcrm.consent.ConsentGate;
+import io.socialcrm.consent.ConsentRecorder;
+import io.socialcrm.consent.ProfileGate;
+import io.socialcrm.contract.Topic;
+import io.socialcrm.contract.Topics;
+import io.socialcrm.customers.CustomerProcessor;
+import io.socialcrm.metrics.MetricsAggregator;
+import io.socialcrm.privacy.RequestIntake;
+import io.socialcrm.segments.DefinitionValidator;
+import io.socialcrm.serde.InternalSerde;
+import io.socialcrm.serde.SchemaRegistryConfig;
+import io.socialcrm.time.EventTimeExtractor;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.RecordContext;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The socialcrm topology, built by one method from its settings.
+ *
+ * <pre>
+ *  social-activity ─► consent-gate ──credits──► [account-commands] ─► account-commands ─┐
+ *  consents ────────► consent-recorder ─┐            ▲ (by name, from the customer stage)   │
+ *  social-profiles ─► profile-gate ─────┤            │                                       │
+ *  segment-definitions ► definition-validator (broadcast to every partition) ─┤              │
+ *  customer-merges / erasure-requests ► intake ───────┴────────────► [customer-events] ◄──────┘
+ *                                                                            │
+ *                                        customer-processor ◄────────────────┘
+ *                         ─► customer-profiles, segment-changes, segment-members,
+ *                            erasure-receipts, influence-distribution (read back as a global table)
+ *  consent-gate (flush) ─► [metrics-deltas] ─► metrics-aggregator ─► social-metrics
+ * </pre>
+ *
+ * The account-keyed stage and its repartition topics must have as many partitions as the
+ * co-partitioned inputs ({@code settings.partitions()}): credits and commands must reach the task
+ * that holds the account's consent.
+ */
+public final class SocialCrmTopology {
+    private SocialCrmTopology() {
+    }
+
+    public static Topology build(TopologySettings settings, SchemaRegistryConfig registry, Properties streamsProps) {
+        StreamsBuilder builder = new StreamsBuilder();
+        Topics topics = settings.topics();
+        Serde<String> keys = Topics.keySerde();
+        EventTimeExtractor eventTime = new EventTimeExtractor(settings.maxFuture());
+        int partitions = settings.partitions();
+
+        addStores(builder, settings);
+        builder.globalTable(topics.influenceDistribution.name(),
+                Consumed.with(keys, Serdes.ByteArray()).withName("influence-distribution-source"),
+                Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as(Names.INFLUENCE_DISTRIBUTION)
+                        .withKeySerde(keys).withValueSerde(Serdes.ByteArray()));
+
+        // --- account-keyed stage --------------------------------------------------------------
+        KStream<String, Routed> fromConsents = source(builder, topics.consents, registry, eventTime)
+                .process(() -> new ConsentRecorder(settings), Named.as("consent-recorder"),
+                        Names.ACCOUNT_CONSENTS, Names.METRICS_BUFFER);
+        KStream<String, Routed> fromActivity = source(builder, topics.socialActivity, registry, eventTime)
+                .process(() -> new ConsentGate(settings), Named.as("consent-gate"),
+                        Names.ACCOUNT_CONSENTS, Names.SEEN_EVENTS, Names.METRICS_BUFFER);
+        KStream<String, Routed> fromProfiles = source(builder, topics.socialProfiles, registry, eventTime)
+                .process(() -> new ProfileGate(settings), Named.as("profile-gate"), Names.ACCOUNT_CONSENTS);
+        KStream<String, Routed> fromDefinitions = source(builder, topics.segmentDefinitions, registry, eventTime)
+                .process(DefinitionValidator::new, Named.as("definition-validator"), Names.ACCEPTED_DEFINITIONS);
+        KStream<String, Routed> fromMerges = source(builder, topics.customerMerges, registry, eventTime)
+                .process(RequestIntake.Merges::new, Named.as("merge-intake"));
+        KStream<String, Routed> fromErasures = source(builder, topics.erasureRequests, registry, eventTime)
+                .process(RequestIntake.Erasures::new, Named.as("erasure-intake"));
+
+        Map<String, KStream<String, Routed>> gate = fromActivity.split(Named.as("consent-gate-"))
+                .branch((k, v) -> v instanceof Routed.ToAccounts, Branched.as("credits"))
+                .branch((k, v) -> v instanceof Routed.ToMetrics, Branched.as("metrics"))
+                .defaultBranch(Branched.as("customers"));
+
+        KStream<String, Routed> fromCommands = gate.get("consent-gate-credits")
+                .mapValues(v -> ((Routed.ToAccounts) v).command(), Named.as("credits-unwrap"))
+                .repartition(Repartitioned.<String, AccountCommand>as(Names.ACCOUNT_COMMANDS)
+                        .withKeySerde(keys).withValueSerde(InternalSerde.of(AccountCommand.class))
+                        .withNumberOfPartitions(partitions))
+                .process(() -> new AccountCommands(settings), Named.as("account-commands"), Names.ACCOUNT_CONSENTS);
+        Map<String, KStream<String, Routed>> commands = fromCommands.split(Named.as("account-commands-"))
+                .branch((k, v) -> v instanceof Routed.ToInputTombstone, Branched.as("tombstones"))
+                .defaultBranch(Branched.as("customers"));
+        commands.get("account-commands-tombstones").to(new TombstoneTopic(),
+                Produced.with(keys, Serdes.serdeFrom(SocialCrmTopology.<Routed>nullValues(), (topic, bytes) -> null)).withName("input-tombstones-sink"));
+
+        KStream<String, CustomerEvent> customerEvents = gate.get("consent-gate-customers")
+                .merge(fromConsents, Named.as("merge-consents"))
+                .merge(fromProfiles, Named.as("merge-profiles"))
+                .merge(fromDefinitions, Named.as("merge-definitions"))
+                .merge(fromMerges, Named.as("merge-merges"))
+                .merge(fromErasures, Named.as("merge-erasures"))
+                .merge(commands.get("account-commands-customers"), Named.as("merge-commands"))
+                .mapValues(v -> ((Routed.ToCustomers) v).event(), Named.as("customer-events-unwrap"))
+                .repartition(Repartitioned.<String, CustomerEvent>as(Names.CUSTOMER_EVENTS)
+                        .withKeySerde(keys).withValueSerde(InternalSerde.of(CustomerEvent.class))
+                        .withNumberOfPartitions(partitions)
+                        .withStreamPartitioner(new DefinitionsToEveryPartition()));
+
+        // --- metrics --------------------------------------------------------------------------
+        gate.get("consent-gate-metrics")
+                .mapValues(v -> ((Routed.ToMetrics) v).delta(), Named.as("metrics-unwrap"))
+                .repartition(Repartitioned.<String, MetricsDelta>as(Names.METRICS_DELTAS)
+                        .withKeySerde(keys).withValueSerde(InternalSerde.of(MetricsDelta.class))
+                        .withNumberOfPartitions(partitions))
+                .process(MetricsAggregator::new, Named.as("metrics-aggregator"), Names.METRICS_TOTALS)
+                .mapValues(v -> ((Routed.ToMetricsOutput) v).metrics(), Named.as("metrics-output-unwrap"))
+                .to(topics.socialMetrics.name(), produced(topics.socialMetrics, registry, "social-metrics-sink"));
+
+        // --- customer-keyed stage -------------------------------------------------------------
+        Map<String, KStream<String, Routed>> out = customerEvents
+                .process(() -> new CustomerProcessor(settings), Named.as("customer-processor"),
+                        Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX, Names.SEGMENT_DEFINITIONS,
+                        Names.PENDING_ERASURES)
+                .split(Named.as("customer-out-"))
+                .branch((k, v) -> v instanceof Routed.ToProfiles, Branched.as("profiles"))
+                .branch((k, v) -> v instanceof Routed.ToSegmentChanges, Branched.as("changes"))
+                .branch((k, v) -> v instanceof Routed.ToSegmentMembers, Branched.as("members"))
+                .branch((k, v) -> v instanceof Routed.ToReceipts, Branched.as("receipts"))
+                .branch((k, v) -> v instanceof Routed.ToDistribution, Branched.as("distribution"))
+                .defaultBranch(Branched.as("accounts"));
+        sink(out.get("customer-out-profiles"), v -> ((Routed.ToProfiles) v).profile(), topics.customerProfiles, registry);
+        sink(out.get("customer-out-changes"), v -> ((Routed.ToSegmentChanges) v).change(), topics.segmentChanges, registry);
+        sink(out.get("customer-out-members"), v -> ((Routed.ToSegmentMembers) v).membership(), topics.segmentMembers, registry);
+        sink(out.get("customer-out-receipts"), v -> ((Routed.ToReceipts) v).receipt(), topics.erasureReceipts, registry);
+        out.get("customer-out-distribution")
+                .mapValues(v -> ((Routed.ToDistribution) v).sketch(), Named.as("distribution-unwrap"))
+                .to(topics.influenceDistribution.name(), Produced.with(keys, Serdes.ByteArray()).withName("influence-distribution-sink"));
+        // Customer-to-account messages close a cycle the DSL cannot express: they are written by name
+        // to the account-commands repartition topic (the stable name Repartitioned.as gives it).
+        out.get("customer-out-accounts")
+                .mapValues(v -> ((Routed.ToAccounts) v).command(), Named.as("customer-commands-unwrap"))
+                .to(Names.repartitionTopic(settings.applicationId(), Names.ACCOUNT_COMMANDS),
+                        Produced.with(keys, InternalSerde.of(AccountCommand.class)).withName("customer-commands-sink"));
+
+        return builder.build(streamsProps);
+    }
+
+    private static void addStores(StreamsBuilder builder, TopologySettings settings) {
+        Serde<String> keys = Serdes.String();
+        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS),
+                keys, InternalSerde.of(AccountConsent.class))));
+        builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS,
+                settings.dedupeWindow(), settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER),
+                keys, InternalSerde.of(MetricsDelta.class))));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCEPTED_DEFINITIONS),
+                keys, InternalSerde.of(SegmentDefinition.class)));
+        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CUSTOMER_STATE),
+                keys, InternalSerde.of(CustomerState.class))));
+        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SEGMENT_INDEX),
+                keys, InternalSerde.of(SegmentMembership.class))));
+        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.INFLUENCE_INDEX),
+                keys, keys)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEGMENT_DEFINITIONS),
+                keys, InternalSerde.of(SegmentDefinition.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PENDING_ERASURES),
+                keys, InternalSerde.of(PendingErasure.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_TOTALS),
+                keys, InternalSerde.of(io.socialcrm.avro.ActivityMetrics.class)));
+    }
+
+    private static <S extends org.apache.kafka.streams.processor.StateStore, B extends StoreBuilder<S>> StoreBuilder<S> cached(
+            StoreBuilder<S> store) {
+        return store.withCachingEnabled();
+    }
+
+    private static <V extends SpecificRecord> KStream<String, V> source(StreamsBuilder builder, Topic<V> topic,
+                                                                        SchemaRegistryConfig registry,
+                                                                        EventTimeExtractor eventTime) {
+        return builder.stream(topic.name(), Consumed.with(Topics.keySerde(), Topics.valueSerde(topic, registry))
+                .withTimestampExtractor(eventTime).withName(topic.baseName() + "-source"));
+    }
+
+    private static <V extends SpecificRecord> Produced<String, V> produced(Topic<V> topic, SchemaRegistryConfig registry,
+                                                                           String name) {
+        return Produced.with(Topics.keySerde(), Topics.valueSerde(topic, registry)).withName(name);
+    }
+
+    private static <V extends SpecificRecord> void sink(KStream<String, Routed> stream, Function<Routed, V> unwrap,
+                                                        Topic<V> topic, SchemaRegistryConfig registry) {
+        stream.mapValues(unwrap::apply, Named.as(topic.baseName() + "-unwrap"))
+                .to(topic.name(), produced(topic, registry, topic.baseName() + "-sink"));
+    }
+
+    /** Writes every value as null: the tombstones an erasure leaves on compacted inputs. */
+    private static <T> Serializer<T> nullValues() {
+        return (topic, value) -> null;
+    }
+
+    /** The input topic an erasure tombstone is meant for. */
+    static final class TombstoneTopic implements TopicNameExtractor<String, Routed> {
+        @Override
+        public String extract(String key, Routed value, RecordContext context) {
+            return ((Routed.ToInputTombstone) value).topic();
+        }
+
+        @Override
+        public String toString() {
+            return "TombstoneTopic";
+        }
+    }
+
+    /** Segment definitions go to every partition of the customer stage; everything else by key. */
+    static final class DefinitionsToEveryPartition implements StreamPartitioner<String, CustomerEvent> {
+        @Override
+        public Optional<Set<Integer>> partitions(String topic, String key, CustomerEvent value, int numPartitions) {
+            if (value != null && value.getEvent() instanceof DefinitionChanged) {
+                return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toSet()));
+            }
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.socialcrm.topology;
+
+import io.socialcrm.config.AppConfig;
+import io.socialcrm.config.Settings;
+import io.socialcrm.errors.DeadLetterHandlers;
+import io.socialcrm.serde.SchemaRegistryConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** Kafka Streams properties from socialcrm settings: production defaults, the user's Kafka settings on top. */
+public final class StreamsProperties {
+    private StreamsProperties() {
+    }
+
+    public static Properties of(Settings settings, TopologySettings topology) {
+        Properties props = new Properties();
+        settings.values().forEach((key, value) -> {
+            if (AppConfig.isPassThrough(key)) {
+                props.put(key, value.value());
+            }
+        });
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, topology.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.require(AppConfig.BOOTSTRAP_SERVERS.name(),
+                "the Kafka brokers, e.g. broker:9092"));
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Deserialization.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Processing.class);
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Production.class);
+        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topology.topics().deadLetters.name());
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
+        props.put(BoundedRocksDb.TOTAL_BYTES, Long.toString(settings.bytes(AppConfig.ROCKSDB_MEMORY.name())));
+        props.putIfAbsent(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
+        // the global table reads sketches only; enabling the handler there is Kafka's recommended setting
+        props.putIfAbsent(globalHandlerKey(), "true");
+        return props;
+    }
+
+    @SuppressWarnings("deprecation")
+    private static String globalHandlerKey() {
+        return StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG;
+    }
+
+    /** The schema-registry settings among the socialcrm settings. */
+    public static SchemaRegistryConfig registry(Settings settings) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        settings.values().forEach((key, value) -> map.put(key, value.value()));
+        map.put(SchemaRegistryConfig.URL, settings.require(AppConfig.SCHEMA_REGISTRY_URL.name(),
+                "the schema registry, e.g. http://registry:8081"));
+        return SchemaRegistryConfig.from(map);
+    }
+}

@@ -1,0 +1,104 @@
+package io.socialcrm.topology;
+
+import io.socialcrm.config.AppConfig;
+import io.socialcrm.config.Settings;
+import io.socialcrm.context.Taxonomy;
+import io.socialcrm.contract.Topics;
+import io.socialcrm.influence.Decay;
+import io.socialcrm.influence.InfluenceModel;
+import io.socialcrm.influence.InfluenceWeights;
+import io.socialcrm.influence.SaltedHasher;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Everything the topology needs, parsed and checked once. Build it with {@link #from}; every
+ * invalid value fails there with the setting's name and source.
+ *
+ * @param partitions partitions of the account-keyed inputs; the repartition topics get as many
+ */
+public record TopologySettings(
+        String applicationId,
+        Topics topics,
+        int partitions,
+        InfluenceModel influence,
+        int sketchK,
+        Decay contextDecay,
+        int contextMaxPerAccount,
+        Taxonomy taxonomy,
+        Set<String> platforms,
+        Duration dedupeWindow,
+        SaltedHasher hasher,
+        Duration maxFuture,
+        Duration refreshInterval,
+        int sweepBatch,
+        Duration sweepTick,
+        Duration metricsFlush) {
+
+    /** Longest text analysed; longer activity is refused (dead-letters). */
+    public static final int MAX_TEXT_CHARS = 65_536;
+    /** Most mentions or hashtags one activity may carry. */
+    public static final int MAX_LIST_ITEMS = 500;
+    private static final Pattern PLATFORM = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+
+    public static TopologySettings from(Settings s, int partitions) {
+        String salt = s.get(AppConfig.ENGAGERS_SALT.name()).orElseThrow(() -> new ConfigException(
+                "Missing setting 'engagers.salt': a secret random string that keys the hashes of engagers and event ids "
+                        + "(e.g. from 'openssl rand -hex 16'); keep it stable across restarts"));
+        if (salt.length() < 16) {
+            throw s.invalid(AppConfig.ENGAGERS_SALT.name(), "must be at least 16 characters of secret randomness");
+        }
+        Set<String> platforms = new LinkedHashSet<>();
+        for (String p : s.require(AppConfig.PLATFORMS.name(), "a comma-separated list of platform names").split(",")) {
+            String platform = p.trim().toLowerCase(Locale.ROOT);
+            if (!PLATFORM.matcher(platform).matches()) {
+                throw s.invalid(AppConfig.PLATFORMS.name(), "'" + platform + "' is not a platform name (lower-case letters, digits, '-')");
+            }
+            platforms.add(platform);
+        }
+        String taxonomyFile = s.string(AppConfig.TAXONOMY_FILE.name());
+        Taxonomy taxonomy = taxonomyFile == null ? Taxonomy.builtIn() : Taxonomy.load(Path.of(taxonomyFile));
+        InfluenceWeights weights = new InfluenceWeights(
+                weight(s, AppConfig.WEIGHT_SHARES.name()), weight(s, AppConfig.WEIGHT_MENTIONS.name()),
+                weight(s, AppConfig.WEIGHT_REPLIES.name()), weight(s, AppConfig.WEIGHT_LIKES.name()),
+                weight(s, AppConfig.WEIGHT_ENGAGERS.name()), weight(s, AppConfig.WEIGHT_FOLLOWS.name()),
+                weight(s, AppConfig.WEIGHT_FOLLOWERS.name()));
+        Duration halfLife = s.duration(AppConfig.INFLUENCE_HALFLIFE.name(), true).orElse(null);
+        Duration momentum = s.duration(AppConfig.MOMENTUM_HALFLIFE.name());
+        if (halfLife != null && momentum.compareTo(halfLife) >= 0) {
+            throw s.invalid(AppConfig.MOMENTUM_HALFLIFE.name(), "must be shorter than influence.halflife (" + halfLife + ")");
+        }
+        return new TopologySettings(
+                s.require(AppConfig.APPLICATION_ID.name(), "the Kafka Streams application id"),
+                Topics.withPrefix(s.string(AppConfig.TOPICS_PREFIX.name())),
+                partitions,
+                new InfluenceModel(weights, halfLife, momentum),
+                s.intValue(AppConfig.SKETCH_K.name(), 8, 65_535),
+                Decay.halfLife(s.duration(AppConfig.CONTEXT_HALFLIFE.name(), true).orElse(null)),
+                s.intValue(AppConfig.CONTEXT_MAX.name(), 1, 1_000),
+                taxonomy,
+                Set.copyOf(platforms),
+                s.duration(AppConfig.DEDUPE_WINDOW.name()),
+                new SaltedHasher(salt),
+                s.duration(AppConfig.MAX_FUTURE.name()),
+                s.duration(AppConfig.SEGMENTS_REFRESH.name()),
+                s.intValue(AppConfig.SWEEP_BATCH.name(), 1, 1_000_000),
+                s.duration(AppConfig.SWEEP_TICK.name()),
+                s.duration(AppConfig.METRICS_FLUSH.name()));
+    }
+
+    private static double weight(Settings s, String key) {
+        return s.doubleValue(key, 0.0, 100.0);
+    }
+
+    /** The platforms, for messages. */
+    public String platformList() {
+        return String.join(",", Arrays.stream(platforms.toArray(String[]::new)).sorted().toList());
+    }
+}

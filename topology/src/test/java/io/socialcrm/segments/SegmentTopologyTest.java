@@ -1,0 +1,183 @@
+package io.socialcrm.segments;
+
+import static io.socialcrm.testing.TopologyFixture.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.socialcrm.avro.ActivityType;
+import io.socialcrm.avro.MembershipChange;
+import io.socialcrm.avro.SegmentChange;
+import io.socialcrm.avro.SegmentDefinition;
+import io.socialcrm.avro.SegmentMembership;
+import io.socialcrm.errors.DeadLetters;
+import io.socialcrm.testing.TopologyFixture;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+
+/** Rule 6: segments evaluated on every change and on definition changes; transitions only. */
+class SegmentTopologyTest {
+    private static final long DAY = Duration.ofDays(1).toMillis();
+
+    private static Instant day(double d) {
+        return Instant.ofEpochMilli(T0.toEpochMilli() + (long) (d * DAY));
+    }
+
+    @Test
+    void hysteresisEntersOnceAndExitsOnlyBelowTheExitThreshold() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.define("soccer-fans", "context(\"soccer\") >= 2.0", "context(\"soccer\") < 0.75", 1);
+            f.grant("alice", "twitter", "1", T0);
+            f.post("1", day(0.1), "kick-off", "soccer");
+            f.post("1", day(0.2), "goal", "soccer");
+            f.post("1", day(0.3), "full time", "soccer");
+            // ~3 decays to ~1.5 in 14 days: below the entry threshold, above the exit one: still a member
+            f.post("1", day(14), "weather");
+            f.post("1", day(15), "football on tv tonight", "soccer");
+            // ~2.4 decays to ~0.55 by day 45: below 0.75, out
+            f.post("1", day(45), "weather again");
+            List<SegmentChange> changes = TopologyFixture.values(f.segmentChanges);
+            assertEquals(List.of(MembershipChange.ENTERED, MembershipChange.EXITED),
+                    changes.stream().map(SegmentChange::getChange).toList(), changes.toString());
+            SegmentChange entered = changes.get(0);
+            assertEquals("soccer-fans", entered.getSegmentId());
+            assertTrue(entered.getReason().startsWith("enterWhen (context(\"soccer\") >= 2.0) is true: context(\"soccer\")=2"),
+                    entered.getReason());
+            assertTrue(changes.get(1).getReason().startsWith("exitWhen (context(\"soccer\") < 0.75) is true: context(\"soccer\")=0."),
+                    changes.get(1).getReason());
+            assertEquals(day(45), changes.get(1).getAt());
+            Map<String, SegmentMembership> members = TopologyFixture.latest(f.segmentMembers);
+            assertTrue(members.isEmpty(), "the exit tombstoned the membership");
+        }
+    }
+
+    @Test
+    void aDefinitionChangeReEvaluatesEveryCustomer() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            for (int c = 1; c <= 5; c++) {
+                f.grant("c" + c, "twitter", "" + c, T0);
+                for (int likes = 0; likes < c; likes++) {
+                    f.engage("fan" + likes, ActivityType.LIKE, "" + c, T0.plusSeconds(10 + likes));
+                }
+            }
+            assertTrue(f.segmentChanges.isEmpty());
+            f.define("liked", "influence.likes >= 3.0", null, 1);
+            assertTrue(f.segmentChanges.isEmpty(), "re-evaluation happens in the sweep, not in the definition's record");
+            f.advanceWallClock(Duration.ofSeconds(2));
+            assertEquals(Map.of("c3", MembershipChange.ENTERED, "c4", MembershipChange.ENTERED, "c5", MembershipChange.ENTERED),
+                    byCustomer(TopologyFixture.values(f.segmentChanges)));
+
+            f.define("liked", "influence.likes >= 5.0", null, 2);
+            f.advanceWallClock(Duration.ofSeconds(2));
+            List<SegmentChange> changes = TopologyFixture.values(f.segmentChanges);
+            assertEquals(Map.of("c3", MembershipChange.EXITED, "c4", MembershipChange.EXITED), byCustomer(changes));
+            assertTrue(changes.get(0).getReason().contains("is no longer true: influence.likes=3"), changes.get(0).getReason());
+            assertEquals(2, changes.get(0).getDefinitionVersion());
+            assertEquals(List.of("liked/c5"), List.copyOf(TopologyFixture.latest(f.segmentMembers).keySet()));
+
+            f.define("liked", "influence.likes >= 1.0", null, 1);
+            f.advanceWallClock(Duration.ofSeconds(2));
+            assertTrue(f.segmentChanges.isEmpty(), "a lower version than the one held is ignored");
+
+            f.definitions.pipeInput("liked", null, T0);
+            f.advanceWallClock(Duration.ofSeconds(2));
+            assertEquals(Map.of("c5", MembershipChange.EXITED), byCustomer(TopologyFixture.values(f.segmentChanges)));
+        }
+    }
+
+    @Test
+    void dormantFiresByPunctuation() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.define("dormant", "daysSinceActivity >= 30", "daysSinceActivity < 1", 1);
+            f.grant("quiet", "twitter", "1", T0);
+            f.grant("busy", "twitter", "2", T0);
+            f.post("1", day(1), "one post");
+            for (int d = 2; d <= 40; d += 2) {
+                f.post("2", day(d), "daily chatter");
+            }
+            assertTrue(f.segmentChanges.isEmpty(), "nothing happened to 'quiet' itself");
+            f.advanceWallClock(Duration.ofHours(1).plusSeconds(2));
+            List<SegmentChange> changes = TopologyFixture.values(f.segmentChanges);
+            assertEquals(Map.of("quiet", MembershipChange.ENTERED), byCustomer(changes));
+            assertTrue(changes.get(0).getReason().contains("daysSinceActivity=39"), changes.get(0).getReason());
+
+            f.post("1", day(41), "back again");
+            assertEquals(Map.of("quiet", MembershipChange.EXITED), byCustomer(TopologyFixture.values(f.segmentChanges)));
+        }
+    }
+
+    @Test
+    void onlyTransitionsAreEmitted() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.define("active", "activity.level >= 1.0", "activity.level < 0.5", 1);
+            f.grant("alice", "twitter", "1", T0);
+            for (int i = 0; i < 20; i++) {
+                f.post("1", T0.plusSeconds(60L * (i + 1)), "post " + i);
+            }
+            f.advanceWallClock(Duration.ofHours(2));
+            assertEquals(1, f.segmentChanges.readRecordsToList().size());
+            assertEquals(1, f.segmentMembers.readRecordsToList().size());
+        }
+    }
+
+    @Test
+    void anInvalidRuleIsRefusedToDeadLettersAndTheOldDefinitionStays() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.define("liked", "influence.likes >= 1.0", null, 1);
+            f.definitions.pipeInput("liked", SegmentDefinition.newBuilder().setId("liked").setEnterWhen("influence.likez >= 1")
+                    .setVersion(2).build(), T0);
+            List<TestRecord<byte[], byte[]>> dead = f.deadLetters.readRecordsToList();
+            assertEquals(1, dead.size());
+            String message = DeadLetters.header(dead.get(0).headers(), DeadLetters.HEADER_MESSAGE);
+            assertTrue(message.contains("segment 'liked' v2 enterWhen does not compile")
+                    && message.contains("influence.likez") && message.contains("version 1 stays in force"), message);
+            f.grant("alice", "twitter", "1", T0);
+            f.engage("2", ActivityType.LIKE, "1", T0.plusSeconds(5));
+            assertEquals(Map.of("alice", MembershipChange.ENTERED), byCustomer(TopologyFixture.values(f.segmentChanges)),
+                    "version 1 still decides");
+        }
+    }
+
+    @Test
+    void aDisabledSegmentHasNoMembers() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.define("liked", "influence.likes >= 1.0", null, 1);
+            f.grant("alice", "twitter", "1", T0);
+            f.engage("2", ActivityType.LIKE, "1", T0.plusSeconds(5));
+            f.definitions.pipeInput("liked", SegmentDefinition.newBuilder().setId("liked").setEnterWhen("influence.likes >= 1.0")
+                    .setVersion(2).setEnabled(false).build(), T0);
+            f.advanceWallClock(Duration.ofSeconds(2));
+            List<SegmentChange> changes = TopologyFixture.values(f.segmentChanges);
+            assertEquals(List.of(MembershipChange.ENTERED, MembershipChange.EXITED),
+                    changes.stream().map(SegmentChange::getChange).toList());
+            assertEquals("segment disabled (v2)", changes.get(1).getReason());
+            f.engage("3", ActivityType.LIKE, "1", T0.plusSeconds(50));
+            assertFalse(TopologyFixture.values(f.segmentChanges).stream().anyMatch(c -> c.getChange() == MembershipChange.ENTERED));
+        }
+    }
+
+    @Test
+    void theSegmentChangeCarriesWhatACampaignNeeds() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.define("gardeners", "context(\"garden\") >= 1.0", null, 1);
+            f.grant("alice", "twitter", "1", T0, io.socialcrm.avro.ConsentScope.ACTIVITY, io.socialcrm.avro.ConsentScope.CONTENT,
+                    io.socialcrm.avro.ConsentScope.MESSAGING);
+            f.post("1", Instant.parse("2026-03-04T18:30:00Z"), "Sowing seedlings in the raised bed", "gardening");
+            SegmentChange change = TopologyFixture.values(f.segmentChanges).get(0);
+            assertEquals(MembershipChange.ENTERED, change.getChange());
+            assertEquals("garden", change.getTopContexts().get(0));
+            assertEquals(2 * 24 + 18, change.getBestHourOfWeek(), "Wednesday 18:00 UTC");
+            assertTrue(change.getContactable());
+            assertEquals(1, change.getDefinitionVersion());
+        }
+    }
+
+    private static Map<String, MembershipChange> byCustomer(List<SegmentChange> changes) {
+        return changes.stream().collect(Collectors.toMap(SegmentChange::getCustomerId, SegmentChange::getChange));
+    }
+}
