@@ -28,6 +28,8 @@ public class AvroSerializer<T extends IndexedRecord> implements Serializer<T> {
     private boolean isKey;
     private final Map<Schema, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
     private final Map<String, Schema> latestBySubject = new ConcurrentHashMap<>();
+    /** (subject, schema) to id: after the first record of a schema no registry is asked again. */
+    private final Map<String, Map<Schema, Integer>> ids = new ConcurrentHashMap<>();
 
     public AvroSerializer() {
     }
@@ -56,15 +58,18 @@ public class AvroSerializer<T extends IndexedRecord> implements Serializer<T> {
             throw new SerdeException("AvroSerializer used before configure(): set " + SchemaRegistryConfig.URL);
         }
         String subject = subject(topic, isKey);
-        Schema schema = record.getSchema();
+        Schema schema = config.useLatestVersion()
+                ? latestBySubject.computeIfAbsent(subject, s -> registry.latest(s).schema())
+                : record.getSchema();
+        Map<Schema, Integer> subjectIds = ids.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
+        Integer known = subjectIds.get(schema);
         int id;
-        if (config.useLatestVersion()) {
-            schema = latestBySubject.computeIfAbsent(subject, s -> registry.latest(s).schema());
-            id = registry.lookup(subject, schema);
-        } else if (config.autoRegister()) {
-            id = registry.register(subject, schema);
+        if (known != null) {
+            id = known;
         } else {
-            id = registry.lookup(subject, schema);
+            id = config.autoRegister() && !config.useLatestVersion() ? registry.register(subject, schema)
+                    : registry.lookup(subject, schema);
+            subjectIds.put(schema, id);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         byte[] header = new byte[WireFormat.HEADER_SIZE];

@@ -1,18 +1,27 @@
 package io.socialcrm.serde;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.apache.avro.message.BadHeaderException;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -23,25 +32,45 @@ import org.apache.kafka.common.serialization.Serializer;
  * single-object encoding (2-byte marker, 8-byte schema fingerprint, Avro binary). It needs no
  * registry, so state can be restored whatever the registry holds; records written with a released
  * earlier version (under {@code avro-released/} in this jar) are resolved to the current class.
+ *
+ * <p>The bytes are exactly those of Avro's {@code BinaryMessageEncoder}; reading and writing go
+ * through Avro's buffered binary coder over the array, which is several times faster on this hot
+ * path than the stream-based message decoder.
  */
 public final class InternalSerde<T extends SpecificRecordBase> implements Serde<T>, Serializer<T>, Deserializer<T> {
+    /** The single-object encoding marker, from the Avro specification. */
+    private static final byte[] MARKER = {(byte) 0xC3, (byte) 0x01};
+    private static final int HEADER_SIZE = 10;
+    private static final Map<Class<?>, InternalSerde<?>> SHARED = new ConcurrentHashMap<>();
+
     private final Class<T> type;
-    private final BinaryMessageEncoder<T> encoder;
-    private final BinaryMessageDecoder<T> decoder;
+    private final SpecificData model;
+    private final Schema schema;
+    private final byte[] header;
+    private final long fingerprint;
+    private final SchemaStore.Cache released = new SchemaStore.Cache();
+    private final DatumWriter<T> writer;
+    private final Map<Long, DatumReader<T>> readers = new ConcurrentHashMap<>();
+    private final ThreadLocal<BinaryEncoder> encoders = new ThreadLocal<>();
+    private final ThreadLocal<BinaryDecoder> decoders = new ThreadLocal<>();
 
     private InternalSerde(Class<T> type) {
         AvroClassTrust.install();
         this.type = type;
-        SpecificData model = SpecificData.getForClass(type);
-        Schema schema = model.getSchema(type);
-        SchemaStore.Cache released = new SchemaStore.Cache();
+        this.model = SpecificData.getForClass(type);
+        this.schema = model.getSchema(type);
+        this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+        this.header = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN)
+                .put(MARKER).putLong(fingerprint).array();
         loadReleased(schema.getFullName(), released);
-        this.encoder = new BinaryMessageEncoder<>(model, schema);
-        this.decoder = new BinaryMessageDecoder<>(model, schema, released);
+        this.writer = new SpecificDatumWriter<>(schema, model);
+        readers.put(fingerprint, new SpecificDatumReader<>(schema, schema, model));
     }
 
+    /** The serde of a generated class (one instance per class: it holds only caches). */
+    @SuppressWarnings("unchecked")
     public static <T extends SpecificRecordBase> InternalSerde<T> of(Class<T> type) {
-        return new InternalSerde<>(type);
+        return (InternalSerde<T>) SHARED.computeIfAbsent(type, t -> new InternalSerde<>(type));
     }
 
     @Override
@@ -50,11 +79,14 @@ public final class InternalSerde<T extends SpecificRecordBase> implements Serde<
             return null;
         }
         try {
-            ByteBuffer buffer = encoder.encode(data);
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
-        } catch (IOException | AvroRuntimeException e) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            out.write(header);
+            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, encoders.get());
+            encoders.set(encoder);
+            writer.write(data, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (IOException | AvroRuntimeException | NullPointerException | ClassCastException e) {
             throw new SerdeException("Cannot write a " + type.getSimpleName() + " for '" + topic + "': " + e.getMessage(), e);
         }
     }
@@ -64,21 +96,33 @@ public final class InternalSerde<T extends SpecificRecordBase> implements Serde<
         if (data == null) {
             return null;
         }
-        try {
-            return decoder.decode(data);
-        } catch (BadHeaderException e) {
+        if (data.length < HEADER_SIZE || data[0] != header[0] || data[1] != header[1]) {
             throw new UnknownMagicByteException(topic, data.length > 0 ? data[0] : 0);
-        } catch (MissingSchemaException e) {
-            throw new MalformedPayloadException("A " + type.getSimpleName() + " in '" + topic
-                    + "' was written with a schema this version does not know (" + e.getMessage()
-                    + "): was a newer version of socialcrm running?", e);
-        } catch (IOException | AvroRuntimeException e) {
+        }
+        long writtenWith = ByteBuffer.wrap(data, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        DatumReader<T> reader = readers.computeIfAbsent(writtenWith, this::resolvingReader);
+        try {
+            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE,
+                    decoders.get());
+            decoders.set(decoder);
+            return reader.read(null, decoder);
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException e) {
             throw new MalformedPayloadException("Cannot read a " + type.getSimpleName() + " in '" + topic + "': " + e.getMessage(), e);
         }
     }
 
+    private DatumReader<T> resolvingReader(long writtenWith) {
+        Schema writerSchema = released.findByFingerprint(writtenWith);
+        if (writerSchema == null) {
+            throw new MalformedPayloadException("A " + type.getSimpleName() + " was written with a schema this version does "
+                    + "not know (fingerprint " + Long.toHexString(writtenWith) + "): was a newer version of socialcrm running?",
+                    null);
+        }
+        return new SpecificDatumReader<>(writerSchema, schema, model);
+    }
+
     @Override
-    public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+    public void configure(Map<String, ?> configs, boolean isKey) {
         // nothing to configure: the schema travels with the class
     }
 

@@ -1,22 +1,435 @@
 package io.socialcrm.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.socialcrm.avro.ConsentRecord;
+import io.socialcrm.avro.CustomerMerge;
+import io.socialcrm.avro.ErasureRequest;
+import io.socialcrm.avro.ProfileSnapshot;
+import io.socialcrm.avro.SegmentDefinition;
+import io.socialcrm.avro.SocialActivity;
+import io.socialcrm.config.AppConfig;
+import io.socialcrm.config.Settings;
+import io.socialcrm.connectors.files.ActivityFiles;
+import io.socialcrm.connectors.files.ActivityFormat;
+import io.socialcrm.connectors.files.ConsentCsv;
+import io.socialcrm.connectors.files.FileItem;
+import io.socialcrm.connectors.files.JsonItems;
+import io.socialcrm.connectors.files.ProfileFiles;
+import io.socialcrm.connectors.mapping.Mapped;
+import io.socialcrm.contract.Topic;
+import io.socialcrm.contract.Topics;
+import io.socialcrm.segments.SegmentFile;
+import io.socialcrm.serde.PlainJson;
+import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.stack.LocalStack;
+import io.socialcrm.topology.Names;
+import io.socialcrm.topology.StreamsProperties;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.Serializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code socialcrm replay}: the embedded stack over the user's own files. */
-@Command(name = "replay", mixinStandardHelpOptions = true,
-        description = "Run the pipeline on the embedded stack over your own files and write every output topic as JSON lines.")
+@Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the pipeline on the embedded stack over your own files and write every output topic as",
+                "JSON lines into a folder: try it on your data before deploying. Bad lines are reported with file and",
+                "line number and skipped. Erasures and merges, if given, are applied after the activities."},
+        footer = {"", "Example:", "  socialcrm replay --activities tweets.jsonl --consents consents.csv --out out/"})
 public final class ReplayCommand implements Callable<Integer> {
+    @Option(names = "--activities", paramLabel = "FILE", arity = "1..*", required = true,
+            description = "Activity files: Twitter API v1.1 status JSON (one object a line, or a JSON array) or activity-json.")
+    List<Path> activities = new ArrayList<>();
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "auto",
+            description = "twitter-v1, activity-json, or auto (default: decided per file from its first object).")
+    String format;
+
+    @Option(names = "--consents", paramLabel = "FILE.csv",
+            description = "Consents CSV: customer_id,platform,platform_user_id,handle,scopes,status,recorded_at "
+                    + "(scopes separated by '|', ISO-8601 time). Without it nothing about any person is kept.")
+    Path consents;
+
+    @Option(names = "--profiles", paramLabel = "FILE", arity = "1..*",
+            description = "Profile snapshots: ProfileSnapshot JSON lines, or Twitter user objects.")
+    List<Path> profiles = new ArrayList<>();
+
+    @Option(names = "--segments", paramLabel = "FILE.yaml", description = "Segment definitions (default: the built-in segments.yaml).")
+    Path segments;
+
+    @Option(names = "--taxonomy", paramLabel = "FILE", description = "Context taxonomy YAML (default: the built-in one).")
+    Path taxonomy;
+
+    @Option(names = "--erasures", paramLabel = "FILE", description = "Erasure requests, one customerId a line (after the activities).")
+    Path erasures;
+
+    @Option(names = "--merges", paramLabel = "FILE.csv", description = "Merges, CSV survivor_id,merged_id (after the activities).")
+    Path merges;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out",
+            description = "Folder for <topic>.jsonl, one record a line (default: ./out).")
+    Path out;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m",
+            description = "Give up if processing takes longer (default 30m).")
+    String timeout;
+
     @Mixin
     StackOptions stack = new StackOptions();
 
+    @Mixin
+    ConfigOptions config = new ConfigOptions();
+
+    private final PrintStream console = System.out;
+    private final List<String> problems = new ArrayList<>();
+    private final Map<String, Long> loaded = new LinkedHashMap<>();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        List<Path> inputs = new ArrayList<>(activities);
+        inputs.addAll(profiles);
+        for (Path p : new Path[] {consents, segments, taxonomy, erasures, merges}) {
+            if (p != null) {
+                inputs.add(p);
+            }
+        }
+        for (Path p : inputs) {
+            if (!Files.isReadable(p)) {
+                throw new ConfigException("Cannot read " + p.toAbsolutePath());
+            }
+        }
+        List<SegmentDefinition> definitions = segments == null ? SegmentFile.builtIn() : SegmentFile.load(segments);
+        Duration limit = Settings.of(Map.of("timeout", timeout), "option --timeout").duration("timeout");
+        Files.createDirectories(out);
+        long started = System.nanoTime();
         try (LocalStack local = LocalStack.start(stack.options())) {
-            System.out.println("Embedded stack up: Kafka " + local.bootstrapServers());
+            Map<String, String> commandDefaults = new LinkedHashMap<>();
+            commandDefaults.put(AppConfig.SEGMENTS_REFRESH.name(), "10s");
+            commandDefaults.put(AppConfig.SWEEP_TICK.name(), "500ms");
+            commandDefaults.put(AppConfig.METRICS_FLUSH.name(), "1s");
+            commandDefaults.put(AppConfig.HTTP_ENABLED.name(), "false");
+            Map<String, String> flags = new LinkedHashMap<>();
+            flags.put(AppConfig.TAXONOMY_FILE.name(), taxonomy == null ? null : taxonomy.toString());
+            Settings settings = EmbeddedSettings.of(local, config, "socialcrm-replay", commandDefaults, flags);
+            Topics topics = local.topics();
+            SchemaRegistryConfig registry = StreamsProperties.registry(settings);
+            console.printf("Embedded stack up: Kafka %s, schema registry %s%n", local.bootstrapServers(), local.schemaRegistryUrl());
+
+            try (Producer producer = new Producer(local.bootstrapServers(), registry)) {
+                definitions.forEach(d -> producer.send(topics.segmentDefinitions, d.getId(), d));
+                loaded.put("segment definitions", (long) definitions.size());
+                if (consents != null) {
+                    loadConsents(producer, topics);
+                } else {
+                    console.println("No --consents: every actor is unconsented, so only anonymous counts will come out.");
+                }
+                for (Path file : profiles) {
+                    loadProfiles(producer, topics, file);
+                }
+                for (Path file : activities) {
+                    loadActivities(producer, topics, file);
+                }
+            }
+            reportProblems();
+
+            try (Pipeline pipeline = Pipeline.create(settings); Admin admin = local.admin()) {
+                long landed = new Progress(admin, "none").endOffsets(List.of(topics.socialActivity.name())).values()
+                        .stream().mapToLong(Long::longValue).sum();
+                console.printf("social-activity holds %,d records%n", landed);
+                pipeline.start().awaitRunning(Duration.ofMinutes(2));
+                Progress progress = new Progress(admin, pipeline.topology().applicationId());
+                List<String> inputTopics = List.of(topics.socialActivity.name(), topics.consents.name(),
+                        topics.socialProfiles.name(), topics.segmentDefinitions.name());
+                awaitIdle(progress, pipeline, inputTopics, limit);
+                if (erasures != null || merges != null) {
+                    applyRequests(local, registry, topics);
+                    awaitIdle(progress, pipeline, List.of(topics.customerMerges.name(), topics.erasureRequests.name()), limit);
+                }
+            }
+            Map<String, Long> written = new LinkedHashMap<>();
+            for (Topic<?> topic : List.of(topics.customerProfiles, topics.segmentChanges, topics.segmentMembers,
+                    topics.socialMetrics, topics.erasureReceipts, topics.deadLetters)) {
+                written.put(topic.baseName(), TopicDump.write(local.bootstrapServers(), topic, registry, out));
+            }
+            summary(written, (System.nanoTime() - started) / 1e9);
         }
         return 0;
+    }
+
+    private void awaitIdle(Progress progress, Pipeline pipeline, List<String> inputs, Duration limit) {
+        Topics topics = pipeline.topology().topics();
+        String app = pipeline.topology().applicationId();
+        List<String> written = List.of(topics.customerProfiles.name(), topics.segmentChanges.name(), topics.segmentMembers.name(),
+                topics.socialMetrics.name(), topics.erasureReceipts.name(), topics.deadLetters.name(),
+                Names.repartitionTopic(app, Names.ACCOUNT_COMMANDS), Names.repartitionTopic(app, Names.CUSTOMER_EVENTS),
+                Names.repartitionTopic(app, Names.METRICS_DELTAS));
+        AtomicLong lastReport = new AtomicLong();
+        long started = System.nanoTime();
+        AtomicLong consumed = new AtomicLong();
+        progress.awaitIdle(inputs, written, Duration.ofSeconds(5), limit, lag -> {
+            if (lag == 0 && consumed.get() == 0) {
+                consumed.set(System.nanoTime());
+                console.printf("  every input record read after %.1f s; waiting for the pipeline to settle%n",
+                        (consumed.get() - started) / 1e9);
+            } else if (lag > 0 && System.nanoTime() - lastReport.get() > 2_000_000_000L) {
+                lastReport.set(System.nanoTime());
+                console.printf("  processing: %,d input records to go%n", lag);
+            }
+        });
+        console.printf("  settled after %.1f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    private void loadConsents(Producer producer, Topics topics) throws IOException {
+        AtomicLong count = new AtomicLong();
+        ConsentCsv.read(consents, item -> {
+            if (accept(item)) {
+                ConsentRecord c = item.value();
+                producer.send(topics.consents, c.getPlatform() + ":" + c.getPlatformUserId(), c);
+                count.incrementAndGet();
+            }
+        });
+        loaded.put("consents", count.get());
+    }
+
+    private void loadProfiles(Producer producer, Topics topics, Path file) throws IOException {
+        AtomicLong count = new AtomicLong();
+        ProfileFiles.read(file, item -> {
+            if (accept(item)) {
+                ProfileSnapshot p = item.value();
+                producer.send(topics.socialProfiles, p.getPlatform() + ":" + p.getPlatformUserId(), p);
+                count.incrementAndGet();
+            }
+        });
+        loaded.merge("profile snapshots", count.get(), Long::sum);
+    }
+
+    private void loadActivities(Producer producer, Topics topics, Path file) throws IOException {
+        ActivityFormat fileFormat = "auto".equalsIgnoreCase(format) ? detect(file) : ActivityFormat.of(format);
+        AtomicLong activityCount = new AtomicLong();
+        AtomicLong notices = new AtomicLong();
+        AtomicLong snapshots = new AtomicLong();
+        long started = System.nanoTime();
+        ActivityFiles.read(file, fileFormat, item -> {
+            if (!accept(item)) {
+                return;
+            }
+            Mapped mapped = item.value();
+            if (mapped.isNotice()) {
+                notices.incrementAndGet();
+            }
+            for (SocialActivity a : mapped.activities()) {
+                producer.send(topics.socialActivity, a.getPlatform() + ":" + a.getActorId(), a);
+                if (activityCount.incrementAndGet() % 50_000 == 0) {
+                    console.printf("  loading %s: %,d activities%n", file.getFileName(), activityCount.get());
+                }
+            }
+            for (ProfileSnapshot p : mapped.profiles()) {
+                producer.send(topics.socialProfiles, p.getPlatform() + ":" + p.getPlatformUserId(), p);
+                snapshots.incrementAndGet();
+            }
+        });
+        console.printf("Loaded %,d activities from %s (%s)%s in %.1f s%n", activityCount.get(), file.getFileName(), fileFormat.id(),
+                notices.get() > 0 ? ", " + notices.get() + " stream notices (delete, limit, ...) handled" : "",
+                (System.nanoTime() - started) / 1e9);
+        loaded.merge("activities", activityCount.get(), Long::sum);
+        loaded.merge("profile snapshots", snapshots.get(), Long::sum);
+    }
+
+    /** The format of an activity file, from its first object. */
+    static ActivityFormat detect(Path file) throws IOException {
+        ActivityFormat[] found = new ActivityFormat[1];
+        try {
+            JsonItems.read(file, item -> {
+                if (found[0] == null && item.ok()) {
+                    JsonNode first = item.value();
+                    found[0] = first.has("eventId") && first.has("actorId") ? ActivityFormat.ACTIVITY_JSON : ActivityFormat.TWITTER_V1;
+                    throw new FoundFormat();
+                }
+            });
+        } catch (FoundFormat done) {
+            return found[0];
+        }
+        return ActivityFormat.TWITTER_V1;
+    }
+
+    private static final class FoundFormat extends RuntimeException {
+        FoundFormat() {
+            super(null, null, false, false);
+        }
+    }
+
+    private boolean accept(FileItem<?> item) {
+        if (!item.ok()) {
+            problems.add(item.location() + ": " + item.error());
+            return false;
+        }
+        return true;
+    }
+
+    private void reportProblems() {
+        if (problems.isEmpty()) {
+            return;
+        }
+        console.printf("%d bad line(s) skipped:%n", problems.size());
+        problems.stream().limit(20).forEach(p -> console.println("  " + p));
+        if (problems.size() > 20) {
+            console.printf("  ... and %d more%n", problems.size() - 20);
+        }
+    }
+
+    private void applyRequests(LocalStack local, SchemaRegistryConfig registry, Topics topics) throws IOException {
+        long now = Instant.now().toEpochMilli();
+        try (Producer producer = new Producer(local.bootstrapServers(), registry)) {
+            if (merges != null) {
+                long line = 0;
+                long count = 0;
+                try (BufferedReader in = Files.newBufferedReader(merges, StandardCharsets.UTF_8)) {
+                    String text;
+                    while ((text = in.readLine()) != null) {
+                        line++;
+                        String[] cols = text.split(",");
+                        if (text.isBlank() || (line == 1 && text.trim().toLowerCase().startsWith("survivor_id"))) {
+                            continue;
+                        }
+                        if (cols.length != 2 || cols[0].isBlank() || cols[1].isBlank()) {
+                            problems.add(merges.getFileName() + ":" + line + ": expected survivor_id,merged_id");
+                            continue;
+                        }
+                        String survivor = cols[0].trim();
+                        String merged = cols[1].trim();
+                        producer.send(topics.customerMerges, merged, CustomerMerge.newBuilder().setSurvivorId(survivor)
+                                .setMergedId(merged).setRequestedAt(Instant.ofEpochMilli(now)).build());
+                        count++;
+                    }
+                }
+                loaded.put("merges", count);
+            }
+            if (erasures != null) {
+                long count = 0;
+                for (String id : Files.readAllLines(erasures, StandardCharsets.UTF_8)) {
+                    if (id.isBlank()) {
+                        continue;
+                    }
+                    String customerId = id.trim();
+                    producer.send(topics.erasureRequests, customerId, ErasureRequest.newBuilder()
+                            .setRequestId("replay-" + (++count)).setCustomerId(customerId)
+                            .setRequestedAt(Instant.ofEpochMilli(now)).build());
+                }
+                loaded.put("erasure requests", count);
+            }
+        }
+        reportProblems();
+    }
+
+    private void summary(Map<String, Long> written, double seconds) throws IOException {
+        long seen = 0;
+        long accepted = 0;
+        long dropped = 0;
+        Map<String, JsonNode> windows = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(out.resolve("social-metrics.jsonl"))) {
+            JsonNode value = PlainJson.MAPPER.readTree(line).get("value");
+            windows.put(value.get("platform").asText() + "@" + value.get("windowStart").asText(), value);
+        }
+        for (JsonNode w : windows.values()) {
+            seen += w.get("activitiesSeen").asLong();
+            accepted += w.get("activitiesAccepted").asLong();
+            dropped += w.get("droppedNoConsent").asLong();
+        }
+        long entered = 0;
+        long exited = 0;
+        for (String line : Files.readAllLines(out.resolve("segment-changes.jsonl"))) {
+            String change = PlainJson.MAPPER.readTree(line).get("value").get("change").asText();
+            if (change.equals("ENTERED")) {
+                entered++;
+            } else {
+                exited++;
+            }
+        }
+        long customers = Files.readAllLines(out.resolve("customer-profiles.jsonl")).stream()
+                .map(l -> {
+                    try {
+                        return PlainJson.MAPPER.readTree(l).get("key").asText();
+                    } catch (IOException e) {
+                        return "";
+                    }
+                }).distinct().count();
+        console.printf("%nReplay finished in %.1f s%n", seconds);
+        console.printf("  read:      %s; %d bad line(s) skipped%n", String.join(", ", loaded.entrySet().stream()
+                .map(e -> String.format("%,d %s", e.getValue(), e.getKey())).toList()), problems.size());
+        console.printf("  processed: %,d activities (duplicates excluded), %,d with consent, %,d dropped for no consent%n",
+                seen, accepted, dropped);
+        console.printf("  results:   %,d customer profiles; %,d segment changes (%,d entered, %,d exited); %,d dead letter(s)%n",
+                customers, entered + exited, entered, exited, written.get("dead-letters"));
+        console.printf("  written to %s:%n", out.toAbsolutePath());
+        written.forEach((topic, count) -> console.printf("    %-28s %,d record(s)%n", topic + ".jsonl", count));
+    }
+
+    /**
+     * Produces contract records with the Avro serde. Records carry the time they are written (their
+     * event time is in the value, where the topology reads it): Kafka rolls, retains and expires
+     * producer state by record timestamp, which years-old timestamps would upset. A record the
+     * broker did not take fails the replay on close, naming the first error: nothing is lost quietly.
+     */
+    private static final class Producer implements AutoCloseable {
+        private final KafkaProducer<String, byte[]> producer;
+        private final SchemaRegistryConfig registry;
+        private final Map<Topic<?>, Serializer<SpecificRecord>> serializers = new LinkedHashMap<>();
+        private final AtomicLong failed = new AtomicLong();
+        private final java.util.concurrent.atomic.AtomicReference<Exception> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+
+        Producer(String bootstrapServers, SchemaRegistryConfig registry) {
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+            props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+            props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+            this.producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer());
+            this.registry = registry;
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        <V extends SpecificRecord> void send(Topic<V> topic, String key, V value) {
+            Serializer<SpecificRecord> serializer = serializers.computeIfAbsent(topic,
+                    t -> (Serializer) Topics.valueSerde((Topic) t, registry).serializer());
+            producer.send(new ProducerRecord<>(topic.name(), null, System.currentTimeMillis(), key,
+                    serializer.serialize(topic.name(), value)), (metadata, error) -> {
+                        if (error != null) {
+                            failed.incrementAndGet();
+                            firstError.compareAndSet(null, error);
+                        }
+                    });
+        }
+
+        @Override
+        public void close() {
+            producer.flush();
+            producer.close(Duration.ofSeconds(30));
+            if (failed.get() > 0) {
+                throw new IllegalStateException(failed.get() + " record(s) could not be written to Kafka; the first error: "
+                        + firstError.get(), firstError.get());
+            }
+        }
     }
 }

@@ -48,12 +48,12 @@ public final class AppConfig {
     public static final Setting WEIGHT_LIKES = new Setting("influence.weight.likes", "0.3", "Weight of log(1+likes received) in raw");
     public static final Setting WEIGHT_ENGAGERS = new Setting("influence.weight.engagers", "1.2", "Weight of log(1+distinct engagers) in raw");
     public static final Setting WEIGHT_FOLLOWS = new Setting("influence.weight.follows", "0.3", "Weight of log(1+new follows received) in raw");
-    public static final Setting WEIGHT_FOLLOWERS = new Setting("influence.weight.followers", "0.25",
-            "Weight of log10(1+followers) in raw; kept small so audience size alone cannot dominate (Cha et al. 2010)");
+    public static final Setting WEIGHT_FOLLOWERS = new Setting("influence.weight.followers", "0.15",
+            "Weight of ln(1+followers) in raw; kept small so audience size alone cannot dominate (Cha et al. 2010)");
     public static final Setting SKETCH_K = new Setting("influence.sketch.k", "400",
             "KLL sketch size of the influence distribution (rank error ~1.3/k^0.95)");
-    public static final Setting DISTRIBUTION_INTERVAL = new Setting("influence.distribution.interval", "15s",
-            "How often (wall clock) each task publishes its share of the influence distribution");
+    public static final Setting MIN_POPULATION = new Setting("influence.min.population", "10",
+            "Scores stay 0 until the distribution holds this many customers (a rank among very few means little)");
 
     public static final Setting CONTEXT_HALFLIFE = new Setting("context.halflife", "14d",
             "Half-life of context scores and of the hour-of-week histogram");
@@ -76,9 +76,11 @@ public final class AppConfig {
     public static final Setting SEGMENTS_FILE = new Setting("segments.file", "",
             "Segment definitions YAML to seed; empty for the built-in segments.yaml");
     public static final Setting SEGMENTS_REFRESH = new Setting("segments.refresh.interval", "1h",
-            "Every customer is re-evaluated this often in event time (decay, dormancy, score drift)");
+            "Wall-clock time between passes that re-evaluate every customer as of stream time (decay, dormancy, rank drift)");
     public static final Setting SWEEP_BATCH = new Setting("segments.sweep.batch", "2000",
             "Customers re-evaluated per punctuation during a sweep (bounds the work of one call)");
+    public static final Setting SWEEP_BUDGET = new Setting("segments.sweep.budget", "20ms",
+            "Most time one sweep step may take per task (bounds the work of one punctuation)");
     public static final Setting SWEEP_TICK = new Setting("segments.sweep.tick", "1s",
             "Wall-clock period of sweep steps and of the check for changed definitions");
 
@@ -99,9 +101,9 @@ public final class AppConfig {
     public static final List<Setting> ALL = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, APPLICATION_ID,
             TOPICS_PREFIX, TOPICS_CREATE, TOPICS_PARTITIONS, TOPICS_REPLICATION,
             INFLUENCE_HALFLIFE, MOMENTUM_HALFLIFE, WEIGHT_SHARES, WEIGHT_MENTIONS, WEIGHT_REPLIES, WEIGHT_LIKES,
-            WEIGHT_ENGAGERS, WEIGHT_FOLLOWS, WEIGHT_FOLLOWERS, SKETCH_K, DISTRIBUTION_INTERVAL,
+            WEIGHT_ENGAGERS, WEIGHT_FOLLOWS, WEIGHT_FOLLOWERS, SKETCH_K, MIN_POPULATION,
             CONTEXT_HALFLIFE, CONTEXT_MAX, TAXONOMY_FILE, PLATFORMS, DEDUPE_WINDOW, ENGAGERS_SALT, MAX_FUTURE,
-            SEGMENTS_SEED, SEGMENTS_FILE, SEGMENTS_REFRESH, SWEEP_BATCH, SWEEP_TICK,
+            SEGMENTS_SEED, SEGMENTS_FILE, SEGMENTS_REFRESH, SWEEP_BATCH, SWEEP_BUDGET, SWEEP_TICK,
             METRICS_FLUSH, ROCKSDB_MEMORY,
             HTTP_ENABLED, HTTP_HOST, HTTP_PORT, HTTP_ADVERTISED, HTTP_TOKEN);
 

@@ -93,6 +93,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     private String distributionKey;
     /** Set when this task published a sketch the global table may not show yet. */
     private boolean awaitingOwnSketch;
+    private long lastDistributionCheck;
 
     private boolean passRequested = true;
     private boolean passRunning;
@@ -134,8 +135,11 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         }
         Object event = record.value().getEvent();
         long time = record.timestamp();
-        if (awaitingOwnSketch && reloadDistribution()) {
-            awaitingOwnSketch = false;
+        if (awaitingOwnSketch && context().currentSystemTimeMs() - lastDistributionCheck >= 100) {
+            lastDistributionCheck = context().currentSystemTimeMs();
+            if (reloadDistribution()) {
+                awaitingOwnSketch = false;
+            }
         }
         if (event instanceof DefinitionChanged changed) {
             onDefinition(changed);
@@ -156,7 +160,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             } else {
                 AccountUpdates.relink(account, linked);
             }
-            refresh(id, state, now(time), time, false);
+            refresh(id, state, now(time, state), time, false);
         } else if (event instanceof AccountUnlinked unlinked) {
             if (state == null || !state.getAccounts().removeIf(a -> a.getAccountKey().equals(unlinked.getAccountKey()))) {
                 return;
@@ -164,25 +168,25 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             if (state.getAccounts().isEmpty()) {
                 remove(id, state, "no linked account left: " + unlinked.getReason(), time);
             } else {
-                refresh(id, state, now(time), time, false);
+                refresh(id, state, now(time, state), time, false);
             }
         } else if (event instanceof OwnActivity activity) {
             AccountState account = state == null ? null : find(state, activity.getAccountKey());
             if (account != null) {
                 updates.activity(account, activity);
-                refresh(id, state, now(time), time, false);
+                refresh(id, state, now(time, state), time, false);
             }
         } else if (event instanceof CreditReceived credit) {
             AccountState account = state == null ? null : find(state, credit.getAccountKey());
             if (account != null) {
                 updates.credit(account, credit);
-                refresh(id, state, now(time), time, false);
+                refresh(id, state, now(time, state), time, false);
             }
         } else if (event instanceof ProfileUpdate profile) {
             AccountState account = state == null ? null : find(state, profile.getAccountKey());
             if (account != null) {
                 AccountUpdates.profile(account, profile);
-                refresh(id, state, now(time), time, false);
+                refresh(id, state, now(time, state), time, false);
             }
         } else if (event instanceof MergeRequest merge) {
             onMerge(id, state, merge, time);
@@ -213,8 +217,17 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         return state;
     }
 
-    private long now(long eventTime) {
-        return Math.max(eventTime, context().currentStreamTimeMs());
+    /**
+     * The time an event-driven refresh is computed at: the customer's own clock (its latest event),
+     * not the task's stream time, which other partitions' data can move far ahead when history is
+     * replayed. Time passing without events (dormancy, decay for everyone) is the sweeps' job.
+     */
+    private static long now(long eventTime, CustomerState state) {
+        long now = eventTime;
+        for (AccountState a : state.getAccounts()) {
+            now = Math.max(now, Math.max(a.getAt(), a.getContextsAt()));
+        }
+        return now;
     }
 
     private static AccountState find(CustomerState state, String accountKey) {
@@ -407,7 +420,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         mergedFrom.addAll(moved.getMergedFrom());
         mergedFrom.remove(id);
         state.setMergedFrom(new ArrayList<>(mergedFrom));
-        refresh(id, state, now(time), time, false);
+        refresh(id, state, now(time, state), time, false);
     }
 
     private void onRedirected(String id, CustomerState redirect, CustomerEvent event, long time) {
@@ -521,7 +534,14 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         }
     }
 
+    /**
+     * One bounded step of a sweep: at most {@code segments.sweep.batch} customers and at most
+     * {@code segments.sweep.budget} of time, so that sweeping never starves record processing.
+     */
     private void step() {
+        long deadline = System.nanoTime() + settings.sweepBudget().toNanos();
+        long streamTime = context().currentStreamTimeMs();
+        // read first, then write: the store is not modified while its iterator is open
         List<KeyValue<String, CustomerState>> batch = new ArrayList<>(Math.min(settings.sweepBatch(), 4096));
         try (KeyValueIterator<String, CustomerState> it = cursor == null ? states.all() : states.range(cursor, null)) {
             while (it.hasNext() && batch.size() < settings.sweepBatch()) {
@@ -531,23 +551,25 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
                 }
             }
         }
-        long streamTime = context().currentStreamTimeMs();
+        boolean exhausted = batch.size() < settings.sweepBatch();
         for (KeyValue<String, CustomerState> entry : batch) {
-            CustomerState state = mutable(entry.value);
-            if (state.getRedirectTo() != null) {
-                continue;
+            if (System.nanoTime() > deadline) {
+                exhausted = false;
+                break;
             }
-            long now = Math.max(streamTime, state.getRefreshedAt());
-            passSketch.update(refresh(entry.key, state, now, now, true));
+            cursor = entry.key;
+            CustomerState state = mutable(entry.value);
+            if (state.getRedirectTo() == null) {
+                long now = Math.max(streamTime, state.getRefreshedAt());
+                passSketch.update(refresh(entry.key, state, now, now, true));
+            }
         }
-        if (batch.size() < settings.sweepBatch()) {
+        if (exhausted) {
             passRunning = false;
             byte[] sketch = passSketch.toByteArray();
             context().forward(new Record<>(distributionKey, new Routed.ToDistribution(sketch), Math.max(streamTime, 0)));
             passSketch = null;
             awaitingOwnSketch = true;
-        } else {
-            cursor = batch.get(batch.size() - 1).key;
         }
     }
 
@@ -567,7 +589,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         }
         if (signature != distributionSignature) {
             distributionSignature = signature;
-            distribution = InfluenceDistribution.of(sketches, settings.sketchK());
+            distribution = InfluenceDistribution.of(sketches, settings.sketchK(), settings.minPopulation());
             return true;
         }
         return false;

@@ -12,7 +12,8 @@ public final class InfluenceIndex {
 
     public static String key(double raw, String customerId) {
         long bits = Double.doubleToLongBits(Math.max(0.0, raw));
-        return String.format("%016x", Long.MAX_VALUE - bits) + "/" + customerId;
+        String hex = Long.toHexString(Long.MAX_VALUE - bits);
+        return "0".repeat(16 - hex.length()) + hex + "/" + customerId;
     }
 
     public static double raw(String key) {

@@ -12,19 +12,24 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * (100 x rank) is within about half a point of the exact one.
  */
 public final class InfluenceDistribution {
-    private static final InfluenceDistribution EMPTY = new InfluenceDistribution(null);
+    private static final InfluenceDistribution EMPTY = new InfluenceDistribution(null, Long.MAX_VALUE);
     private final KllDoublesSketch merged;
+    private final long minPopulation;
 
-    private InfluenceDistribution(KllDoublesSketch merged) {
+    private InfluenceDistribution(KllDoublesSketch merged, long minPopulation) {
         this.merged = merged;
+        this.minPopulation = minPopulation;
     }
 
     public static InfluenceDistribution empty() {
         return EMPTY;
     }
 
-    /** Merges the serialised sketches of the partitions. */
-    public static InfluenceDistribution of(Collection<byte[]> sketches, int k) {
+    /**
+     * Merges the serialised sketches of the partitions. Below {@code minPopulation} customers a rank
+     * means little (at cold start one customer would make every other the top one) and is 0.
+     */
+    public static InfluenceDistribution of(Collection<byte[]> sketches, int k, long minPopulation) {
         if (sketches.isEmpty()) {
             return EMPTY;
         }
@@ -32,12 +37,12 @@ public final class InfluenceDistribution {
         for (byte[] bytes : sketches) {
             union.merge(KllDoublesSketch.heapify(Memory.wrap(bytes)));
         }
-        return new InfluenceDistribution(union);
+        return new InfluenceDistribution(union, minPopulation);
     }
 
-    /** Fraction of customers whose raw is below this one; 0 before any distribution is known. */
+    /** Fraction of customers whose raw is below this one; 0 before a large enough distribution is known. */
     public double percentile(double raw) {
-        if (merged == null || merged.isEmpty()) {
+        if (merged == null || merged.getN() < minPopulation) {
             return 0.0;
         }
         return merged.getRank(raw, QuantileSearchCriteria.EXCLUSIVE);

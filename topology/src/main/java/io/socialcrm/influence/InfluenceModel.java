@@ -29,6 +29,7 @@ public final class InfluenceModel {
     private final Duration momentumHalfLife;
     private final Decay decay;
     private final Decay momentumDecay;
+    private final String version;
 
     public InfluenceModel(InfluenceWeights weights, Duration halfLife, Duration momentumHalfLife) {
         this.weights = weights;
@@ -36,6 +37,10 @@ public final class InfluenceModel {
         this.momentumHalfLife = momentumHalfLife;
         this.decay = Decay.halfLife(halfLife);
         this.momentumDecay = halfLife == null ? Decay.none() : Decay.halfLife(momentumHalfLife);
+        this.version = String.format(Locale.ROOT, "influence-v1(halflife=%s,momentum=%s,w=%s/%s/%s/%s/%s/%s/%s)",
+                halfLife == null ? "off" : halfLife.toDays() + "d", momentumHalfLife.toDays() + "d",
+                weights.shares(), weights.mentions(), weights.replies(), weights.likes(), weights.engagers(),
+                weights.follows(), weights.followers());
     }
 
     public Decay decay() {
@@ -74,9 +79,6 @@ public final class InfluenceModel {
 
     /** Identifies the model and its settings in every profile ({@code modelVersion}). */
     public String version() {
-        return String.format(Locale.ROOT, "influence-v1(halflife=%s,momentum=%s,w=%s/%s/%s/%s/%s/%s/%s)",
-                halfLife == null ? "off" : halfLife.toDays() + "d", momentumHalfLife.toDays() + "d",
-                weights.shares(), weights.mentions(), weights.replies(), weights.likes(), weights.engagers(),
-                weights.follows(), weights.followers());
+        return version;
     }
 }

@@ -7,7 +7,9 @@ import io.socialcrm.topology.Routed;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -17,18 +19,21 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Adds up the deltas of every task into hourly {@link ActivityMetrics} per platform and writes the
- * updated window to {@code social-metrics} each time. Windows older than a week of stream time are
- * dropped from the store (they are final long before).
+ * updated window to {@code social-metrics} each time. A window is dropped from the store once no
+ * delta has reached it for two days of wall-clock time: by then it is final. (Not by stream time: a
+ * replay of old data moves stream time by years while deltas of earlier hours are still on their way.)
  */
 public final class MetricsAggregator extends ContextualProcessor<String, MetricsDelta, String, Routed> {
-    static final long KEEP_MS = Duration.ofDays(7).toMillis();
+    static final long IDLE_MS = Duration.ofDays(2).toMillis();
     private KeyValueStore<String, ActivityMetrics> totals;
+    /** Wall-clock time each window last changed; after a restart every window counts as just changed. */
+    private final Map<String, Long> touched = new HashMap<>();
 
     @Override
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
         totals = context.getStateStore(Names.METRICS_TOTALS);
-        context.schedule(Duration.ofHours(1), PunctuationType.STREAM_TIME, this::expire);
+        context.schedule(Duration.ofHours(1), PunctuationType.WALL_CLOCK_TIME, this::expire);
     }
 
     @Override
@@ -53,18 +58,22 @@ public final class MetricsAggregator extends ContextualProcessor<String, Metrics
         current.setConsentsGranted(current.getConsentsGranted() + delta.getGranted());
         current.setConsentsRevoked(current.getConsentsRevoked() + delta.getRevoked());
         totals.put(key, current);
+        touched.put(key, context().currentSystemTimeMs());
         context().forward(record.withValue((Routed) new Routed.ToMetricsOutput(current)).withKey(delta.getPlatform()));
     }
 
-    private void expire(long streamTime) {
-        List<String> old = new ArrayList<>();
+    private void expire(long wallNow) {
+        List<String> idle = new ArrayList<>();
         try (KeyValueIterator<String, ActivityMetrics> all = totals.all()) {
             all.forEachRemaining(kv -> {
-                if (kv.value.getWindowEnd().toEpochMilli() < streamTime - KEEP_MS) {
-                    old.add(kv.key);
+                if (touched.computeIfAbsent(kv.key, k -> wallNow) < wallNow - IDLE_MS) {
+                    idle.add(kv.key);
                 }
             });
         }
-        old.forEach(totals::delete);
+        idle.forEach(key -> {
+            totals.delete(key);
+            touched.remove(key);
+        });
     }
 }

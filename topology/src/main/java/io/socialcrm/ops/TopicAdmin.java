@@ -40,13 +40,20 @@ public final class TopicAdmin {
      * are. Returns the names created.
      */
     public List<String> createMissing(int partitions, short replicationFactor) {
+        return createMissing(partitions, replicationFactor, Map.of());
+    }
+
+    /** As {@link #createMissing(int, short)}, with topic configs that replace the catalogue's. */
+    public List<String> createMissing(int partitions, short replicationFactor, Map<String, String> configOverrides) {
         Set<String> existing = listNames();
         List<NewTopic> missing = new ArrayList<>();
         for (Topic<?> topic : topics.all()) {
             if (!existing.contains(topic.name())) {
                 // the application reads its internal topic whole on every instance: one partition is enough
                 int count = topic.kind() == io.socialcrm.contract.TopicKind.INTERNAL_COMPACTED ? 1 : partitions;
-                missing.add(new NewTopic(topic.name(), count, replicationFactor).configs(topic.configs()));
+                Map<String, String> configs = new HashMap<>(topic.configs());
+                configs.putAll(configOverrides);
+                missing.add(new NewTopic(topic.name(), count, replicationFactor).configs(configs));
             }
         }
         if (missing.isEmpty()) {
@@ -68,7 +75,24 @@ public final class TopicAdmin {
                 throw new IllegalStateException("Timed out creating topic " + name + " after " + TIMEOUT_S + " s", e);
             }
         });
+        awaitVisible(created);
         return created;
+    }
+
+    /** Topic creation returns before every broker lists the topic; wait until it does. */
+    private void awaitVisible(List<String> names) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (!listNames().containsAll(names)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Topics " + names + " were created but are not listed after " + TIMEOUT_S + " s");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for new topics", e);
+            }
+        }
     }
 
     /** The state of every topic of the catalogue on the cluster, in catalogue order. */

@@ -10,14 +10,26 @@ import dev.cel.runtime.CelRuntime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** A compiled, type-checked rule: evaluates to true or false over a {@link ProfileView}, and says why. */
+/**
+ * A compiled, type-checked rule: evaluates to true or false over a {@link ProfileView}, and says why.
+ * CEL is free of side effects, so a rule that reads only scalar variables and {@code context("id")}
+ * calls is a pure function of those values: its results are remembered by them (most customers
+ * share the same few values, zero for most contexts, which spares most evaluations).
+ */
 public final class Rule {
+    private static final int MEMO_SIZE = 4096;
+    private static final Set<String> NON_SCALAR = Set.of("contexts", "platforms");
     private final String source;
     private final CelRuntime.Program program;
     private final List<String> variables;
     private final List<String> contexts;
+    private final boolean memoizable;
+    private final Map<List<Object>, Boolean> memo;
 
     Rule(String source, CelAbstractSyntaxTree ast, CelRuntime.Program program) {
         this.source = source;
@@ -41,6 +53,18 @@ public final class Rule {
             }
         });
         this.contexts = List.copyOf(ctx);
+        long contextCalls = CelNavigableAst.fromAst(ast).getRoot().allNodes()
+                .filter(n -> n.expr().exprKind().getKind() == CelExpr.ExprKind.Kind.CALL
+                        && SegmentLanguage.CONTEXT_FUNCTION.equals(n.expr().call().function()))
+                .count();
+        long constantCalls = CelNavigableAst.fromAst(ast).getRoot().allNodes()
+                .filter(n -> n.expr().exprKind().getKind() == CelExpr.ExprKind.Kind.CALL
+                        && SegmentLanguage.CONTEXT_FUNCTION.equals(n.expr().call().function())
+                        && n.expr().call().args().size() == 1
+                        && n.expr().call().args().get(0).exprKind().getKind() == CelExpr.ExprKind.Kind.CONSTANT)
+                .count();
+        this.memoizable = contextCalls == constantCalls && vars.stream().noneMatch(NON_SCALAR::contains);
+        this.memo = memoizable ? new ConcurrentHashMap<>() : null;
     }
 
     public String source() {
@@ -49,8 +73,30 @@ public final class Rule {
 
     /** Evaluates the rule; an evaluation error (a missing map key, say) is an {@link CelEvaluationException}. */
     public boolean test(ProfileView view) throws CelEvaluationException {
-        Object result = program.eval(view, view.functions());
-        return Boolean.TRUE.equals(result);
+        if (!memoizable) {
+            return evaluate(view);
+        }
+        List<Object> key = new ArrayList<>(variables.size() + contexts.size());
+        for (String variable : variables) {
+            key.add(view.find(variable).orElse(null));
+        }
+        for (String context : contexts) {
+            key.add(view.context(context));
+        }
+        Boolean known = memo.get(key);
+        if (known != null) {
+            return known;
+        }
+        boolean result = evaluate(view);
+        if (memo.size() >= MEMO_SIZE) {
+            memo.clear();
+        }
+        memo.put(key, result);
+        return result;
+    }
+
+    private boolean evaluate(ProfileView view) throws CelEvaluationException {
+        return Boolean.TRUE.equals(program.eval(view, view.functions()));
     }
 
     /** The values the rule looked at, e.g. {@code influence.score=93.1, context("soccer")=2.4}. */

@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
 
+    /** "Forever" for segment rolling on the local stack: a century. */
+    public static final long KEEP_MS = 100L * 365 * 24 * 3600 * 1000;
+
     private final Path logDir;
     private final int brokerPort;
     private final KafkaRaftServer server;
@@ -87,6 +90,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("num.partitions", "1");
         props.put("default.replication.factor", "1");
         props.put("min.insync.replicas", "1");
+        // The local stack replays history: record timestamps may be years old. Kafka rolls segments,
+        // applies time retention and expires producer state by record timestamp, which would delete
+        // replayed data mid-run and break idempotent producers. A run keeps everything instead.
+        props.put("log.roll.ms", Long.toString(EmbeddedKafka.KEEP_MS));
+        props.put("log.retention.ms", "-1");
+        props.put("producer.id.expiration.check.interval.ms", Integer.toString(Integer.MAX_VALUE));
         props.putAll(overrides);
 
         KafkaConfig config = new KafkaConfig(props, false);

@@ -151,9 +151,14 @@ public final class LocalStack implements AutoCloseable {
         return removed;
     }
 
+    /**
+     * Creates the contract's topics, keeping every record for the life of the stack (no time
+     * retention, no time-based rolling): replayed history must not age out while it is processed.
+     */
     private void createTopics(int partitions) {
         try (Admin admin = admin()) {
-            new TopicAdmin(admin, topics).createMissing(partitions, (short) 1);
+            new TopicAdmin(admin, topics).createMissing(partitions, (short) 1, Map.of(
+                    "retention.ms", "-1", "segment.ms", Long.toString(EmbeddedKafka.KEEP_MS)));
         }
     }
 

@@ -2,6 +2,7 @@ package io.socialcrm.time;
 
 import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.ProfileSnapshot;
+import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SocialActivity;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +11,9 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
 
 /**
  * Event time of the contract's inputs: {@code occurredAt} of an activity, {@code recordedAt} of a
- * consent, {@code fetchedAt} of a profile snapshot; the record's own timestamp for anything else.
+ * consent, {@code fetchedAt} of a profile snapshot; 0 for a segment definition, which applies from
+ * the beginning of time (so it is processed before the data it judges); the record's own timestamp
+ * for anything else.
  * An impossible event time (negative, or further ahead of the record's timestamp than allowed)
  * is not used, so one bad record cannot move stream time; the processor then sends it to
  * dead-letters with the reason (see {@link #problem}).
@@ -24,6 +27,9 @@ public final class EventTimeExtractor implements TimestampExtractor {
 
     @Override
     public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
+        if (record.value() instanceof SegmentDefinition) {
+            return 0L;
+        }
         long recordTime = record.timestamp();
         Instant eventTime = eventTime(record.value());
         if (eventTime != null && problem(eventTime.toEpochMilli(), recordTime) == null) {

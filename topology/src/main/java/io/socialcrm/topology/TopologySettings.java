@@ -29,6 +29,7 @@ public record TopologySettings(
         int partitions,
         InfluenceModel influence,
         int sketchK,
+        long minPopulation,
         Decay contextDecay,
         int contextMaxPerAccount,
         Taxonomy taxonomy,
@@ -38,6 +39,7 @@ public record TopologySettings(
         Duration maxFuture,
         Duration refreshInterval,
         int sweepBatch,
+        Duration sweepBudget,
         Duration sweepTick,
         Duration metricsFlush) {
 
@@ -80,6 +82,7 @@ public record TopologySettings(
                 partitions,
                 new InfluenceModel(weights, halfLife, momentum),
                 s.intValue(AppConfig.SKETCH_K.name(), 8, 65_535),
+                s.intValue(AppConfig.MIN_POPULATION.name(), 1, Integer.MAX_VALUE),
                 Decay.halfLife(s.duration(AppConfig.CONTEXT_HALFLIFE.name(), true).orElse(null)),
                 s.intValue(AppConfig.CONTEXT_MAX.name(), 1, 1_000),
                 taxonomy,
@@ -89,6 +92,7 @@ public record TopologySettings(
                 s.duration(AppConfig.MAX_FUTURE.name()),
                 s.duration(AppConfig.SEGMENTS_REFRESH.name()),
                 s.intValue(AppConfig.SWEEP_BATCH.name(), 1, 1_000_000),
+                s.duration(AppConfig.SWEEP_BUDGET.name()),
                 s.duration(AppConfig.SWEEP_TICK.name()),
                 s.duration(AppConfig.METRICS_FLUSH.name()));
     }

@@ -95,5 +95,11 @@ class MainTest {
         Outcome again = run("topics", "create", "--bootstrap-servers", bootstrap, "--prefix", "acme.",
                 "--partitions", "2", "--replication-factor", "1");
         assertTrue(again.out().contains("Every topic exists already."), again.out());
+        Outcome described = run("topics", "describe", "--bootstrap-servers", bootstrap, "--prefix", "acme.");
+        String activityLine = described.out().lines().filter(l -> l.startsWith("acme.social-activity")).findFirst().orElseThrow();
+        assertTrue(activityLine.matches("acme\\.social-activity\\s+2\\s+1\\s+delete\\s+604800000"),
+                "raw activity kept 7 days: " + activityLine);
+        String consentsLine = described.out().lines().filter(l -> l.startsWith("acme.consents")).findFirst().orElseThrow();
+        assertTrue(consentsLine.contains("compact"), consentsLine);
     }
 }

@@ -1,0 +1,53 @@
+package io.socialcrm.connectors.files;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.socialcrm.avro.SocialActivity;
+import io.socialcrm.connectors.mapping.Mapped;
+import io.socialcrm.connectors.mapping.MappingException;
+import io.socialcrm.connectors.mapping.TwitterV1Mapper;
+import io.socialcrm.serde.PlainJson;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/** Reads activity files of either format into {@link Mapped} items, with file and line of each. */
+public final class ActivityFiles {
+    private ActivityFiles() {
+    }
+
+    public static void read(Path file, ActivityFormat format, Consumer<FileItem<Mapped>> sink) throws IOException {
+        String source = "replay:" + file.getFileName();
+        TwitterV1Mapper twitter = new TwitterV1Mapper(source);
+        JsonItems.read(file, item -> {
+            if (!item.ok()) {
+                sink.accept(FileItem.refused(item.location(), item.line(), item.error()));
+                return;
+            }
+            try {
+                Mapped mapped = format == ActivityFormat.TWITTER_V1
+                        ? twitter.map(item.value().toString())
+                        : new Mapped(List.of(activity(item.value(), source)), List.of(), null);
+                sink.accept(FileItem.ok(item.location(), item.line(), mapped));
+            } catch (MappingException | PlainJson.InvalidJsonException e) {
+                sink.accept(FileItem.refused(item.location(), item.line(), e.getMessage()));
+            }
+        });
+    }
+
+    /** An activity-json object as a SocialActivity: platform in lower case, hashtags without '#'. */
+    public static SocialActivity activity(JsonNode json, String defaultSource) {
+        ObjectNode copy = ((ObjectNode) json).deepCopy();
+        if (copy.hasNonNull("platform")) {
+            copy.put("platform", copy.get("platform").asText().trim().toLowerCase(Locale.ROOT));
+        }
+        if (!copy.hasNonNull("source")) {
+            copy.put("source", defaultSource);
+        }
+        SocialActivity activity = PlainJson.read(copy, SocialActivity.class);
+        activity.setHashtags(activity.getHashtags().stream().map(h -> h.startsWith("#") ? h.substring(1) : h).toList());
+        return activity;
+    }
+}

@@ -1,0 +1,148 @@
+package io.socialcrm.app;
+
+import io.socialcrm.config.AppConfig;
+import io.socialcrm.config.Settings;
+import io.socialcrm.contract.Topics;
+import io.socialcrm.ops.TopicAdmin;
+import io.socialcrm.serde.SchemaRegistryConfig;
+import io.socialcrm.topology.SocialCrmTopology;
+import io.socialcrm.topology.StreamsProperties;
+import io.socialcrm.topology.TopologySettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running socialcrm instance: checks the cluster (topics, co-partitioning), builds the topology
+ * for it and runs it. Used by {@code run}, {@code demo} and {@code replay}.
+ */
+public final class Pipeline implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+    private final Settings settings;
+    private final TopologySettings topology;
+    private final SchemaRegistryConfig registry;
+    private final Properties props;
+    private final KafkaStreams streams;
+
+    private Pipeline(Settings settings, TopologySettings topology, SchemaRegistryConfig registry, Properties props,
+                     KafkaStreams streams) {
+        this.settings = settings;
+        this.topology = topology;
+        this.registry = registry;
+        this.props = props;
+        this.streams = streams;
+    }
+
+    /** Checks the settings and the cluster and builds the instance; it starts with {@link #start()}. */
+    public static Pipeline create(Settings settings) {
+        Topics topics = Topics.withPrefix(settings.string(AppConfig.TOPICS_PREFIX.name()));
+        int partitions;
+        try (Admin admin = admin(settings)) {
+            TopicAdmin topicAdmin = new TopicAdmin(admin, topics);
+            if (settings.bool(AppConfig.TOPICS_CREATE.name())) {
+                List<String> created = topicAdmin.createMissing(settings.intValue(AppConfig.TOPICS_PARTITIONS.name(), 1, 10_000),
+                        (short) settings.intValue(AppConfig.TOPICS_REPLICATION.name(), 1, 32));
+                if (!created.isEmpty()) {
+                    LOG.info("Created topics {}", created);
+                }
+            }
+            String problem = topicAdmin.coPartitioningProblem();
+            if (problem != null) {
+                throw new ConfigException(problem);
+            }
+            TopicDescription activity = admin.describeTopics(List.of(topics.socialActivity.name())).allTopicNames()
+                    .get(60, TimeUnit.SECONDS).get(topics.socialActivity.name());
+            partitions = activity.partitions().size();
+        } catch (ConfigException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot inspect the topics on " + settings.string(AppConfig.BOOTSTRAP_SERVERS.name())
+                    + ": " + e.getMessage(), e);
+        }
+        TopologySettings topology = TopologySettings.from(settings, partitions);
+        SchemaRegistryConfig registry = StreamsProperties.registry(settings);
+        Properties props = StreamsProperties.of(settings, topology);
+        Topology built = SocialCrmTopology.build(topology, registry, props);
+        KafkaStreams streams = new KafkaStreams(built, props);
+        streams.setUncaughtExceptionHandler(new UncaughtPolicy(5, Duration.ofMinutes(10)));
+        return new Pipeline(settings, topology, registry, props, streams);
+    }
+
+    static Admin admin(Settings settings) {
+        Properties props = new Properties();
+        settings.values().forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains(k)) {
+                props.put(k, v.value());
+            }
+        });
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.require(AppConfig.BOOTSTRAP_SERVERS.name(),
+                "the Kafka brokers, e.g. broker:9092"));
+        return Admin.create(props);
+    }
+
+    public Pipeline start() {
+        streams.start();
+        return this;
+    }
+
+    /** Waits until the instance is RUNNING; fails if it stops or errors first. */
+    public void awaitRunning(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            KafkaStreams.State state = streams.state();
+            if (state == KafkaStreams.State.RUNNING) {
+                return;
+            }
+            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING
+                    || state == KafkaStreams.State.PENDING_ERROR) {
+                throw new IllegalStateException("The application stopped while starting (state " + state + ")");
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException("The application was not RUNNING within " + timeout.toSeconds() + " s (state "
+                + streams.state() + ")");
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public TopologySettings topology() {
+        return topology;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public SchemaRegistryConfig registry() {
+        return registry;
+    }
+
+    public Properties properties() {
+        return props;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

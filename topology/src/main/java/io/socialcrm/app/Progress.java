@@ -1,0 +1,88 @@
+package io.socialcrm.app;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * How far an application is through its input, seen from outside: the consumer group's lag on the
+ * input topics, and whether every topic the application writes has stopped growing.
+ */
+final class Progress {
+    private final Admin admin;
+    private final String groupId;
+
+    Progress(Admin admin, String groupId) {
+        this.admin = admin;
+        this.groupId = groupId;
+    }
+
+    /** Records of {@code topics} the group has not committed yet. */
+    long lag(Collection<String> topics) {
+        try {
+            Map<TopicPartition, Long> end = endOffsets(topics);
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            long lag = 0;
+            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                lag += Math.max(0, e.getValue() - (c == null ? 0 : c.offset()));
+            }
+            return lag;
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot read the progress of " + groupId + ": " + e.getMessage(), e);
+        }
+    }
+
+    Map<TopicPartition, Long> endOffsets(Collection<String> topics) {
+        try {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, description) ->
+                    description.partitions().forEach(p -> request.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+            Map<TopicPartition, Long> end = new HashMap<>();
+            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e
+                    : admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet()) {
+                end.put(e.getKey(), e.getValue().offset());
+            }
+            return end;
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot read end offsets: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until the group has committed every record of {@code inputs} and none of
+     * {@code written} has grown for {@code quiet}; reports the input lag as it goes.
+     */
+    void awaitIdle(Collection<String> inputs, Collection<String> written, Duration quiet, Duration timeout, LongConsumer lagReport) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<TopicPartition, Long> last = null;
+        long stableSince = 0;
+        List<String> all = new ArrayList<>(written);
+        while (System.nanoTime() < deadline) {
+            long lag = lag(inputs);
+            lagReport.accept(lag);
+            Map<TopicPartition, Long> now = endOffsets(all);
+            if (lag == 0 && now.equals(last)) {
+                if (System.nanoTime() - stableSince >= quiet.toNanos()) {
+                    return;
+                }
+            } else {
+                stableSince = System.nanoTime();
+            }
+            last = now;
+            Pipeline.sleep(250);
+        }
+        throw new IllegalStateException("The application did not finish within " + timeout.toSeconds() + " s");
+    }
+}

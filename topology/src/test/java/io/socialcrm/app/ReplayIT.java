@@ -1,0 +1,168 @@
+package io.socialcrm.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.socialcrm.serde.PlainJson;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code socialcrm replay} on real recorded data, end to end on the embedded stack. */
+class ReplayIT {
+    private static final Path FIXTURES = Path.of("src/test/resources/fixtures");
+
+    /** Latest value of each key in a replay output file. */
+    static Map<String, JsonNode> byKey(Path file) throws IOException {
+        Map<String, JsonNode> latest = new HashMap<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            JsonNode record = PlainJson.MAPPER.readTree(line);
+            latest.put(record.get("key").asText(), record.get("value"));
+        }
+        return latest;
+    }
+
+    /**
+     * The Twitter4J project's recorded v1.1 payloads, through the real schema registry (Apicurio).
+     * Expected values worked out by hand from the files (decay off, so counts are exact):
+     * 6358482 posted 6 statuses in the home timeline and retweeted 4933401's status 6010814202 once;
+     * 4933401 posted one status; 20159829 and 92180489 were each replied to once in the public
+     * timeline; 23456789 followed 12345678 in the user stream; statuses_retweet_2245071380.json has
+     * neither id nor created_at; 37735152 (9 statuses) and 23456789 never consented.
+     */
+    @Test
+    void twitterFixturesGiveTheCreditsWorkedOutByHand(@TempDir Path dir) throws IOException {
+        Path consents = dir.resolve("consents.csv");
+        Files.writeString(consents, String.join("\n",
+                "customer_id,platform,platform_user_id,handle,scopes,status,recorded_at",
+                "yusuke,twitter,4933401,yusukey,ACTIVITY|CONTENT|PROFILE,GRANTED,2009-01-01T00:00:00Z",
+                "t4j,twitter,6358482,t4j_news,ACTIVITY|CONTENT|PROFILE|MESSAGING,GRANTED,2009-01-01T00:00:00Z",
+                "shock,twitter,20159829,G_Shock22,ACTIVITY,GRANTED,2009-01-01T00:00:00Z",
+                "other,twitter,92180489,someone,ACTIVITY,GRANTED,2009-01-01T00:00:00Z",
+                "followed,twitter,12345678,target,ACTIVITY,GRANTED,2009-01-01T00:00:00Z",
+                "broken,twitter,,x,ACTIVITY,GRANTED,2009-01-01T00:00:00Z") + "\n");
+        Path tw = FIXTURES.resolve("twitter-v1");
+        Path out = dir.resolve("out");
+        MainTest.Outcome outcome = MainTest.run("replay",
+                "--activities", tw.resolve("statuses_public_timeline.json").toString(),
+                tw.resolve("statuses_home_timeline.json").toString(), tw.resolve("statuses_retweet_6010814202.json").toString(),
+                tw.resolve("statuses_retweet_2245071380.json").toString(), tw.resolve("streamingapi-testcase.json").toString(),
+                tw.resolve("streamingapi-event-testcase.json").toString(),
+                "--format", "twitter-v1", "--consents", consents.toString(), "--out", out.toString(),
+                "-D", "influence.halflife=off");
+        assertEquals(0, outcome.code(), outcome.err());
+        assertTrue(outcome.out().contains("consents.csv:7: platform_user_id is empty"), outcome.out());
+        assertTrue(outcome.out().contains("statuses_retweet_2245071380.json:1: status has no id"), outcome.out());
+
+        Map<String, JsonNode> profiles = byKey(out.resolve("customer-profiles.jsonl"));
+        assertEquals(new TreeSet<>(List.of("yusuke", "t4j", "shock", "other", "followed")), new TreeSet<>(profiles.keySet()));
+        JsonNode t4j = profiles.get("t4j");
+        assertEquals(7.0, t4j.get("activityLevel").asDouble(), 0.0, "6 statuses and 1 retweet");
+        assertEquals(17, t4j.get("influence").get("followers").asLong(), "from the embedded user objects (PROFILE scope)");
+        assertTrue(t4j.get("contactable").asBoolean());
+        JsonNode yusuke = profiles.get("yusuke");
+        assertEquals(1.0, yusuke.get("influence").get("sharesReceived").asDouble(), 0.0, "retweeted once by 6358482");
+        assertEquals(1.0, yusuke.get("influence").get("distinctEngagers").asDouble(), 0.0);
+        assertEquals(1.0, yusuke.get("activityLevel").asDouble(), 0.0);
+        for (String replied : List.of("shock", "other")) {
+            assertEquals(1.0, profiles.get(replied).get("influence").get("repliesReceived").asDouble(), 0.0, replied);
+            assertEquals(0.0, profiles.get(replied).get("activityLevel").asDouble(), 0.0, replied);
+        }
+        assertEquals(1.0, profiles.get("followed").get("influence").get("followsReceived").asDouble(), 0.0);
+
+        long seen = 0;
+        long accepted = 0;
+        Map<String, JsonNode> windows = new TreeMap<>();
+        for (String line : Files.readAllLines(out.resolve("social-metrics.jsonl"))) {
+            JsonNode v = PlainJson.MAPPER.readTree(line).get("value");
+            windows.put(v.get("platform").asText() + v.get("windowStart").asText(), v);
+        }
+        for (JsonNode w : windows.values()) {
+            seen += w.get("activitiesSeen").asLong();
+            accepted += w.get("activitiesAccepted").asLong();
+        }
+        assertEquals(41, seen, "20 + 16 + 1 + 3 statuses and 1 follow; the refused retweet is not one");
+        assertEquals(8, accepted, "7 by 6358482 and 1 by 4933401");
+        assertEquals(0, Files.readAllLines(out.resolve("dead-letters.jsonl")).size());
+
+        for (String file : List.of("customer-profiles.jsonl", "segment-changes.jsonl", "segment-members.jsonl",
+                "social-metrics.jsonl")) {
+            String text = Files.readString(out.resolve(file));
+            assertFalse(text.contains("23456789"), "the unconsented follower is in " + file);
+            assertFalse(text.contains("37735152"), "the unconsented poster is in " + file);
+        }
+    }
+
+    /**
+     * The real Higgs mention and reply networks (SNAP), every user consented, decay off: each user's
+     * received-mention and received-reply counters equal a direct count of the files, self-loops
+     * excluded, exactly, for every user.
+     */
+    @Test
+    void higgsNetworksAreCountedExactlyForEveryUser(@TempDir Path dir) throws IOException {
+        Map<String, Long> mentions = new HashMap<>();
+        Map<String, Long> replies = new HashMap<>();
+        TreeSet<String> users = new TreeSet<>();
+        Path activities = dir.resolve("higgs.jsonl");
+        long t = 1_341_100_800_000L; // 2012-07-01T00:00:00Z
+        long n = 0;
+        try (BufferedWriter out = Files.newBufferedWriter(activities, StandardCharsets.UTF_8)) {
+            for (String kind : List.of("mention", "reply")) {
+                for (String line : Files.readAllLines(FIXTURES.resolve("higgs/higgs-" + kind + "_network.edgelist"))) {
+                    String[] edge = line.trim().split("\\s+");
+                    String from = edge[0];
+                    String to = edge[1];
+                    int weight = Integer.parseInt(edge[2]);
+                    users.add(from);
+                    users.add(to);
+                    if (!from.equals(to)) {
+                        (kind.equals("mention") ? mentions : replies).merge(to, (long) weight, Long::sum);
+                    }
+                    for (int i = 0; i < weight; i++) {
+                        long at = t + (n++ * 2903L) % 604_800_000L;
+                        String target = kind.equals("mention")
+                                ? "\"type\":\"POST\",\"mentionedUserIds\":[\"" + to + "\"]"
+                                : "\"type\":\"REPLY\",\"targetUserId\":\"" + to + "\"";
+                        out.write("{\"eventId\":\"" + kind + "-" + from + "-" + to + "-" + i + "\",\"platform\":\"twitter\","
+                                + "\"actorId\":\"" + from + "\"," + target + ",\"occurredAt\":" + at + "}\n");
+                    }
+                }
+            }
+        }
+        Path consents = dir.resolve("consents.csv");
+        try (BufferedWriter out = Files.newBufferedWriter(consents, StandardCharsets.UTF_8)) {
+            out.write("customer_id,platform,platform_user_id,handle,scopes,status,recorded_at\n");
+            for (String user : users) {
+                out.write("h" + user + ",twitter," + user + ",,ACTIVITY,GRANTED,2012-06-01T00:00:00Z\n");
+            }
+        }
+        Path out = dir.resolve("out");
+        MainTest.Outcome outcome = MainTest.run("replay", "--registry", "mock", "--activities", activities.toString(),
+                "--consents", consents.toString(), "--out", out.toString(), "-D", "influence.halflife=off");
+        assertEquals(0, outcome.code(), outcome.err());
+
+        Map<String, JsonNode> profiles = byKey(out.resolve("customer-profiles.jsonl"));
+        assertEquals(users.size(), profiles.size(), "one profile per consented user");
+        int checked = 0;
+        for (String user : users) {
+            JsonNode influence = profiles.get("h" + user).get("influence");
+            assertEquals(mentions.getOrDefault(user, 0L), influence.get("mentionsReceived").asLong(), "mentions of " + user);
+            assertEquals(mentions.getOrDefault(user, 0L).doubleValue(), influence.get("mentionsReceived").asDouble(), 0.0);
+            assertEquals(replies.getOrDefault(user, 0L).doubleValue(), influence.get("repliesReceived").asDouble(), 0.0,
+                    "replies to " + user);
+            checked++;
+        }
+        assertEquals(116_408, checked);
+    }
+}
