@@ -75,9 +75,22 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public int register(String subject, Schema schema) {
-        JsonNode answer = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
-                "registering a schema under subject '" + subject + "'");
-        return requiredInt(answer, "id", "subject '" + subject + "'");
+        try {
+            JsonNode answer = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
+                    "registering a schema under subject '" + subject + "'");
+            return requiredInt(answer, "id", "subject '" + subject + "'");
+        } catch (SchemaRegistryException e) {
+            if (e.httpStatus() != 409) {
+                throw e;
+            }
+            // Two clients registering the same new subject at once: some registries (Apicurio) answer
+            // 409 to the second. If the schema is there now, that is its id; if not, it was incompatible.
+            try {
+                return lookup(subject, schema);
+            } catch (SchemaRegistryException notThere) {
+                throw e;
+            }
+        }
     }
 
     @Override

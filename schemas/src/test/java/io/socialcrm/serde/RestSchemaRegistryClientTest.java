@@ -33,6 +33,7 @@ class RestSchemaRegistryClientTest {
     private final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
     private volatile int failuresBeforeSuccess;
     private volatile int failureStatus = 503;
+    private volatile boolean registerConflicts;
 
     @BeforeEach
     void start() throws IOException {
@@ -65,8 +66,12 @@ class RestSchemaRegistryClientTest {
                 body = "{\"schema\":" + quote(SocialActivity.getClassSchema().toString()) + "}";
             }
         } else if (path.endsWith("/versions") && "POST".equals(exchange.getRequestMethod())) {
+            status = registerConflicts ? 409 : 200;
+            body = registerConflicts ? "{\"error_code\":409,\"message\":\"An artifact with ID 's-value' already exists.\"}"
+                    : "{\"id\":7}";
+        } else if (path.startsWith("/subjects/") && "POST".equals(exchange.getRequestMethod())) {
             status = 200;
-            body = "{\"id\":7}";
+            body = "{\"subject\":\"s-value\",\"version\":1,\"id\":7}";
         } else {
             status = 404;
             body = "{\"error_code\":40401,\"message\":\"Subject 'x' not found.\"}";
@@ -94,6 +99,13 @@ class RestSchemaRegistryClientTest {
         RestSchemaRegistryClient client = client(Map.of());
         assertEquals(7, client.register("social-activity-value", SocialActivity.getClassSchema()));
         assertEquals(SocialActivity.getClassSchema(), client.schemaById(7));
+    }
+
+    @Test
+    void aRegistrationRaceAnsweredWith409FindsTheSchemaRegisteredMeanwhile() {
+        registerConflicts = true;
+        assertEquals(7, client(Map.of()).register("s-value", SocialActivity.getClassSchema()));
+        assertEquals(2, calls.get(), "the register, then a lookup");
     }
 
     @Test

@@ -1,24 +1,465 @@
 package io.socialcrm.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.socialcrm.avro.ConsentRecord;
+import io.socialcrm.avro.MembershipChange;
+import io.socialcrm.avro.ProfileSnapshot;
+import io.socialcrm.avro.SegmentChange;
+import io.socialcrm.avro.SocialActivity;
+import io.socialcrm.config.AppConfig;
+import io.socialcrm.config.Settings;
+import io.socialcrm.context.Taxonomy;
+import io.socialcrm.contract.Topic;
+import io.socialcrm.contract.Topics;
+import io.socialcrm.generator.ActivityGenerator;
+import io.socialcrm.serde.PlainJson;
+import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.stack.LocalStack;
+import io.socialcrm.topology.StreamsProperties;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code socialcrm demo}: the main job on the embedded default. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the whole pipeline on the embedded default: an in-process KRaft broker, a schema registry, "
-                + "generated permissioned social activity, the topology and the HTTP API.")
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the whole pipeline on the embedded default: an in-process KRaft broker, a schema registry,",
+                "generated permissioned social activity (a population of customers, partial opt-in, communities,",
+                "daily rhythms, cascades), the topology and the HTTP API. Shows segment changes as they happen and",
+                "a summary at the end. Simulated time runs fast (30 days a minute by default) so that decay and",
+                "dormancy show. Ctrl-C stops everything cleanly."},
+        footer = {"", "Example:", "  socialcrm demo --customers 5000 --rate 800 --duration 2m --summary-json summary.json"})
 public final class DemoCommand implements Callable<Integer> {
+    private static final DateTimeFormatter SIM_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+    @Option(names = "--customers", paramLabel = "N", defaultValue = "2000", description = "Customers in the population (default 2000).")
+    int customers;
+
+    @Option(names = "--rate", paramLabel = "EVENTS_PER_S", defaultValue = "400", description = "Activities per second (default 400).")
+    int rate;
+
+    /** How long to run: a duration or a number of events. */
+    static final class Length {
+        @Option(names = "--duration", paramLabel = "D", description = "How long to run, e.g. 60s, 5m (default 60s).")
+        String duration;
+
+        @Option(names = "--events", paramLabel = "M", description = "Stop after this many activities instead.")
+        Long events;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Length length = new Length();
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of the generator (default 42).")
+    long seed;
+
+    @Option(names = "--opt-in", paramLabel = "RATE", defaultValue = "0.4", description = "Fraction of accounts opted in at the start (default 0.4).")
+    double optIn;
+
+    @Option(names = "--days-per-minute", paramLabel = "DAYS", defaultValue = "30",
+            description = "Simulated days per minute of wall-clock time (default 30).")
+    double daysPerMinute;
+
+    @Option(names = "--http-port", paramLabel = "P", defaultValue = "8080", description = "Port of the HTTP API (default 8080; 0: any free port).")
+    int httpPort;
+
+    @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the summary as JSON to this file.")
+    Path summaryJson;
+
     @Mixin
     StackOptions stack = new StackOptions();
 
+    @Mixin
+    ConfigOptions config = new ConfigOptions();
+
+    private final PrintStream console = System.out;
+    private final boolean terminal = System.console() != null;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        validate();
+        Duration duration = length.duration == null ? Duration.ofSeconds(60)
+                : Settings.of(Map.of("duration", length.duration), "option --duration").duration("duration");
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                finished.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "socialcrm-demo-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
         try (LocalStack local = LocalStack.start(stack.options())) {
-            System.out.println("Embedded stack up: Kafka " + local.bootstrapServers() + ", schema registry "
-                    + local.schemaRegistryUrl());
+            Map<String, String> commandDefaults = new LinkedHashMap<>();
+            commandDefaults.put(AppConfig.SEGMENTS_REFRESH.name(), "2s");
+            commandDefaults.put(AppConfig.SWEEP_TICK.name(), "500ms");
+            commandDefaults.put(AppConfig.METRICS_FLUSH.name(), "2s");
+            Settings settings = EmbeddedSettings.of(local, config, "socialcrm-demo", commandDefaults,
+                    Map.of(AppConfig.HTTP_PORT.name(), Integer.toString(httpPort)));
+            SchemaRegistryConfig registry = StreamsProperties.registry(settings);
+            Topics topics = local.topics();
+            String taxonomyFile = settings.string(AppConfig.TAXONOMY_FILE.name());
+            ActivityGenerator generator = ActivityGenerator.create(customers, optIn, seed,
+                    taxonomyFile == null ? Taxonomy.builtIn() : Taxonomy.load(Path.of(taxonomyFile)));
+            double speedup = daysPerMinute * 1440.0;
+            Instant simStart = Instant.now().minusMillis((long) (duration.toMillis() * speedup));
+            try (Service service = Service.start(settings);
+                 DemoProducer producer = new DemoProducer(local.bootstrapServers(), topics, registry);
+                 ChangeWatcher watcher = new ChangeWatcher(local.bootstrapServers(), topics, registry, speedup)) {
+                console.printf("Embedded stack up: Kafka %s, schema registry %s; HTTP API %s%n", local.bootstrapServers(),
+                        local.schemaRegistryUrl(), service.url());
+                generator.initial(simStart, producer);
+                service.awaitRunning(Duration.ofMinutes(2));
+                console.printf("Generating %,d customers' activity (%d%% opted in at the start) at %d events/s, %s of "
+                        + "simulated time per second...%n", customers, Math.round(optIn * 100), rate,
+                        daysPerMinute >= 60 ? (daysPerMinute / 60) + " days" : Math.round(daysPerMinute * 24 / 60.0) + " hours");
+                long generating = System.nanoTime();
+                watcher.start(simStart, Instant.now());
+                long produced = run(generator, producer, watcher, service, simStart, speedup, duration, stop);
+                double seconds = (System.nanoTime() - generating) / 1e9;
+                settle(local, service, topics, watcher);
+                ObjectNode summary = summary(generator, watcher, service, produced, seconds);
+                printSummary(summary);
+                if (summaryJson != null) {
+                    Files.writeString(summaryJson, PlainJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+                    console.println("Summary written to " + summaryJson.toAbsolutePath());
+                }
+            }
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is running and waits for this cleanup
+            }
         }
         return 0;
+    }
+
+    private void validate() {
+        if (customers < 10 || customers > 5_000_000) {
+            throw new org.apache.kafka.common.config.ConfigException("--customers", customers, "must be from 10 to 5,000,000");
+        }
+        if (rate < 1 || rate > 1_000_000) {
+            throw new org.apache.kafka.common.config.ConfigException("--rate", rate, "must be from 1 to 1,000,000 events per second");
+        }
+        if (!(optIn >= 0 && optIn <= 1)) {
+            throw new org.apache.kafka.common.config.ConfigException("--opt-in", optIn, "must be from 0 to 1");
+        }
+        if (!(daysPerMinute > 0 && daysPerMinute <= 10_000)) {
+            throw new org.apache.kafka.common.config.ConfigException("--days-per-minute", daysPerMinute, "must be above 0");
+        }
+    }
+
+    /** Produces at the rate until the duration, the event count or Ctrl-C; shows the live view. */
+    private long run(ActivityGenerator generator, DemoProducer producer, ChangeWatcher watcher, Service service,
+                     Instant simStart, double speedup, Duration duration, AtomicBoolean stop) {
+        long start = System.nanoTime();
+        long produced = 0;
+        long lastView = 0;
+        while (!stop.get()) {
+            long elapsedNanos = System.nanoTime() - start;
+            if (length.events != null ? produced >= length.events : elapsedNanos >= duration.toNanos()) {
+                break;
+            }
+            long due = (long) (elapsedNanos / 1e9 * rate) + 1;
+            if (length.events != null) {
+                due = Math.min(due, length.events);
+            }
+            while (produced < due) {
+                Instant simNow = simStart.plusMillis((long) (elapsedNanos / 1e6 * speedup));
+                generator.next(simNow, producer);
+                produced++;
+            }
+            if (elapsedNanos - lastView >= (terminal ? 1_000_000_000L : 5_000_000_000L)) {
+                lastView = elapsedNanos;
+                view(generator, watcher, service, simStart.plusMillis((long) (elapsedNanos / 1e6 * speedup)),
+                        elapsedNanos / 1e9, produced);
+            }
+            Pipeline.sleep(10);
+        }
+        return produced;
+    }
+
+    private void view(ActivityGenerator generator, ChangeWatcher watcher, Service service, Instant simNow, double seconds,
+                      long produced) {
+        long accounts = generator.population().accounts.size();
+        String sizes = watcher.sizes().entrySet().stream().filter(e -> e.getValue() > 0)
+                .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + " | " + b).orElse("(none yet)");
+        if (terminal) {
+            StringBuilder screen = new StringBuilder("\033[H\033[2J");
+            screen.append(String.format("socialcrm demo  %4.0f s   simulated %s   API %s%n", seconds, SIM_TIME.format(simNow),
+                    service.url()));
+            screen.append(String.format("events %,d (%,.0f/s)   consent take-up %.1f%% of %,d accounts   segment changes %,d%n%n",
+                    produced, produced / Math.max(seconds, 0.001), 100.0 * generator.consentedAccounts() / accounts, accounts,
+                    watcher.total()));
+            screen.append("segment sizes: ").append(sizes).append("\n\nlatest segment changes:\n");
+            for (String line : watcher.latest()) {
+                screen.append("  ").append(line).append('\n');
+            }
+            console.print(screen);
+            console.flush();
+        } else {
+            console.printf("[%4.0f s] simulated %s: %,d events, take-up %.1f%%, %,d segment changes; sizes: %s%n", seconds,
+                    SIM_TIME.format(simNow), produced, 100.0 * generator.consentedAccounts() / accounts, watcher.total(), sizes);
+            List<String> latest = watcher.latest();
+            latest.stream().skip(Math.max(0, latest.size() - 3)).forEach(l -> console.println("    " + l));
+        }
+    }
+
+    /** Waits (at most 20 s) until the application has read everything produced. */
+    private void settle(LocalStack local, Service service, Topics topics, ChangeWatcher watcher) {
+        try (var admin = local.admin()) {
+            Progress progress = new Progress(admin, service.pipeline().topology().applicationId());
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline && progress.lag(List.of(topics.socialActivity.name(), topics.consents.name())) > 0) {
+                Pipeline.sleep(200);
+            }
+        }
+        Pipeline.sleep(1500);
+        watcher.pollOnce();
+    }
+
+    private ObjectNode summary(ActivityGenerator generator, ChangeWatcher watcher, Service service, long produced, double seconds)
+            throws IOException, InterruptedException {
+        ObjectNode s = PlainJson.MAPPER.createObjectNode();
+        s.put("events", produced);
+        s.put("generatingSeconds", Math.round(seconds * 10) / 10.0);
+        s.put("eventsPerSecond", Math.round(produced / Math.max(seconds, 0.001)));
+        s.put("customers", generator.population().customers);
+        s.put("accounts", generator.population().accounts.size());
+        s.put("consentedAccounts", generator.consentedAccounts());
+        ObjectNode changes = s.putObject("segmentChanges");
+        changes.put("total", watcher.total());
+        changes.put("entered", watcher.entered());
+        changes.put("exited", watcher.total() - watcher.entered());
+        ObjectNode sizes = s.putObject("segmentSizes");
+        watcher.sizes().forEach(sizes::put);
+        s.set("latencyMs", watcher.latency());
+        s.set("topInfluencers", api(service, "/influencers/top?limit=10").path("influencers"));
+        s.put("api", service.url());
+        return s;
+    }
+
+    private static JsonNode api(Service service, String path) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        for (int attempt = 0; attempt < 20; attempt++) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.url() + path)).timeout(Duration.ofSeconds(10));
+            String token = service.pipeline().settings().string(AppConfig.HTTP_TOKEN.name());
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                return PlainJson.MAPPER.readTree(response.body());
+            }
+            Pipeline.sleep(500);
+        }
+        return PlainJson.MAPPER.createObjectNode();
+    }
+
+    private void printSummary(ObjectNode s) {
+        console.printf("%nDemo finished: %,d events in %.0f s (%,d/s); %,d of %,d accounts opted in at the end%n",
+                s.get("events").asLong(), s.get("generatingSeconds").asDouble(), s.get("eventsPerSecond").asLong(),
+                s.get("consentedAccounts").asLong(), s.get("accounts").asLong());
+        JsonNode changes = s.get("segmentChanges");
+        console.printf("Segment changes: %,d (%,d entered, %,d exited)%n", changes.get("total").asLong(),
+                changes.get("entered").asLong(), changes.get("exited").asLong());
+        JsonNode latency = s.get("latencyMs");
+        console.printf("Event -> segment change latency: p50 %s ms, p95 %s ms, p99 %s ms%n",
+                latency.path("p50").asText(), latency.path("p95").asText(), latency.path("p99").asText());
+        console.println("Segment sizes:");
+        s.get("segmentSizes").fields().forEachRemaining(e -> console.printf("  %-28s %,d%n", e.getKey(), e.getValue().asLong()));
+        console.println("Top influencers:");
+        s.get("topInfluencers").forEach(i -> console.printf("  %-12s score %5.1f%n", i.path("customerId").asText(),
+                i.path("score").asDouble()));
+    }
+
+    /** The generator's records, into the contract's topics with the Avro serde. */
+    private static final class DemoProducer implements ActivityGenerator.Sink, AutoCloseable {
+        private final KafkaProducer<String, byte[]> producer;
+        private final Topics topics;
+        private final io.socialcrm.serde.AvroSerde<SocialActivity> activities;
+        private final io.socialcrm.serde.AvroSerde<ConsentRecord> consents;
+        private final io.socialcrm.serde.AvroSerde<ProfileSnapshot> profiles;
+
+        DemoProducer(String bootstrapServers, Topics topics, SchemaRegistryConfig registry) {
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+            this.producer = new KafkaProducer<>(props, Topics.keySerde().serializer(), new ByteArraySerializer());
+            this.topics = topics;
+            this.activities = io.socialcrm.serde.AvroSerde.specific(SocialActivity.class, registry, false);
+            this.consents = io.socialcrm.serde.AvroSerde.specific(ConsentRecord.class, registry, false);
+            this.profiles = io.socialcrm.serde.AvroSerde.specific(ProfileSnapshot.class, registry, false);
+        }
+
+        @Override
+        public void activity(SocialActivity a) {
+            send(topics.socialActivity, a.getPlatform() + ":" + a.getActorId(), activities.serializer().serialize(topics.socialActivity.name(), a));
+        }
+
+        @Override
+        public void consent(ConsentRecord c) {
+            send(topics.consents, c.getPlatform() + ":" + c.getPlatformUserId(), consents.serializer().serialize(topics.consents.name(), c));
+        }
+
+        @Override
+        public void profile(ProfileSnapshot p) {
+            send(topics.socialProfiles, p.getPlatform() + ":" + p.getPlatformUserId(), profiles.serializer().serialize(topics.socialProfiles.name(), p));
+        }
+
+        private void send(Topic<?> topic, String key, byte[] value) {
+            producer.send(new ProducerRecord<>(topic.name(), key, value));
+        }
+
+        @Override
+        public void close() {
+            producer.close(Duration.ofSeconds(10));
+        }
+    }
+
+    /** Follows segment-changes: sizes, the latest changes with their reasons, event-to-change latency. */
+    private static final class ChangeWatcher implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final Topics topics;
+        private final io.socialcrm.serde.AvroSerde<SegmentChange> changes;
+        private final double speedup;
+        private volatile Instant simStart;
+        private volatile Instant wallStart;
+        private final Map<String, Long> sizes = new TreeMap<>();
+        private final Deque<String> latest = new ArrayDeque<>();
+        private final KllDoublesSketch latencies = KllDoublesSketch.newHeapInstance(200);
+        private final AtomicLong total = new AtomicLong();
+        private final AtomicLong entered = new AtomicLong();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        ChangeWatcher(String bootstrapServers, Topics topics, SchemaRegistryConfig registry, double speedup) {
+            Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, "socialcrm-demo-view");
+            this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            this.topics = topics;
+            this.changes = io.socialcrm.serde.AvroSerde.specific(SegmentChange.class, registry, false);
+            this.speedup = speedup;
+            this.thread = new Thread(this::loop, "socialcrm-demo-view");
+            this.thread.setDaemon(true);
+        }
+
+        /** Starts watching; simulated time {@code simStart} is wall-clock time {@code wallStart}. */
+        void start(Instant simStart, Instant wallStart) {
+            this.simStart = simStart;
+            this.wallStart = wallStart;
+            consumer.subscribe(List.of(topics.segmentChanges.name()));
+            thread.start();
+        }
+
+        private void loop() {
+            while (running) {
+                pollOnce();
+            }
+        }
+
+        synchronized void pollOnce() {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                SegmentChange c = changes.deserializer().deserialize(r.topic(), r.value());
+                total.incrementAndGet();
+                boolean in = c.getChange() == MembershipChange.ENTERED;
+                if (in) {
+                    entered.incrementAndGet();
+                }
+                sizes.merge(c.getSegmentId(), in ? 1L : -1L, Long::sum);
+                if (!c.getAt().isBefore(simStart)) {
+                    // only changes caused by what was generated during the run (not by the initial consents)
+                    long wallOfEvent = wallStart.toEpochMilli() + (long) ((c.getAt().toEpochMilli() - simStart.toEpochMilli()) / speedup);
+                    latencies.update(Math.max(0, System.currentTimeMillis() - wallOfEvent));
+                }
+                String reason = c.getReason().length() > 90 ? c.getReason().substring(0, 87) + "..." : c.getReason();
+                latest.addLast(String.format("%s %-28s %s  %s", in ? "+" : "-", c.getSegmentId(), c.getCustomerId(), reason));
+                if (latest.size() > 10) {
+                    latest.removeFirst();
+                }
+            }
+        }
+
+        synchronized Map<String, Long> sizes() {
+            return new TreeMap<>(sizes);
+        }
+
+        synchronized List<String> latest() {
+            return List.copyOf(latest);
+        }
+
+        long total() {
+            return total.get();
+        }
+
+        long entered() {
+            return entered.get();
+        }
+
+        synchronized ObjectNode latency() {
+            ObjectNode node = PlainJson.MAPPER.createObjectNode();
+            if (!latencies.isEmpty()) {
+                node.put("p50", Math.round(latencies.getQuantile(0.50, QuantileSearchCriteria.INCLUSIVE)));
+                node.put("p95", Math.round(latencies.getQuantile(0.95, QuantileSearchCriteria.INCLUSIVE)));
+                node.put("p99", Math.round(latencies.getQuantile(0.99, QuantileSearchCriteria.INCLUSIVE)));
+                node.put("max", Math.round(latencies.getMaxItem()));
+                node.put("count", latencies.getN());
+            }
+            return node;
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            try {
+                thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (this) {
+                consumer.close(Duration.ofSeconds(5));
+            }
+        }
     }
 }

@@ -11,6 +11,7 @@ import io.socialcrm.topology.TopologySettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -32,6 +33,7 @@ public final class Pipeline implements AutoCloseable {
     private final SchemaRegistryConfig registry;
     private final Properties props;
     private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
     private Pipeline(Settings settings, TopologySettings topology, SchemaRegistryConfig registry, Properties props,
                      KafkaStreams streams) {
@@ -40,10 +42,20 @@ public final class Pipeline implements AutoCloseable {
         this.registry = registry;
         this.props = props;
         this.streams = streams;
+        // set before start (Kafka Streams refuses later): logs transitions, notices a stop
+        streams.setStateListener((now, before) -> {
+            LOG.info("Kafka Streams {} -> {}", before, now);
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                stopped.countDown();
+            }
+        });
     }
 
     /** Checks the settings and the cluster and builds the instance; it starts with {@link #start()}. */
     public static Pipeline create(Settings settings) {
+        // every setting is checked before the cluster is contacted: a bad one fails fast, named
+        TopologySettings.from(settings, 1);
+        StreamsProperties.of(settings, TopologySettings.from(settings, 1));
         Topics topics = Topics.withPrefix(settings.string(AppConfig.TOPICS_PREFIX.name()));
         int partitions;
         try (Admin admin = admin(settings)) {
@@ -110,6 +122,16 @@ public final class Pipeline implements AutoCloseable {
         }
         throw new IllegalStateException("The application was not RUNNING within " + timeout.toSeconds() + " s (state "
                 + streams.state() + ")");
+    }
+
+    /** Blocks until Kafka Streams reaches ERROR or NOT_RUNNING. */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** A latch released when Kafka Streams reaches ERROR or NOT_RUNNING. */
+    public CountDownLatch stoppedLatch() {
+        return stopped;
     }
 
     public KafkaStreams streams() {

@@ -12,6 +12,7 @@ import io.socialcrm.avro.internal.MetricsDelta;
 import io.socialcrm.avro.internal.OwnActivity;
 import io.socialcrm.context.ContextAnalyzer;
 import io.socialcrm.errors.InvalidRecordException;
+import io.socialcrm.metrics.AppMetrics;
 import io.socialcrm.metrics.MetricsBuffer;
 import io.socialcrm.time.EventTimeExtractor;
 import io.socialcrm.topology.Names;
@@ -82,14 +83,17 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
 
         Bytes eventKey = Bytes.wrap(settings.hasher().event(platform, activity.getEventId()));
         if (seenBefore(eventKey, time)) {
+            AppMetrics.DUPLICATES_DROPPED.incrementAndGet();
             return;
         }
         seenEvents.put(eventKey, SEEN, time);
         metrics.count(platform, time, MetricsBuffer.Count.SEEN);
+        AppMetrics.ACTIVITIES_SEEN.incrementAndGet();
 
         AccountConsent actor = consents.get(key);
         if (ConsentRecorder.isGranted(actor) && actor.getScopes().contains(ConsentScope.ACTIVITY)) {
             metrics.count(platform, time, MetricsBuffer.Count.ACCEPTED);
+            AppMetrics.ACTIVITIES_ACCEPTED.incrementAndGet();
             long hour = MetricsBuffer.hourStart(time);
             if (hour > actor.getActiveHour()) {
                 metrics.count(platform, time, MetricsBuffer.Count.ACTIVE_ACCOUNT);
@@ -102,6 +106,7 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
                     new Routed.ToCustomers(new CustomerEvent(own)), record.timestamp()));
         } else {
             metrics.count(platform, time, MetricsBuffer.Count.DROPPED_NO_CONSENT);
+            AppMetrics.ACTIVITIES_DROPPED_NO_CONSENT.incrementAndGet();
         }
         credit(activity, key, time, record.timestamp());
     }

@@ -30,6 +30,7 @@ public final class Taxonomy {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final String attribution;
+    private final List<ContextDefinition> definitions;
     private final String[] ids;
     private final Map<String, Integer> index;
     private final int[][] selfAndAncestors;
@@ -42,6 +43,7 @@ public final class Taxonomy {
     private Taxonomy(TaxonomyFile file, String origin) {
         this.attribution = file.attribution();
         List<ContextDefinition> contexts = file.contexts() == null ? List.of() : file.contexts();
+        this.definitions = List.copyOf(contexts);
         index = new HashMap<>();
         ids = new String[contexts.size()];
         for (int i = 0; i < contexts.size(); i++) {
@@ -142,6 +144,12 @@ public final class Taxonomy {
 
     public boolean contains(String id) {
         return index.containsKey(id);
+    }
+
+    /** The definition of a context, or null. */
+    public ContextDefinition definition(String id) {
+        Integer i = index.get(id);
+        return i == null ? null : definitions.get(i);
     }
 
     TextTokens tokens() {

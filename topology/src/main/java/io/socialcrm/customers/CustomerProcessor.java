@@ -30,6 +30,7 @@ import io.socialcrm.avro.internal.Relink;
 import io.socialcrm.errors.InvalidRecordException;
 import io.socialcrm.influence.InfluenceDistribution;
 import io.socialcrm.influence.InfluenceModel;
+import io.socialcrm.metrics.AppMetrics;
 import io.socialcrm.segments.InvalidRuleException;
 import io.socialcrm.segments.ProfileView;
 import io.socialcrm.segments.Segment;
@@ -311,6 +312,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             segmentIndex.delete(memberKey);
             context().forward(new Record<>(memberKey, new Routed.ToSegmentMembers(null), time));
         }
+        (t.change() == MembershipChange.ENTERED ? AppMetrics.SEGMENTS_ENTERED : AppMetrics.SEGMENTS_EXITED).incrementAndGet();
         SegmentChange change = SegmentChange.newBuilder()
                 .setCustomerId(id).setSegmentId(t.segmentId()).setChange(t.change()).setReason(t.reason())
                 .setInfluenceScore(profile.getInfluence().getScore())
@@ -343,6 +345,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             String memberKey = m.getSegmentId() + "/" + id;
             segmentIndex.delete(memberKey);
             context().forward(new Record<>(memberKey, new Routed.ToSegmentMembers(null), time));
+            AppMetrics.SEGMENTS_EXITED.incrementAndGet();
             context().forward(new Record<>(id, new Routed.ToSegmentChanges(SegmentChange.newBuilder()
                     .setCustomerId(id).setSegmentId(m.getSegmentId()).setChange(MembershipChange.EXITED).setReason(reason)
                     .setInfluenceScore(score).setTopContexts(List.of()).setBestHourOfWeek(null).setContactable(false)
@@ -515,6 +518,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
                 .setHeldData(held).setAccountsRemoved(accounts).setSegmentsExited(new ArrayList<>(exited))
                 .setRemoved(actions).setCompletedAt(Instant.now()).build();
         context().forward(new Record<>(customerId, new Routed.ToReceipts(receipt), time));
+        AppMetrics.ERASURES_COMPLETED.incrementAndGet();
         LOG.info("Erasure request completed (held data: {}, accounts: {}, segments exited: {})", held, accounts, exited.size());
     }
 

@@ -113,6 +113,12 @@ public final class DeadLetterHandlers {
         @Override
         public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
                                                  SerializationExceptionOrigin origin) {
+            if (DeadLetters.rootOf(exception) instanceof SchemaRegistryException registry) {
+                // not bad input: an outage or a schema the registry refuses; fail so the record is retried
+                LOG.error("Cannot write to {}: the schema registry refused or did not answer ({}); failing the thread "
+                        + "so that the record is written again", record.topic(), registry.getMessage());
+                return Response.fail();
+            }
             log("production", context, exception);
             return Response.resume(List.of(DeadLetters.record(topic, context.sourceRawKey(), context.sourceRawValue(),
                     context, exception, "production")));

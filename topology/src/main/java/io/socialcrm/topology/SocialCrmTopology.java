@@ -40,7 +40,9 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -80,7 +82,9 @@ public final class SocialCrmTopology {
     }
 
     public static Topology build(TopologySettings settings, SchemaRegistryConfig registry, Properties streamsProps) {
-        StreamsBuilder builder = new StreamsBuilder();
+        // the builder sees the same configuration the application runs with (a bare builder would
+        // judge an empty one, e.g. warn that the global processing-exception handler is off)
+        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsProps)));
         Topics topics = settings.topics();
         Serde<String> keys = Topics.keySerde();
         EventTimeExtractor eventTime = new EventTimeExtractor(settings.maxFuture());

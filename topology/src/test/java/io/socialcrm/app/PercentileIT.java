@@ -51,16 +51,9 @@ class PercentileIT {
     @Test
     void scoresAgreeWithTheExactRankAcrossPartitionsAndInstances(@TempDir Path dir) throws Exception {
         LocalStack stack = TestStacks.shared();
-        Map<String, String> defaults = new HashMap<>();
-        defaults.put(AppConfig.TOPICS_PREFIX.name(), "pct.");
-        defaults.put(AppConfig.TOPICS_CREATE.name(), "true");
-        defaults.put(AppConfig.TOPICS_PARTITIONS.name(), "4");
-        defaults.put(AppConfig.SEGMENTS_REFRESH.name(), "2s");
-        defaults.put(AppConfig.SWEEP_TICK.name(), "200ms");
-        defaults.put(AppConfig.HTTP_ENABLED.name(), "false");
-        defaults.put(AppConfig.INFLUENCE_HALFLIFE.name(), "off");
-        Settings a = EmbeddedSettings.of(stack, null, "pct-app", defaults, Map.of(StreamsConfig.STATE_DIR_CONFIG,
-                dir.resolve("a").toString(), AppConfig.ENGAGERS_SALT.name(), "percentile-test-salt-0001"));
+        Settings a = TestServices.settings(stack, "pct-app", "pct.", dir.resolve("a"), Map.of(
+                AppConfig.HTTP_ENABLED.name(), "false", AppConfig.INFLUENCE_HALFLIFE.name(), "off",
+                AppConfig.ENGAGERS_SALT.name(), "percentile-test-salt-0001"));
         Settings b = a.with(Map.of(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("b").toString()), "test");
 
         try (Pipeline first = Pipeline.create(a); Pipeline second = Pipeline.create(b)) {

@@ -1,0 +1,228 @@
+package io.socialcrm.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.socialcrm.app.Service;
+import io.socialcrm.app.TestServices;
+import io.socialcrm.avro.ConsentRecord;
+import io.socialcrm.avro.ProfileSnapshot;
+import io.socialcrm.avro.SocialActivity;
+import io.socialcrm.config.Settings;
+import io.socialcrm.context.Taxonomy;
+import io.socialcrm.contract.Topics;
+import io.socialcrm.generator.ActivityGenerator;
+import io.socialcrm.generator.Population;
+import io.socialcrm.serde.PlainJson;
+import io.socialcrm.serde.SchemaRegistryConfig;
+import io.socialcrm.stack.LocalStack;
+import io.socialcrm.testing.TestStacks;
+import io.socialcrm.topology.StreamsProperties;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two instances behind one API contract: either answers for every customer, the lists are the same
+ * from both, and after one stops the other serves every key once the rebalance ends. Also the API's
+ * checks of its input and of the bearer token.
+ */
+class TwoInstancesIT {
+    private static final String TOKEN = "two-instances-test-token";
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void eitherInstanceAnswersForEveryCustomerAndTheSurvivorServesAllAfterAFailure(@TempDir Path dir) throws Exception {
+        LocalStack stack = TestStacks.shared();
+        Settings a = TestServices.settings(stack, "two-app", "two.", dir.resolve("a"), Map.of("http.token", TOKEN));
+        Settings b = a.with(Map.of("state.dir", dir.resolve("b").toString()), "test");
+        ActivityGenerator generator = ActivityGenerator.create(400, 0.5, 11, Taxonomy.builtIn());
+
+        Service first = Service.start(a);
+        try (Service second = Service.start(b)) {
+            first.awaitRunning(Duration.ofMinutes(2));
+            second.awaitRunning(Duration.ofMinutes(2));
+            produce(stack, Topics.withPrefix("two."), StreamsProperties.registry(a), generator, 4000);
+            TestServices.awaitIdle(stack, first, Duration.ofMinutes(3));
+
+            Set<String> customers = new LinkedHashSet<>();
+            for (Population.Account account : generator.population().accounts) {
+                if (account.consented) {
+                    customers.add(account.customerId);
+                }
+            }
+            assertTrue(customers.size() > 100, "a population with opted-in customers");
+            int compared = 0;
+            for (String customer : customers) {
+                HttpResponse<String> fromA = get(first.url() + "/customers/" + customer, TOKEN);
+                HttpResponse<String> fromB = get(second.url() + "/customers/" + customer, TOKEN);
+                assertEquals(200, fromA.statusCode(), fromA.body());
+                assertEquals(200, fromB.statusCode(), fromB.body());
+                assertEquals(PlainJson.MAPPER.readTree(fromA.body()), PlainJson.MAPPER.readTree(fromB.body()), customer);
+                compared++;
+            }
+            assertEquals(customers.size(), compared);
+
+            JsonNode topA = json(get(first.url() + "/influencers/top?limit=25", TOKEN));
+            JsonNode topB = json(get(second.url() + "/influencers/top?limit=25", TOKEN));
+            assertEquals(25, topA.path("influencers").size());
+            assertEquals(topA, topB, "the same top list from both instances");
+
+            JsonNode segmentsA = json(get(first.url() + "/segments", null));
+            assertEquals(segmentsA, json(get(second.url() + "/segments", null)));
+            String busiest = null;
+            long most = 0;
+            for (JsonNode s : segmentsA.path("segments")) {
+                if (s.path("members").asLong() > most) {
+                    most = s.path("members").asLong();
+                    busiest = s.path("id").asText();
+                }
+            }
+            assertTrue(most >= 5, "some segment has members: " + segmentsA);
+            List<String> paged = new ArrayList<>();
+            String after = null;
+            do {
+                JsonNode page = json(get(second.url() + "/segments/" + busiest + "/members?limit=3"
+                        + (after == null ? "" : "&after=" + after), TOKEN));
+                page.path("members").forEach(m -> paged.add(m.path("customerId").asText()));
+                after = page.path("next").isNull() ? null : page.path("next").asText();
+            } while (after != null);
+            assertEquals(most, paged.size(), "paging through the members gives each once");
+            assertEquals(paged.stream().sorted().toList(), paged, "in a stable order");
+
+            first.close();
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            Set<String> served = new LinkedHashSet<>();
+            while (served.size() < customers.size() && System.nanoTime() < deadline) {
+                for (String customer : customers) {
+                    if (served.contains(customer)) {
+                        continue;
+                    }
+                    HttpResponse<String> response = get(second.url() + "/customers/" + customer, TOKEN);
+                    if (response.statusCode() == 200) {
+                        served.add(customer);
+                    } else {
+                        assertEquals(503, response.statusCode(), "while rebalancing: " + response.body());
+                        assertTrue(response.headers().firstValue("Retry-After").isPresent());
+                        Thread.sleep(200);
+                        break;
+                    }
+                }
+            }
+            assertEquals(customers.size(), served.size(), "the survivor serves every customer");
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
+    void inputAndTokenChecks(@TempDir Path dir) throws Exception {
+        LocalStack stack = TestStacks.shared();
+        Settings settings = TestServices.settings(stack, "api-app", "api.", dir, Map.of("http.token", TOKEN));
+        try (Service service = Service.start(settings)) {
+            service.awaitRunning(Duration.ofMinutes(2));
+            String base = service.url();
+            assertEquals(200, get(base + "/health", null).statusCode(), "health needs no token");
+            assertTrue(get(base + "/metrics", null).body().contains("socialcrm_activities_accepted"), "metrics");
+            assertTrue(get(base + "/metrics", null).body().contains("kafka_stream"), "Kafka Streams metrics");
+
+            HttpResponse<String> missing = get(base + "/customers/c1", null);
+            assertEquals(401, missing.statusCode());
+            assertTrue(missing.body().contains("Authorization: Bearer"), missing.body());
+            assertTrue(missing.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+            HttpResponse<String> wrong = get(base + "/customers/c1", "not-the-token");
+            assertEquals(401, wrong.statusCode());
+            assertTrue(wrong.body().contains("not valid"), wrong.body());
+            assertEquals(401, get(base + "/influencers/top", null).statusCode());
+            assertEquals(401, get(base + "/segments/dormant/members", null).statusCode());
+
+            HttpResponse<String> unknown = get(base + "/customers/nobody-here", TOKEN);
+            assertEquals(404, unknown.statusCode());
+            assertFalse(unknown.body().contains("Exception"), "no stack trace: " + unknown.body());
+            HttpResponse<String> tooLong = get(base + "/customers/" + "x".repeat(300), TOKEN);
+            assertEquals(400, tooLong.statusCode());
+            assertTrue(tooLong.body().contains("customer id must be 1 to 256 characters"), tooLong.body());
+            HttpResponse<String> control = get(base + "/customers/a%00b", TOKEN);
+            assertEquals(400, control.statusCode());
+            assertTrue(control.body().contains("control characters"), control.body());
+            for (String limit : List.of("0", "1001", "ten", "-3")) {
+                HttpResponse<String> bad = get(base + "/influencers/top?limit=" + limit, TOKEN);
+                assertEquals(400, bad.statusCode(), limit);
+                assertTrue(bad.body().contains("parameter 'limit'"), bad.body());
+            }
+            assertEquals(400, get(base + "/segments/dormant/members?limit=5000", TOKEN).statusCode());
+            assertEquals(404, get(base + "/nothing/here", null).statusCode());
+            HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(base + "/health"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(405, post.statusCode());
+            assertEquals(200, get(base + "/influencers/top?limit=3", TOKEN).statusCode());
+        }
+    }
+
+    private static void produce(LocalStack stack, Topics topics, SchemaRegistryConfig registry, ActivityGenerator generator,
+                                int events) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        var activities = Topics.valueSerde(topics.socialActivity, registry).serializer();
+        var consents = Topics.valueSerde(topics.consents, registry).serializer();
+        var profiles = Topics.valueSerde(topics.socialProfiles, registry).serializer();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
+                new ByteArraySerializer())) {
+            ActivityGenerator.Sink sink = new ActivityGenerator.Sink() {
+                @Override
+                public void activity(SocialActivity a) {
+                    producer.send(new ProducerRecord<>(topics.socialActivity.name(), a.getPlatform() + ":" + a.getActorId(),
+                            activities.serialize(topics.socialActivity.name(), a)));
+                }
+
+                @Override
+                public void consent(ConsentRecord c) {
+                    producer.send(new ProducerRecord<>(topics.consents.name(), c.getPlatform() + ":" + c.getPlatformUserId(),
+                            consents.serialize(topics.consents.name(), c)));
+                }
+
+                @Override
+                public void profile(ProfileSnapshot p) {
+                    producer.send(new ProducerRecord<>(topics.socialProfiles.name(), p.getPlatform() + ":" + p.getPlatformUserId(),
+                            profiles.serialize(topics.socialProfiles.name(), p)));
+                }
+            };
+            Instant start = Instant.now().minus(Duration.ofDays(10));
+            generator.initial(start, sink);
+            for (int i = 0; i < events; i++) {
+                generator.next(start.plusSeconds(200L * i), sink);
+            }
+        }
+    }
+
+    private HttpResponse<String> get(String url, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        assertEquals(200, response.statusCode(), response.body());
+        return PlainJson.MAPPER.readTree(response.body());
+    }
+}
