@@ -10,6 +10,7 @@ import io.socialcrm.avro.SocialActivity;
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.config.Settings;
 import io.socialcrm.context.Taxonomy;
+import io.socialcrm.contract.ChangeTrigger;
 import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.generator.ActivityGenerator;
@@ -50,6 +51,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,6 +67,7 @@ import picocli.CommandLine.Option;
                 "dormancy show. Ctrl-C stops everything cleanly."},
         footer = {"", "Example:", "  socialcrm demo --customers 5000 --rate 800 --duration 2m --summary-json summary.json"})
 public final class DemoCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
     private static final DateTimeFormatter SIM_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     @Option(names = "--customers", paramLabel = "N", defaultValue = "2000", description = "Customers in the population (default 2000).")
@@ -145,7 +149,9 @@ public final class DemoCommand implements Callable<Integer> {
                 console.printf("Embedded stack up: Kafka %s, schema registry %s; HTTP API %s%n", local.bootstrapServers(),
                         local.schemaRegistryUrl(), service.url());
                 generator.initial(simStart, producer);
+                producer.flush();
                 service.awaitRunning(Duration.ofMinutes(2));
+                warmUp(local, service, topics);
                 console.printf("Generating %,d customers' activity (%d%% opted in at the start) at %d events/s, %s of "
                         + "simulated time per second...%n", customers, Math.round(optIn * 100), rate,
                         daysPerMinute >= 60 ? (daysPerMinute / 60) + " days" : Math.round(daysPerMinute * 24 / 60.0) + " hours");
@@ -243,6 +249,25 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Lets the pipeline take in the opted-in accounts' consents, every profile snapshot and the
+     * segment definitions before live activity starts, so that the live view and the latency
+     * figures show the steady state rather than the first seconds' backlog (cold JIT, first
+     * transactions, a sweep per new definition).
+     */
+    private void warmUp(LocalStack local, Service service, Topics topics) {
+        long start = System.nanoTime();
+        console.println("Loading the accounts' consents and profiles...");
+        try (var admin = local.admin()) {
+            new Progress(admin, service.pipeline().topology().applicationId()).awaitIdle(
+                    List.of(topics.consents.name(), topics.socialProfiles.name(), topics.segmentDefinitions.name()),
+                    List.of(topics.customerProfiles.name()), Duration.ofMillis(800), Duration.ofSeconds(60), lag -> { });
+        } catch (IllegalStateException e) {
+            LOG.warn("Going on before the initial load settled: {}", e.getMessage());
+        }
+        console.printf("Loaded in %.1f s.%n", (System.nanoTime() - start) / 1e9);
+    }
+
     /** Waits (at most 20 s) until the application has read everything produced. */
     private void settle(LocalStack local, Service service, Topics topics, ChangeWatcher watcher) {
         try (var admin = local.admin()) {
@@ -272,6 +297,7 @@ public final class DemoCommand implements Callable<Integer> {
         ObjectNode sizes = s.putObject("segmentSizes");
         watcher.sizes().forEach(sizes::put);
         s.set("latencyMs", watcher.latency());
+        s.put("refreshInterval", service.pipeline().settings().string(AppConfig.SEGMENTS_REFRESH.name()));
         s.set("topInfluencers", api(service, "/influencers/top?limit=10").path("influencers"));
         s.put("api", service.url());
         return s;
@@ -301,9 +327,14 @@ public final class DemoCommand implements Callable<Integer> {
         JsonNode changes = s.get("segmentChanges");
         console.printf("Segment changes: %,d (%,d entered, %,d exited)%n", changes.get("total").asLong(),
                 changes.get("entered").asLong(), changes.get("exited").asLong());
-        JsonNode latency = s.get("latencyMs");
-        console.printf("Event -> segment change latency: p50 %s ms, p95 %s ms, p99 %s ms%n",
-                latency.path("p50").asText(), latency.path("p95").asText(), latency.path("p99").asText());
+        JsonNode event = s.get("latencyMs").path("event");
+        JsonNode sweep = s.get("latencyMs").path("sweep");
+        console.printf("Latency, event -> the segment change it caused: p50 %s ms, p95 %s ms, p99 %s ms (%,d changes)%n",
+                event.path("p50").asText("-"), event.path("p95").asText("-"), event.path("p99").asText("-"),
+                event.path("count").asLong());
+        console.printf("Latency, changes found by sweeps (decay, dormancy, rank drift; refresh every %s): "
+                        + "p50 %s ms, p99 %s ms (%,d changes)%n", s.path("refreshInterval").asText(),
+                sweep.path("p50").asText("-"), sweep.path("p99").asText("-"), sweep.path("count").asLong());
         console.println("Segment sizes:");
         s.get("segmentSizes").fields().forEachRemaining(e -> console.printf("  %-28s %,d%n", e.getKey(), e.getValue().asLong()));
         console.println("Top influencers:");
@@ -349,6 +380,10 @@ public final class DemoCommand implements Callable<Integer> {
             producer.send(new ProducerRecord<>(topic.name(), key, value));
         }
 
+        void flush() {
+            producer.flush();
+        }
+
         @Override
         public void close() {
             producer.close(Duration.ofSeconds(10));
@@ -365,7 +400,9 @@ public final class DemoCommand implements Callable<Integer> {
         private volatile Instant wallStart;
         private final Map<String, Long> sizes = new TreeMap<>();
         private final Deque<String> latest = new ArrayDeque<>();
-        private final KllDoublesSketch latencies = KllDoublesSketch.newHeapInstance(200);
+        /** Event time to wall clock, apart for changes an event caused and changes a sweep found. */
+        private final KllDoublesSketch eventLatencies = KllDoublesSketch.newHeapInstance(200);
+        private final KllDoublesSketch sweepLatencies = KllDoublesSketch.newHeapInstance(200);
         private final AtomicLong total = new AtomicLong();
         private final AtomicLong entered = new AtomicLong();
         private final Thread thread;
@@ -411,7 +448,8 @@ public final class DemoCommand implements Callable<Integer> {
                 if (!c.getAt().isBefore(simStart)) {
                     // only changes caused by what was generated during the run (not by the initial consents)
                     long wallOfEvent = wallStart.toEpochMilli() + (long) ((c.getAt().toEpochMilli() - simStart.toEpochMilli()) / speedup);
-                    latencies.update(Math.max(0, System.currentTimeMillis() - wallOfEvent));
+                    (ChangeTrigger.of(r.headers()) == ChangeTrigger.SWEEP ? sweepLatencies : eventLatencies)
+                            .update(Math.max(0, System.currentTimeMillis() - wallOfEvent));
                 }
                 String reason = c.getReason().length() > 90 ? c.getReason().substring(0, 87) + "..." : c.getReason();
                 latest.addLast(String.format("%s %-28s %s  %s", in ? "+" : "-", c.getSegmentId(), c.getCustomerId(), reason));
@@ -439,12 +477,19 @@ public final class DemoCommand implements Callable<Integer> {
 
         synchronized ObjectNode latency() {
             ObjectNode node = PlainJson.MAPPER.createObjectNode();
+            node.set("event", percentiles(eventLatencies));
+            node.set("sweep", percentiles(sweepLatencies));
+            return node;
+        }
+
+        private static ObjectNode percentiles(KllDoublesSketch latencies) {
+            ObjectNode node = PlainJson.MAPPER.createObjectNode();
+            node.put("count", latencies.getN());
             if (!latencies.isEmpty()) {
                 node.put("p50", Math.round(latencies.getQuantile(0.50, QuantileSearchCriteria.INCLUSIVE)));
                 node.put("p95", Math.round(latencies.getQuantile(0.95, QuantileSearchCriteria.INCLUSIVE)));
                 node.put("p99", Math.round(latencies.getQuantile(0.99, QuantileSearchCriteria.INCLUSIVE)));
                 node.put("max", Math.round(latencies.getMaxItem()));
-                node.put("count", latencies.getN());
             }
             return node;
         }

@@ -27,6 +27,7 @@ import io.socialcrm.avro.internal.OwnActivity;
 import io.socialcrm.avro.internal.PendingErasure;
 import io.socialcrm.avro.internal.ProfileUpdate;
 import io.socialcrm.avro.internal.Relink;
+import io.socialcrm.contract.ChangeTrigger;
 import io.socialcrm.errors.InvalidRecordException;
 import io.socialcrm.influence.InfluenceDistribution;
 import io.socialcrm.influence.InfluenceModel;
@@ -250,7 +251,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         boolean changed = !sweep;
         List<Transition> transitions = transitions(state, view);
         for (Transition t : transitions) {
-            apply(id, state, t, profile, time);
+            apply(id, state, t, profile, time, sweep ? ChangeTrigger.SWEEP : ChangeTrigger.EVENT);
         }
         if (!transitions.isEmpty()) {
             profile.setSegments(state.getMemberships().stream().map(Membership::getSegmentId).sorted().toList());
@@ -299,7 +300,8 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         return null;
     }
 
-    private void apply(String id, CustomerState state, Transition t, CustomerProfile profile, long time) {
+    private void apply(String id, CustomerState state, Transition t, CustomerProfile profile, long time,
+                       ChangeTrigger trigger) {
         String memberKey = t.segmentId() + "/" + id;
         if (t.change() == MembershipChange.ENTERED) {
             state.getMemberships().add(new Membership(t.segmentId(), time, t.definitionVersion(), t.reason()));
@@ -319,7 +321,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
                 .setTopContexts(ProfileBuilder.topContexts(profile, TOP_CONTEXTS))
                 .setBestHourOfWeek(profile.getBestHourOfWeek()).setContactable(profile.getContactable())
                 .setDefinitionVersion(t.definitionVersion()).setAt(Instant.ofEpochMilli(time)).build();
-        context().forward(new Record<>(id, new Routed.ToSegmentChanges(change), time));
+        context().forward(new Record<>(id, new Routed.ToSegmentChanges(change), time, trigger.headers()));
     }
 
     /** Keeps the customer's entry in the top-influencers index; a sweep moves it only on a real change. */
@@ -349,7 +351,8 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             context().forward(new Record<>(id, new Routed.ToSegmentChanges(SegmentChange.newBuilder()
                     .setCustomerId(id).setSegmentId(m.getSegmentId()).setChange(MembershipChange.EXITED).setReason(reason)
                     .setInfluenceScore(score).setTopContexts(List.of()).setBestHourOfWeek(null).setContactable(false)
-                    .setDefinitionVersion(m.getDefinitionVersion()).setAt(Instant.ofEpochMilli(time)).build()), time));
+                    .setDefinitionVersion(m.getDefinitionVersion()).setAt(Instant.ofEpochMilli(time)).build()), time,
+                    ChangeTrigger.EVENT.headers()));
         }
         removed.put(Names.SEGMENT_INDEX, (long) state.getMemberships().size());
         removed.put("topic:" + settings.topics().segmentMembers.name(), (long) state.getMemberships().size());

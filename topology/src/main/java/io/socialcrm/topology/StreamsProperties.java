@@ -33,6 +33,10 @@ public final class StreamsProperties {
         props.putIfAbsent(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
         // the global table reads sketches only; enabling the handler there is Kafka's recommended setting
         props.putIfAbsent(globalHandlerKey(), "true");
+        // Kafka 4.3's partition assignor rebuilds a StreamsConfig from the main consumer's settings,
+        // which drop this key, and then warns that it is off; passing it to the main consumer too
+        // keeps that StreamsConfig consistent (and the misleading warning out of the log)
+        props.putIfAbsent(StreamsConfig.mainConsumerPrefix(globalHandlerKey()), props.get(globalHandlerKey()));
         return props;
     }
 

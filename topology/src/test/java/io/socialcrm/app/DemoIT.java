@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class DemoIT {
             }
             Thread.sleep(500);
         }
-        assertEquals(List.of("health", "segments", "top"), answered, "the API answered during the run");
+        assertEquals(Set.of("health", "segments", "top"), Set.copyOf(answered), "the API answered during the run");
         String customer = top.path("influencers").get(0).path("customerId").asText();
         HttpResponse<String> profile = get(http, base + "/customers/" + customer);
         if (!demo.isDone()) {
@@ -75,7 +76,7 @@ class DemoIT {
         assertTrue(s.path("segmentChanges").path("total").asLong() > 50, s.toString());
         assertTrue(s.path("segmentChanges").path("entered").asLong() > 0);
         assertTrue(s.path("segmentSizes").path("top-influencers").asLong() > 0, s.toString());
-        assertTrue(s.path("latencyMs").has("p99"), s.toString());
+        assertTrue(s.path("latencyMs").path("event").has("p99"), "event-triggered changes were timed: " + s);
         assertEquals(10, s.path("topInfluencers").size());
         double previous = Double.MAX_VALUE;
         for (JsonNode i : s.path("topInfluencers")) {

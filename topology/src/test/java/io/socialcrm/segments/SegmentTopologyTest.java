@@ -10,6 +10,7 @@ import io.socialcrm.avro.MembershipChange;
 import io.socialcrm.avro.SegmentChange;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
+import io.socialcrm.contract.ChangeTrigger;
 import io.socialcrm.errors.DeadLetters;
 import io.socialcrm.testing.TopologyFixture;
 import java.time.Duration;
@@ -102,12 +103,16 @@ class SegmentTopologyTest {
             }
             assertTrue(f.segmentChanges.isEmpty(), "nothing happened to 'quiet' itself");
             f.advanceWallClock(Duration.ofHours(1).plusSeconds(2));
-            List<SegmentChange> changes = TopologyFixture.values(f.segmentChanges);
+            List<TestRecord<String, SegmentChange>> swept = f.segmentChanges.readRecordsToList();
+            List<SegmentChange> changes = swept.stream().map(TestRecord::value).toList();
             assertEquals(Map.of("quiet", MembershipChange.ENTERED), byCustomer(changes));
             assertTrue(changes.get(0).getReason().contains("daysSinceActivity=39"), changes.get(0).getReason());
+            assertEquals(ChangeTrigger.SWEEP, ChangeTrigger.of(swept.get(0).headers()), "found by a sweep, and says so");
 
             f.post("1", day(41), "back again");
-            assertEquals(Map.of("quiet", MembershipChange.EXITED), byCustomer(TopologyFixture.values(f.segmentChanges)));
+            List<TestRecord<String, SegmentChange>> back = f.segmentChanges.readRecordsToList();
+            assertEquals(Map.of("quiet", MembershipChange.EXITED), byCustomer(back.stream().map(TestRecord::value).toList()));
+            assertEquals(ChangeTrigger.EVENT, ChangeTrigger.of(back.get(0).headers()), "caused by the post");
         }
     }
 
