@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -129,6 +130,8 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }, "socialcrm-demo-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        // read while the stack starts: the generator and the topology both need it
+        CompletableFuture.runAsync(Taxonomy::builtIn);
         try (LocalStack local = LocalStack.start(stack.options())) {
             Map<String, String> commandDefaults = new LinkedHashMap<>();
             commandDefaults.put(AppConfig.SEGMENTS_REFRESH.name(), "2s");
@@ -150,13 +153,14 @@ public final class DemoCommand implements Callable<Integer> {
                         local.schemaRegistryUrl(), service.url());
                 generator.initial(simStart, producer);
                 producer.flush();
+                watcher.start(simStart);
                 service.awaitRunning(Duration.ofMinutes(2));
-                warmUp(local, service, topics);
+                warmUp(local, generator, watcher, service, topics, simStart);
                 console.printf("Generating %,d customers' activity (%d%% opted in at the start) at %d events/s, %s of "
                         + "simulated time per second...%n", customers, Math.round(optIn * 100), rate,
                         daysPerMinute >= 60 ? (daysPerMinute / 60) + " days" : Math.round(daysPerMinute * 24 / 60.0) + " hours");
                 long generating = System.nanoTime();
-                watcher.start(simStart, Instant.now());
+                watcher.generationStarted(Instant.now());
                 long produced = run(generator, producer, watcher, service, simStart, speedup, duration, stop);
                 double seconds = (System.nanoTime() - generating) / 1e9;
                 settle(local, service, topics, watcher);
@@ -215,7 +219,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             if (elapsedNanos - lastView >= (terminal ? 1_000_000_000L : 5_000_000_000L)) {
                 lastView = elapsedNanos;
-                view(generator, watcher, service, simStart.plusMillis((long) (elapsedNanos / 1e6 * speedup)),
+                view(generator, watcher, service, "simulated " + SIM_TIME.format(simStart.plusMillis((long) (elapsedNanos / 1e6 * speedup))),
                         elapsedNanos / 1e9, produced);
             }
             Pipeline.sleep(10);
@@ -223,15 +227,15 @@ public final class DemoCommand implements Callable<Integer> {
         return produced;
     }
 
-    private void view(ActivityGenerator generator, ChangeWatcher watcher, Service service, Instant simNow, double seconds,
+    /** One frame of the live view; {@code when} is the simulated time, or the phase before live activity. */
+    private void view(ActivityGenerator generator, ChangeWatcher watcher, Service service, String when, double seconds,
                       long produced) {
         long accounts = generator.population().accounts.size();
         String sizes = watcher.sizes().entrySet().stream().filter(e -> e.getValue() > 0)
                 .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + " | " + b).orElse("(none yet)");
         if (terminal) {
             StringBuilder screen = new StringBuilder("\033[H\033[2J");
-            screen.append(String.format("socialcrm demo  %4.0f s   simulated %s   API %s%n", seconds, SIM_TIME.format(simNow),
-                    service.url()));
+            screen.append(String.format("socialcrm demo  %4.0f s   %s   API %s%n", seconds, when, service.url()));
             screen.append(String.format("events %,d (%,.0f/s)   consent take-up %.1f%% of %,d accounts   segment changes %,d%n%n",
                     produced, produced / Math.max(seconds, 0.001), 100.0 * generator.consentedAccounts() / accounts, accounts,
                     watcher.total()));
@@ -242,8 +246,8 @@ public final class DemoCommand implements Callable<Integer> {
             console.print(screen);
             console.flush();
         } else {
-            console.printf("[%4.0f s] simulated %s: %,d events, take-up %.1f%%, %,d segment changes; sizes: %s%n", seconds,
-                    SIM_TIME.format(simNow), produced, 100.0 * generator.consentedAccounts() / accounts, watcher.total(), sizes);
+            console.printf("[%4.0f s] %s: %,d events, take-up %.1f%%, %,d segment changes; sizes: %s%n", seconds,
+                    when, produced, 100.0 * generator.consentedAccounts() / accounts, watcher.total(), sizes);
             List<String> latest = watcher.latest();
             latest.stream().skip(Math.max(0, latest.size() - 3)).forEach(l -> console.println("    " + l));
         }
@@ -255,13 +259,21 @@ public final class DemoCommand implements Callable<Integer> {
      * figures show the steady state rather than the first seconds' backlog (cold JIT, first
      * transactions, a sweep per new definition).
      */
-    private void warmUp(LocalStack local, Service service, Topics topics) {
+    private void warmUp(LocalStack local, ActivityGenerator generator, ChangeWatcher watcher, Service service,
+                        Topics topics, Instant simStart) {
         long start = System.nanoTime();
-        console.println("Loading the accounts' consents and profiles...");
+        console.println("Loading the accounts' consents and profiles (the changes they cause show meanwhile)...");
+        long[] lastView = {0};
         try (var admin = local.admin()) {
             new Progress(admin, service.pipeline().topology().applicationId()).awaitIdle(
                     List.of(topics.consents.name(), topics.socialProfiles.name(), topics.segmentDefinitions.name()),
-                    List.of(topics.customerProfiles.name()), Duration.ofMillis(800), Duration.ofSeconds(60), lag -> { });
+                    List.of(topics.customerProfiles.name()), Duration.ofMillis(800), Duration.ofSeconds(60), lag -> {
+                        long elapsed = System.nanoTime() - start;
+                        if (watcher.total() > 0 && elapsed - lastView[0] >= (terminal ? 1_000_000_000L : 2_000_000_000L)) {
+                            lastView[0] = elapsed;
+                            view(generator, watcher, service, "loading consents and profiles", elapsed / 1e9, 0);
+                        }
+                    });
         } catch (IllegalStateException e) {
             LOG.warn("Going on before the initial load settled: {}", e.getMessage());
         }
@@ -422,12 +434,16 @@ public final class DemoCommand implements Callable<Integer> {
             this.thread.setDaemon(true);
         }
 
-        /** Starts watching; simulated time {@code simStart} is wall-clock time {@code wallStart}. */
-        void start(Instant simStart, Instant wallStart) {
+        /** Starts watching; changes stamped from {@code simStart} on are timed once generation has started. */
+        void start(Instant simStart) {
             this.simStart = simStart;
-            this.wallStart = wallStart;
             consumer.subscribe(List.of(topics.segmentChanges.name()));
             thread.start();
+        }
+
+        /** Live activity starts: simulated time {@code simStart} is wall-clock time {@code wallStart}. */
+        void generationStarted(Instant wallStart) {
+            this.wallStart = wallStart;
         }
 
         private void loop() {
@@ -445,7 +461,8 @@ public final class DemoCommand implements Callable<Integer> {
                     entered.incrementAndGet();
                 }
                 sizes.merge(c.getSegmentId(), in ? 1L : -1L, Long::sum);
-                if (!c.getAt().isBefore(simStart)) {
+                Instant wallStart = this.wallStart;
+                if (wallStart != null && !c.getAt().isBefore(simStart)) {
                     // only changes caused by what was generated during the run (not by the initial consents)
                     long wallOfEvent = wallStart.toEpochMilli() + (long) ((c.getAt().toEpochMilli() - simStart.toEpochMilli()) / speedup);
                     (ChangeTrigger.of(r.headers()) == ChangeTrigger.SWEEP ? sweepLatencies : eventLatencies)

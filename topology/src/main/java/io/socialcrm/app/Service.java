@@ -57,8 +57,9 @@ public final class Service implements AutoCloseable {
         Topics topics = Topics.withPrefix(settings.string(AppConfig.TOPICS_PREFIX.name()));
         Pipeline pipeline = Pipeline.create(settings);
         try {
-            seedSegments(settings, topics);
+            // started first: its rebalance overlaps the seeding, whose records it reads like any other
             pipeline.start();
+            seedSegments(settings, topics);
             QueryApi api = null;
             if (http) {
                 api = QueryApi.start(pipeline.streams(), pipeline.topology(), settings.string(AppConfig.HTTP_HOST.name()),

@@ -29,6 +29,8 @@ public final class Taxonomy {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    private static Taxonomy builtIn;
+
     private final String attribution;
     private final List<ContextDefinition> definitions;
     private final String[] ids;
@@ -106,8 +108,17 @@ public final class Taxonomy {
         tokens = new TextTokens(Math.min(maxWords, 4));
     }
 
-    /** The taxonomy shipped with socialcrm. */
+    /** The taxonomy shipped with socialcrm, read once per JVM (it is immutable, and reading it takes a while). */
     public static Taxonomy builtIn() {
+        synchronized (Taxonomy.class) {
+            if (builtIn == null) {
+                builtIn = readBuiltIn();
+            }
+            return builtIn;
+        }
+    }
+
+    private static Taxonomy readBuiltIn() {
         try (InputStream in = Taxonomy.class.getResourceAsStream(BUILT_IN_RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("Built-in taxonomy " + BUILT_IN_RESOURCE + " is missing from the jar");

@@ -596,7 +596,11 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         }
         if (signature != distributionSignature) {
             distributionSignature = signature;
+            boolean ranked = distribution.ranks();
             distribution = InfluenceDistribution.of(sketches, settings.sketchK(), settings.minPopulation());
+            // the first usable distribution turns every score from 0 into a rank: re-evaluate at once
+            // rather than at the next refresh (up to segments.refresh.interval later)
+            passRequested |= !ranked && distribution.ranks();
             return true;
         }
         return false;

@@ -42,10 +42,15 @@ public final class InfluenceDistribution {
 
     /** Fraction of customers whose raw is below this one; 0 before a large enough distribution is known. */
     public double percentile(double raw) {
-        if (merged == null || merged.getN() < minPopulation) {
+        if (!ranks()) {
             return 0.0;
         }
         return merged.getRank(raw, QuantileSearchCriteria.EXCLUSIVE);
+    }
+
+    /** True once the distribution is large enough to rank against ({@code influence.min.population}). */
+    public boolean ranks() {
+        return merged != null && merged.getN() >= minPopulation;
     }
 
     /** Number of customers the distribution was built from. */
