@@ -13,7 +13,6 @@ import io.socialcrm.connectors.files.ActivityFiles;
 import io.socialcrm.connectors.files.ActivityFormat;
 import io.socialcrm.connectors.files.ConsentCsv;
 import io.socialcrm.connectors.files.FileItem;
-import io.socialcrm.connectors.files.JsonItems;
 import io.socialcrm.connectors.files.ProfileFiles;
 import io.socialcrm.connectors.mapping.Mapped;
 import io.socialcrm.contract.Topic;
@@ -224,7 +223,7 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private void loadActivities(Producer producer, Topics topics, Path file) throws IOException {
-        ActivityFormat fileFormat = "auto".equalsIgnoreCase(format) ? detect(file) : ActivityFormat.of(format);
+        ActivityFormat fileFormat = "auto".equalsIgnoreCase(format) ? ActivityFormat.detect(file) : ActivityFormat.of(format);
         AtomicLong activityCount = new AtomicLong();
         AtomicLong notices = new AtomicLong();
         AtomicLong snapshots = new AtomicLong();
@@ -253,29 +252,6 @@ public final class ReplayCommand implements Callable<Integer> {
                 (System.nanoTime() - started) / 1e9);
         loaded.merge("activities", activityCount.get(), Long::sum);
         loaded.merge("profile snapshots", snapshots.get(), Long::sum);
-    }
-
-    /** The format of an activity file, from its first object. */
-    static ActivityFormat detect(Path file) throws IOException {
-        ActivityFormat[] found = new ActivityFormat[1];
-        try {
-            JsonItems.read(file, item -> {
-                if (found[0] == null && item.ok()) {
-                    JsonNode first = item.value();
-                    found[0] = first.has("eventId") && first.has("actorId") ? ActivityFormat.ACTIVITY_JSON : ActivityFormat.TWITTER_V1;
-                    throw new FoundFormat();
-                }
-            });
-        } catch (FoundFormat done) {
-            return found[0];
-        }
-        return ActivityFormat.TWITTER_V1;
-    }
-
-    private static final class FoundFormat extends RuntimeException {
-        FoundFormat() {
-            super(null, null, false, false);
-        }
     }
 
     private boolean accept(FileItem<?> item) {

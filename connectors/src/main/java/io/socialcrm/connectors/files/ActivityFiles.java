@@ -19,20 +19,20 @@ public final class ActivityFiles {
     }
 
     public static void read(Path file, ActivityFormat format, Consumer<FileItem<Mapped>> sink) throws IOException {
+        open(file, format).forEachRemaining(sink);
+    }
+
+    /** A reader of the file's items, each mapped to activities (and profile snapshots, for Twitter payloads). */
+    public static ItemReader<Mapped> open(Path file, ActivityFormat format) throws IOException {
         String source = "replay:" + file.getFileName();
         TwitterV1Mapper twitter = new TwitterV1Mapper(source);
-        JsonItems.read(file, item -> {
-            if (!item.ok()) {
-                sink.accept(FileItem.refused(item.location(), item.line(), item.error()));
-                return;
-            }
+        return ItemReader.mapping(JsonItems.open(file), json -> {
             try {
-                Mapped mapped = format == ActivityFormat.TWITTER_V1
-                        ? twitter.map(item.value().toString())
-                        : new Mapped(List.of(activity(item.value(), source)), List.of(), null);
-                sink.accept(FileItem.ok(item.location(), item.line(), mapped));
+                return format == ActivityFormat.TWITTER_V1
+                        ? twitter.map(json.toString())
+                        : new Mapped(List.of(activity(json, source)), List.of(), null);
             } catch (MappingException | PlainJson.InvalidJsonException e) {
-                sink.accept(FileItem.refused(item.location(), item.line(), e.getMessage()));
+                throw new ItemReader.Refused(e.getMessage());
             }
         });
     }

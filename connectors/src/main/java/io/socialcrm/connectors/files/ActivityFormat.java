@@ -1,5 +1,8 @@
 package io.socialcrm.connectors.files;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -28,5 +31,18 @@ public enum ActivityFormat {
         }
         throw new IllegalArgumentException("Unknown format '" + id + "': use one of "
                 + Arrays.stream(values()).map(ActivityFormat::id).toList());
+    }
+
+    /** The format of an activity file, from its first readable object (twitter-v1 if it has none). */
+    public static ActivityFormat detect(Path file) throws IOException {
+        try (ItemReader<JsonNode> items = JsonItems.open(file)) {
+            for (FileItem<JsonNode> item = items.next(); item != null; item = items.next()) {
+                if (item.ok()) {
+                    JsonNode first = item.value();
+                    return first.has("eventId") && first.has("actorId") ? ACTIVITY_JSON : TWITTER_V1;
+                }
+            }
+        }
+        return TWITTER_V1;
     }
 }

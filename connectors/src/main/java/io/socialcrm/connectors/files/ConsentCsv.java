@@ -35,37 +35,75 @@ public final class ConsentCsv {
     }
 
     public static void read(Path file, Consumer<FileItem<ConsentRecord>> sink) throws IOException {
+        open(file).forEachRemaining(sink);
+    }
+
+    /** A reader of the file's consents; a wrong header is one refused item, and nothing follows it. */
+    public static ItemReader<ConsentRecord> open(Path file) throws IOException {
         String name = file.getFileName().toString();
         CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.TRIM_SPACES).enable(CsvParser.Feature.SKIP_EMPTY_LINES);
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-             MappingIterator<List<String>> rows = mapper.readerForListOf(String.class)
-                     .with(CsvSchema.emptySchema())
-                     .with(CsvParser.Feature.WRAP_AS_ARRAY).readValues(reader)) {
-            if (!rows.hasNext()) {
-                return;
-            }
-            List<String> header = rows.next().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
-            if (header.size() < HEADER.size() || !header.subList(0, HEADER.size()).equals(HEADER)) {
-                sink.accept(FileItem.refused(name + ":1", 1, "header must be " + String.join(",", HEADER)
-                        + " (then optionally policy_version,source); the file is skipped"));
-                return;
-            }
-            while (rows.hasNext()) {
+        Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        MappingIterator<List<String>> rows;
+        try {
+            rows = mapper.readerForListOf(String.class).with(CsvSchema.emptySchema())
+                    .with(CsvParser.Feature.WRAP_AS_ARRAY).readValues(reader);
+        } catch (IOException | RuntimeException e) {
+            reader.close();
+            throw e;
+        }
+        return new ItemReader<>() {
+            private List<String> header;
+            private boolean done;
+            private long position;
+
+            @Override
+            public FileItem<ConsentRecord> next() throws IOException {
+                if (done) {
+                    return null;
+                }
+                if (header == null) {
+                    if (!rows.hasNext()) {
+                        done = true;
+                        return null;
+                    }
+                    header = rows.next().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+                    if (header.size() < HEADER.size() || !header.subList(0, HEADER.size()).equals(HEADER)) {
+                        done = true;
+                        position++;
+                        return FileItem.refused(name + ":1", 1, "header must be " + String.join(",", HEADER)
+                                + " (then optionally policy_version,source); the file is skipped");
+                    }
+                }
+                if (!rows.hasNext()) {
+                    done = true;
+                    return null;
+                }
+                position++;
                 long line = rows.getCurrentLocation().getLineNr();
                 List<String> row;
                 try {
                     row = rows.next();
                 } catch (RuntimeException e) {
-                    sink.accept(FileItem.refused(name + ":" + line, line, "not valid CSV: " + e.getMessage()));
-                    continue;
+                    return FileItem.refused(name + ":" + line, line, "not valid CSV: " + e.getMessage());
                 }
                 try {
-                    sink.accept(FileItem.ok(name + ":" + line, line, consent(row, header)));
+                    return FileItem.ok(name + ":" + line, line, consent(row, header));
                 } catch (IllegalArgumentException e) {
-                    sink.accept(FileItem.refused(name + ":" + line, line, e.getMessage()));
+                    return FileItem.refused(name + ":" + line, line, e.getMessage());
                 }
             }
-        }
+
+            @Override
+            public long position() {
+                return position;
+            }
+
+            @Override
+            public void close() throws IOException {
+                rows.close();
+                reader.close();
+            }
+        };
     }
 
     private static ConsentRecord consent(List<String> row, List<String> header) {

@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * Reads a file of JSON objects, either one a line (JSON lines) or as one JSON array, and hands
- * each object with its line number on; a line that is not JSON is handed on as an error.
+ * Reads a file of JSON objects, either one a line (JSON lines) or as one JSON array, and gives
+ * each object with its line number; a line that is not JSON is given as an error.
  */
 public final class JsonItems {
     private JsonItems() {
@@ -24,63 +24,127 @@ public final class JsonItems {
 
     /** Calls {@code sink} for each object: (line, object) or (line, null) with an error. */
     public static void read(Path file, Consumer<FileItem<JsonNode>> sink) throws IOException {
+        open(file).forEachRemaining(sink);
+    }
+
+    /** A reader of the file's objects, from the first. */
+    public static ItemReader<JsonNode> open(Path file) throws IOException {
         String name = file.getFileName().toString();
-        try (Reader raw = Files.newBufferedReader(file, StandardCharsets.UTF_8); PushbackReader in = new PushbackReader(raw, 1)) {
+        Reader raw = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        try {
+            PushbackReader in = new PushbackReader(raw, 1);
             int first;
             do {
                 first = in.read();
             } while (first != -1 && Character.isWhitespace(first));
-            if (first == -1) {
-                return;
+            if (first != -1) {
+                in.unread(first);
             }
-            in.unread(first);
-            if (first == '[') {
-                readArray(name, in, sink);
-            } else {
-                readLines(name, new BufferedReader(in), sink);
-            }
+            return first == '[' ? new ArrayReader(name, in) : new LineReader(name, new BufferedReader(in));
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
         }
     }
 
-    private static void readLines(String name, BufferedReader in, Consumer<FileItem<JsonNode>> sink) throws IOException {
-        String line;
-        long number = 0;
-        while ((line = in.readLine()) != null) {
-            number++;
-            if (line.isBlank()) {
-                continue;
+    /** JSON lines: one object a line, blank lines skipped. */
+    private static final class LineReader implements ItemReader<JsonNode> {
+        private final String name;
+        private final BufferedReader in;
+        private long line;
+        private long position;
+
+        LineReader(String name, BufferedReader in) {
+            this.name = name;
+            this.in = in;
+        }
+
+        @Override
+        public FileItem<JsonNode> next() throws IOException {
+            String text;
+            do {
+                text = in.readLine();
+                if (text == null) {
+                    return null;
+                }
+                line++;
+            } while (text.isBlank());
+            position++;
+            String location = name + ":" + line;
+            try {
+                JsonNode node = PlainJson.MAPPER.readTree(text);
+                return node != null && node.isObject() ? FileItem.ok(location, line, node)
+                        : FileItem.refused(location, line, "not a JSON object");
+            } catch (JsonProcessingException e) {
+                return FileItem.refused(location, line, "not valid JSON: " + e.getOriginalMessage());
+            }
+        }
+
+        @Override
+        public long position() {
+            return position;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    /** One JSON array of objects; after a syntax error the rest of the file is skipped. */
+    private static final class ArrayReader implements ItemReader<JsonNode> {
+        private final String name;
+        private final Reader in;
+        private final JsonParser parser;
+        private boolean done;
+        private long position;
+
+        ArrayReader(String name, Reader in) throws IOException {
+            this.name = name;
+            this.in = in;
+            this.parser = PlainJson.MAPPER.getFactory().createParser(in);
+        }
+
+        @Override
+        public FileItem<JsonNode> next() throws IOException {
+            if (done) {
+                return null;
             }
             try {
-                JsonNode node = PlainJson.MAPPER.readTree(line);
-                if (node == null || !node.isObject()) {
-                    sink.accept(FileItem.refused(name + ":" + number, number, "not a JSON object"));
-                } else {
-                    sink.accept(FileItem.ok(name + ":" + number, number, node));
+                if (position == 0 && parser.currentToken() == null) {
+                    parser.nextToken();
                 }
-            } catch (JsonProcessingException e) {
-                sink.accept(FileItem.refused(name + ":" + number, number, "not valid JSON: " + e.getOriginalMessage()));
-            }
-        }
-    }
-
-    private static void readArray(String name, Reader in, Consumer<FileItem<JsonNode>> sink) throws IOException {
-        try (JsonParser parser = PlainJson.MAPPER.getFactory().createParser(in)) {
-            parser.nextToken();
-            JsonToken token;
-            while ((token = parser.nextToken()) != JsonToken.END_ARRAY && token != null) {
+                JsonToken token = parser.nextToken();
+                if (token == JsonToken.END_ARRAY || token == null) {
+                    done = true;
+                    return null;
+                }
+                position++;
                 long line = parser.currentLocation().getLineNr();
                 if (token != JsonToken.START_OBJECT) {
-                    sink.accept(FileItem.refused(name + ":" + line, line, "array element is not a JSON object"));
                     parser.skipChildren();
-                    continue;
+                    return FileItem.refused(name + ":" + line, line, "array element is not a JSON object");
                 }
                 JsonNode node = parser.readValueAsTree();
-                sink.accept(FileItem.ok(name + ":" + line, line, node));
+                return FileItem.ok(name + ":" + line, line, node);
+            } catch (JsonProcessingException e) {
+                done = true;
+                position++;
+                long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+                return FileItem.refused(name + ":" + line, line, "not valid JSON (the rest of the file is skipped): "
+                        + e.getOriginalMessage());
             }
-        } catch (JsonProcessingException e) {
-            long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            sink.accept(FileItem.refused(name + ":" + line, line, "not valid JSON (the rest of the file is skipped): "
-                    + e.getOriginalMessage()));
+        }
+
+        @Override
+        public long position() {
+            return position;
+        }
+
+        @Override
+        public void close() throws IOException {
+            parser.close();
+            in.close();
         }
     }
 }

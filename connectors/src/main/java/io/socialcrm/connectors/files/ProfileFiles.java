@@ -22,16 +22,17 @@ public final class ProfileFiles {
     }
 
     public static void read(Path file, Consumer<FileItem<ProfileSnapshot>> sink) throws IOException {
+        open(file).forEachRemaining(sink);
+    }
+
+    /** A reader of the file's profile snapshots. */
+    public static ItemReader<ProfileSnapshot> open(Path file) throws IOException {
         Instant modified = Files.getLastModifiedTime(file).toInstant();
-        JsonItems.read(file, item -> {
-            if (!item.ok()) {
-                sink.accept(FileItem.refused(item.location(), item.line(), item.error()));
-                return;
-            }
+        return ItemReader.mapping(JsonItems.open(file), json -> {
             try {
-                sink.accept(FileItem.ok(item.location(), item.line(), snapshot(item.value(), modified)));
+                return snapshot(json, modified);
             } catch (PlainJson.InvalidJsonException e) {
-                sink.accept(FileItem.refused(item.location(), item.line(), e.getMessage()));
+                throw new ItemReader.Refused(e.getMessage());
             }
         });
     }

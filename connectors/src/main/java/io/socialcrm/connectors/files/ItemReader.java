@@ -1,0 +1,73 @@
+package io.socialcrm.connectors.files;
+
+import java.io.IOException;
+import java.util.function.Consumer;
+
+/**
+ * Items of one input file, read one at a time: each {@link #next()} gives the next item (a value, or
+ * the reason its line was refused) or null at the end. Pull-based so that a source task can stop
+ * after a batch and go on later from the same place ({@link #position()}).
+ */
+public interface ItemReader<T> extends AutoCloseable {
+    /** The next item, or null at the end of the file. */
+    FileItem<T> next() throws IOException;
+
+    /** How many items this reader has given so far (refused ones included): a resumable position. */
+    long position();
+
+    @Override
+    void close() throws IOException;
+
+    /** Hands every remaining item to {@code sink}, then closes the reader. */
+    default void forEachRemaining(Consumer<FileItem<T>> sink) throws IOException {
+        try (this) {
+            for (FileItem<T> item = next(); item != null; item = next()) {
+                sink.accept(item);
+            }
+        }
+    }
+
+    /** A reader that turns each value of {@code source} into another, or into a refusal. */
+    static <A, B> ItemReader<B> mapping(ItemReader<A> source, Mapper<A, B> mapper) {
+        return new ItemReader<>() {
+            @Override
+            public FileItem<B> next() throws IOException {
+                FileItem<A> item = source.next();
+                if (item == null) {
+                    return null;
+                }
+                if (!item.ok()) {
+                    return FileItem.refused(item.location(), item.line(), item.error());
+                }
+                try {
+                    return FileItem.ok(item.location(), item.line(), mapper.map(item.value()));
+                } catch (Refused e) {
+                    return FileItem.refused(item.location(), item.line(), e.getMessage());
+                }
+            }
+
+            @Override
+            public long position() {
+                return source.position();
+            }
+
+            @Override
+            public void close() throws IOException {
+                source.close();
+            }
+        };
+    }
+
+    /** Maps one value; throws {@link Refused} with the reason when it cannot. */
+    @FunctionalInterface
+    interface Mapper<A, B> {
+        B map(A value) throws Refused;
+    }
+
+    /** Why a value was refused; the message names fields, never content. */
+    final class Refused extends Exception {
+        public Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
