@@ -89,7 +89,7 @@ public final class ConsentCsv {
                 try {
                     return FileItem.ok(name + ":" + line, line, consent(row, header));
                 } catch (IllegalArgumentException e) {
-                    return FileItem.refused(name + ":" + line, line, e.getMessage());
+                    return FileItem.refused(name + ":" + line, line, e.getMessage(), String.join(",", row));
                 }
             }
 

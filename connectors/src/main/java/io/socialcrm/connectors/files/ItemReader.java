@@ -37,12 +37,13 @@ public interface ItemReader<T> extends AutoCloseable {
                     return null;
                 }
                 if (!item.ok()) {
-                    return FileItem.refused(item.location(), item.line(), item.error());
+                    return FileItem.refused(item.location(), item.line(), item.error(), item.raw());
                 }
                 try {
-                    return FileItem.ok(item.location(), item.line(), mapper.map(item.value()));
+                    return FileItem.ok(item.location(), item.line(), mapper.map(item.value()), item.raw());
                 } catch (Refused e) {
-                    return FileItem.refused(item.location(), item.line(), e.getMessage());
+                    String raw = item.raw() != null ? item.raw() : String.valueOf(item.value());
+                    return FileItem.refused(item.location(), item.line(), e.getMessage(), raw);
                 }
             }
 

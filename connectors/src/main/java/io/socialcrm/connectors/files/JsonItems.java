@@ -73,10 +73,10 @@ public final class JsonItems {
             String location = name + ":" + line;
             try {
                 JsonNode node = PlainJson.MAPPER.readTree(text);
-                return node != null && node.isObject() ? FileItem.ok(location, line, node)
-                        : FileItem.refused(location, line, "not a JSON object");
+                return node != null && node.isObject() ? FileItem.ok(location, line, node, text)
+                        : FileItem.refused(location, line, "not a JSON object", text);
             } catch (JsonProcessingException e) {
-                return FileItem.refused(location, line, "not valid JSON: " + e.getOriginalMessage());
+                return FileItem.refused(location, line, "not valid JSON: " + e.getOriginalMessage(), text);
             }
         }
 

@@ -38,6 +38,10 @@ import twitter4j.UserMentionEntity;
  */
 public final class TwitterV1Mapper {
     public static final String PLATFORM = "twitter";
+    static {
+        QuietTwitterLogging.install();
+    }
+
     private static final DateTimeFormatter TWITTER_TIME = DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss Z yyyy", Locale.ENGLISH);
     private final Extractor extractor = new Extractor();
     private final String source;

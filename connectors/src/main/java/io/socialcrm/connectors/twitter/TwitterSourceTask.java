@@ -1,0 +1,229 @@
+package io.socialcrm.connectors.twitter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.socialcrm.connectors.mapping.Mapped;
+import io.socialcrm.connectors.mapping.MappingException;
+import io.socialcrm.connectors.mapping.QuietTwitterLogging;
+import io.socialcrm.connectors.mapping.TwitterV1Mapper;
+import io.socialcrm.connectors.source.BadPayloads;
+import io.socialcrm.connectors.source.ContractRecords;
+import io.socialcrm.connectors.source.SourceSettings;
+import io.socialcrm.contract.Topics;
+import io.socialcrm.serde.PlainJson;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import twitter4j.FilterQuery;
+import twitter4j.RawStreamListener;
+import twitter4j.TwitterStream;
+import twitter4j.TwitterStreamFactory;
+import twitter4j.conf.ConfigurationBuilder;
+
+/**
+ * Runs the filter stream: twitter4j's consumer thread puts each raw message on a bounded queue
+ * (a full queue slows the stream rather than losing messages), {@link #poll()} maps them. twitter4j
+ * reconnects by itself with the API's backoff policy (linear from 250 ms to 16 s after a network
+ * error, exponential from 10 s to 240 s after an HTTP error). Changes to the consented accounts
+ * reconnect the stream with the new set, at most once per {@code twitter.filter.refresh.ms}.
+ */
+public final class TwitterSourceTask extends SourceTask {
+    private static final Logger LOG = LoggerFactory.getLogger(TwitterSourceTask.class);
+    private static final Map<String, String> PARTITION = Map.of("stream", "statuses/filter");
+
+    static {
+        QuietTwitterLogging.install();
+    }
+
+    private TwitterConfig config;
+    private ContractRecords records;
+    private BadPayloads bad;
+    private TwitterV1Mapper mapper;
+    private BlockingQueue<String> queue;
+    private TwitterStream stream;
+    private ConsentFollower follower;
+    private final StreamMetrics metrics = new StreamMetrics();
+    private int batchSize;
+    private long refreshMs;
+    private long appliedVersion = -1;
+    private long lastFilter = Long.MIN_VALUE / 2;
+    private long waitingSince;
+    private Set<Long> filtered = Set.of();
+    private long received;
+
+    @Override
+    public String version() {
+        return SourceSettings.version();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        config = new TwitterConfig(props);
+        Topics topics = SourceSettings.topics(config);
+        records = new ContractRecords(topics, config.getBoolean(TwitterConfig.PROFILES));
+        String connector = props.getOrDefault("name", "twitter");
+        bad = new BadPayloads(SourceSettings.tolerant(config), SourceSettings.deadLetterTopic(config, topics), connector,
+                connector + "-task");
+        mapper = new TwitterV1Mapper("twitter-stream");
+        batchSize = config.getInt(SourceSettings.BATCH_SIZE);
+        refreshMs = config.getLong(TwitterConfig.FILTER_REFRESH_MS);
+        queue = new ArrayBlockingQueue<>(config.getInt(TwitterConfig.QUEUE_CAPACITY));
+        metrics.register(context == null ? null : context.pluginMetrics());
+        if (config.followConsented()) {
+            follower = new ConsentFollower(config.originalsWithPrefix(TwitterConfig.CONSENTS_PREFIX), config.consentsTopic(topics));
+            follower.start();
+        }
+        stream = new TwitterStreamFactory(new ConfigurationBuilder()
+                .setOAuthConsumerKey(config.secret(TwitterConfig.CONSUMER_KEY))
+                .setOAuthConsumerSecret(config.secret(TwitterConfig.CONSUMER_SECRET))
+                .setOAuthAccessToken(config.secret(TwitterConfig.ACCESS_TOKEN))
+                .setOAuthAccessTokenSecret(config.secret(TwitterConfig.ACCESS_TOKEN_SECRET))
+                .setStreamBaseURL(config.streamBaseUrl())
+                .setJSONStoreEnabled(false)
+                .setDebugEnabled(false)
+                .build()).getInstance();
+        stream.addConnectionLifeCycleListener(metrics);
+        stream.addListener(new RawStreamListener() {
+            @Override
+            public void onMessage(String rawJson) {
+                try {
+                    queue.put(rawJson);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void onException(Exception e) {
+                LOG.warn("Filter stream: {}", e.getMessage());
+            }
+        });
+        waitingSince = System.currentTimeMillis();
+        LOG.info("Twitter filter stream at {}: tracking {} term(s), following {}", config.streamBaseUrl(),
+                config.getList(TwitterConfig.TRACK).size(), config.followConsented() ? "the consented accounts" : "configured ids");
+    }
+
+    @Override
+    public List<SourceRecord> poll() throws InterruptedException {
+        refilter();
+        String first = queue.poll(500, TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return null;
+        }
+        List<String> lines = new ArrayList<>(Math.min(batchSize, queue.size() + 1));
+        lines.add(first);
+        queue.drainTo(lines, batchSize - 1);
+        List<SourceRecord> out = new ArrayList<>(lines.size() * 2);
+        for (String line : lines) {
+            received++;
+            map(line, out);
+        }
+        return out;
+    }
+
+    private void map(String line, List<SourceRecord> out) {
+        Map<String, Long> offset = Map.of("received", received);
+        if (line.isBlank()) {
+            return; // keep-alive newline
+        }
+        Mapped mapped;
+        try {
+            mapped = mapper.map(line);
+        } catch (MappingException e) {
+            metrics.badPayloads.incrementAndGet();
+            SourceRecord dead = bad.refused("stream message " + received, e.getMessage(), BadPayloads.utf8(line), PARTITION, offset);
+            if (dead != null) {
+                out.add(dead);
+            }
+            return;
+        }
+        if (mapped.isNotice()) {
+            notice(mapped.notice(), line);
+            return;
+        }
+        metrics.statuses.addAndGet(mapped.activities().size());
+        out.addAll(records.of(mapped, PARTITION, offset));
+    }
+
+    /** Counts a notice; rate limits and stall warnings also go to their metrics and the log. */
+    private void notice(String kind, String line) {
+        metrics.notices.incrementAndGet();
+        try {
+            JsonNode json = PlainJson.MAPPER.readTree(line);
+            if (kind.equals("limit")) {
+                metrics.limitNotices.incrementAndGet();
+                metrics.limitUndelivered.set(json.path("limit").path("track").asLong());
+            } else if (kind.equals("stall_warning")) {
+                metrics.stallWarnings.incrementAndGet();
+                JsonNode warning = json.path("warning");
+                metrics.stallPercentFull.set(warning.path("percent_full").asLong());
+                LOG.warn("Stall warning from the stream ({}, queue {}% full): Connect is not keeping up",
+                        warning.path("code").asText("?"), warning.path("percent_full").asText("?"));
+            } else if (kind.equals("disconnect")) {
+                LOG.warn("The stream announced a disconnection (code {})", json.path("disconnect").path("code").asText("?"));
+            }
+        } catch (java.io.IOException e) {
+            LOG.debug("Notice not parsed: {}", e.toString());
+        }
+    }
+
+    /** Applies a changed set of followed accounts, at most once per refresh interval. */
+    private void refilter() {
+        long now = System.currentTimeMillis();
+        if (follower != null) {
+            if (!follower.caughtUp() && now - waitingSince < 30_000) {
+                return; // the whole set first, rather than reconnecting as it loads
+            }
+            if (follower.version() == appliedVersion || now - lastFilter < refreshMs) {
+                return;
+            }
+            appliedVersion = follower.version();
+        } else if (appliedVersion >= 0) {
+            return;
+        } else {
+            appliedVersion = 0;
+        }
+        Set<Long> ids = new LinkedHashSet<>(config.follow());
+        if (follower != null) {
+            ids.addAll(follower.followed());
+        }
+        int max = config.getInt(TwitterConfig.FOLLOW_MAX);
+        if (ids.size() > max) {
+            LOG.warn("{} accounts to follow, more than twitter.follow.max={}: following the first {}", ids.size(), max, max);
+            ids = new LinkedHashSet<>(ids.stream().limit(max).toList());
+        }
+        List<String> track = config.getList(TwitterConfig.TRACK);
+        if (ids.equals(filtered) && lastFilter > Long.MIN_VALUE / 2) {
+            return;
+        }
+        lastFilter = now;
+        filtered = Set.copyOf(ids);
+        metrics.followed.set(ids.size());
+        if (ids.isEmpty() && track.isEmpty()) {
+            LOG.info("No consented account to follow and no term to track yet: the stream waits");
+            stream.cleanUp();
+            return;
+        }
+        LOG.info("Filter stream: following {} account(s), tracking {} term(s)", ids.size(), track.size());
+        stream.filter(new FilterQuery().follow(ids.stream().mapToLong(Long::longValue).toArray())
+                .track(track.toArray(String[]::new)));
+    }
+
+    @Override
+    public void stop() {
+        if (stream != null) {
+            stream.shutdown();
+        }
+        if (follower != null) {
+            follower.close();
+        }
+    }
+}
