@@ -58,9 +58,7 @@ public final class ReplaySourceTask extends SourceTask {
         format = config.format();
         Topics topics = SourceSettings.topics(config);
         records = new ContractRecords(topics, config.getBoolean(ReplayConfig.PROFILES));
-        String connector = props.getOrDefault("name", "replay");
-        bad = new BadPayloads(SourceSettings.tolerant(config), SourceSettings.deadLetterTopic(config, topics), connector,
-                connector + "-task");
+        bad = SourceSettings.badPayloads(config, topics, props);
         batchSize = config.getInt(SourceSettings.BATCH_SIZE);
         idleMs = config.getLong(ReplayConfig.IDLE_MS);
         String share = props.get(ReplayConfig.TASK_FILES);

@@ -62,6 +62,12 @@ public final class SourceSettings {
         return configured.isBlank() ? null : configured.trim();
     }
 
+    /** How a task of connector {@code props.name} handles bad payloads, from the shared settings. */
+    public static BadPayloads badPayloads(AbstractConfig config, Topics topics, Map<String, String> props) {
+        String connector = props.getOrDefault("name", "socialcrm");
+        return new BadPayloads(tolerant(config), deadLetterTopic(config, topics), connector, connector + "-task");
+    }
+
     /** This plugin's version, as built. */
     public static String version() {
         Properties props = new Properties();

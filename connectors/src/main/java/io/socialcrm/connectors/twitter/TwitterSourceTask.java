@@ -69,9 +69,7 @@ public final class TwitterSourceTask extends SourceTask {
         config = new TwitterConfig(props);
         Topics topics = SourceSettings.topics(config);
         records = new ContractRecords(topics, config.getBoolean(TwitterConfig.PROFILES));
-        String connector = props.getOrDefault("name", "twitter");
-        bad = new BadPayloads(SourceSettings.tolerant(config), SourceSettings.deadLetterTopic(config, topics), connector,
-                connector + "-task");
+        bad = SourceSettings.badPayloads(config, topics, props);
         mapper = new TwitterV1Mapper("twitter-stream");
         batchSize = config.getInt(SourceSettings.BATCH_SIZE);
         refreshMs = config.getLong(TwitterConfig.FILTER_REFRESH_MS);
