@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 ReplayCommand.class,
                 RunCommand.class,
                 TopicsCommand.class,
+                HealthCommand.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Run 'socialcrm <command> --help' for a command's options. Docs: README.md"})

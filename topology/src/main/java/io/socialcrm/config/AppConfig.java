@@ -117,7 +117,9 @@ public final class AppConfig {
             StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
 
     /** Environment variables that start with SOCIALCRM_ but are not settings. */
-    static final Set<String> NOT_SETTINGS_ENV = Set.of("SOCIALCRM_LOG_LEVEL", "SOCIALCRM_APICURIO_HOME", "SOCIALCRM_JAVA_OPTS");
+    /** Variables of the launcher, the container entry point and the logs: not settings. */
+    public static final Set<String> NOT_SETTINGS_ENV = Set.of("SOCIALCRM_LOG_LEVEL", "SOCIALCRM_APICURIO_HOME", "SOCIALCRM_JAVA_OPTS",
+            "SOCIALCRM_JAR", "SOCIALCRM_CONFIG_FILE", "SOCIALCRM_STATE_DIR_PER_HOST");
 
     private static final Set<String> SECRET_WORDS = Set.of("password", "secret", "token", "salt", "user.info", "sasl.jaas");
 

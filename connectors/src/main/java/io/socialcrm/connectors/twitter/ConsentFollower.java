@@ -67,7 +67,7 @@ final class ConsentFollower implements AutoCloseable {
         thread.start();
     }
 
-    /** The user ids to follow now. */
+    /** The user ids to follow now, in ascending order. */
     Set<Long> followed() {
         return followed;
     }
@@ -163,7 +163,7 @@ final class ConsentFollower implements AutoCloseable {
             }
         });
         if (!ids.equals(followed)) {
-            followed = Set.copyOf(ids);
+            followed = java.util.Collections.unmodifiableSet(ids); // in id order: the same set gives the same request
             version.incrementAndGet();
         }
     }

@@ -1,0 +1,148 @@
+package io.socialcrm.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.socialcrm.serde.PlainJson;
+import io.socialcrm.stack.LocalStack;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A real Kafka Connect worker, distributed mode, in a JVM of its own, configured as the deployment
+ * configures it: {@code docker/connect/connect-distributed.properties} with the environment the
+ * compose file gives the {@code connect} service, only the addresses pointed at the embedded stack.
+ * Its classpath is Kafka Connect's alone: the socialcrm connectors are found under
+ * {@code plugin.path}, in the plugin folder the build packages, loaded in isolation as on any worker.
+ */
+final class ConnectWorker implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private final Process process;
+    private final String url;
+    final Path log;
+
+    private ConnectWorker(Process process, String url, Path log) {
+        this.process = process;
+        this.url = url;
+        this.log = log;
+    }
+
+    /** Starts a worker of group {@code groupId} and waits until its REST API answers. */
+    static ConnectWorker start(LocalStack stack, String groupId, Path dir, Map<String, String> extraEnv) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Map<String, String> env = new LinkedHashMap<>(Compose.environment(
+                Compose.load(Map.of("SOCIALCRM_ENGAGERS_SALT", "unused-by-connect-0123456789"), "docker-compose.yml"), "connect"));
+        env.put("CONNECT_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+        env.put("CONNECT_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
+        env.put("CONNECT_LISTENERS", "http://127.0.0.1:" + port);
+        env.put("CONNECT_ADVERTISED_HOST", "127.0.0.1");
+        env.put("CONNECT_GROUP_ID", groupId);
+        env.put("CONNECT_OFFSET_FLUSH_INTERVAL_MS", "500");
+        env.putAll(extraEnv);
+        Path log = dir.resolve("connect-worker-" + System.nanoTime() + ".log");
+        // the deployment's file as it is, but for plugin.path (which Connect reads before config providers):
+        // the plugin folder the build packaged instead of the image's /opt/socialcrm/plugins
+        String plugins = Path.of(System.getProperty("socialcrm.connect.plugins", "../connectors/target/plugin"))
+                .toAbsolutePath().normalize().toString();
+        Path properties = dir.resolve("connect-distributed-" + System.nanoTime() + ".properties");
+        Files.writeString(properties, Files.readString(Compose.DOCKER.resolve("connect/connect-distributed.properties"))
+                .replace("plugin.path=/opt/socialcrm/plugins", "plugin.path=" + plugins));
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dlogback.configurationFile=" + Path.of("src/test/resources/connect-worker-logback.xml").toAbsolutePath(),
+                "-cp", connectClasspath(), "org.apache.kafka.connect.cli.ConnectDistributed", properties.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        ConnectWorker worker = new ConnectWorker(builder.start(), "http://127.0.0.1:" + port, log);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!worker.process.isAlive()) {
+                throw new AssertionError("the Connect worker exited: " + Files.readString(log));
+            }
+            try {
+                if (worker.get("/connectors").statusCode() == 200) {
+                    return worker;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(300);
+        }
+        worker.close();
+        throw new AssertionError("the Connect worker did not answer within 120 s: " + Files.readString(log));
+    }
+
+    /** The test classpath without this project's classes and the libraries only the plugin brings. */
+    private static String connectClasspath() {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return Arrays.stream(cp.split(File.pathSeparator))
+                .filter(e -> !e.contains("socialcrm") && !e.contains(File.separator + "target" + File.separator)
+                        && !e.contains("twitter4j") && !e.contains("twitter-text") && !e.contains("apicurio"))
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    /** A line of a worker log in {@code dir}. */
+    record LogLine(Path file, String text) {
+    }
+
+    /** Every line of every worker log written in {@code dir}. */
+    static java.util.List<LogLine> lines(Path dir) throws IOException {
+        java.util.List<LogLine> out = new java.util.ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("connect-worker-")).toList()) {
+                Files.readAllLines(file).forEach(l -> out.add(new LogLine(file, l)));
+            }
+        }
+        return out;
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Creates or updates a connector from one of the deployment's JSON files, with some settings changed. */
+    void putConnector(String file, Map<String, String> overrides) throws IOException, InterruptedException {
+        JsonNode definition = PlainJson.MAPPER.readTree(Files.readString(Compose.DOCKER.resolve(file)));
+        ObjectNode config = (ObjectNode) definition.path("config").deepCopy();
+        overrides.forEach(config::put);
+        String name = definition.path("name").asText();
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/connectors/" + name + "/config"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(config.toString())).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200 && response.statusCode() != 201) {
+            throw new AssertionError("PUT connector " + name + ": " + response.statusCode() + " " + response.body());
+        }
+    }
+
+    /** The connector's status document ({@code GET /connectors/{name}/status}). */
+    JsonNode status(String name) throws IOException, InterruptedException {
+        HttpResponse<String> response = get("/connectors/" + name + "/status");
+        return response.statusCode() == 200 ? PlainJson.MAPPER.readTree(response.body()) : PlainJson.MAPPER.createObjectNode();
+    }
+
+    /** Stops the worker as an orchestrator does (SIGTERM): it commits offsets and leaves the group. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
