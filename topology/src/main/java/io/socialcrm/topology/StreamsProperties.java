@@ -30,13 +30,10 @@ public final class StreamsProperties {
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topology.topics().deadLetters.name());
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
         props.put(BoundedRocksDb.TOTAL_BYTES, Long.toString(settings.bytes(AppConfig.ROCKSDB_MEMORY.name())));
+        props.put(BoundedRocksDb.PURGE_SECONDS, Long.toString(Math.max(1, settings.duration(AppConfig.ROCKSDB_PURGE.name()).toSeconds())));
         props.putIfAbsent(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
         // the global table reads sketches only; enabling the handler there is Kafka's recommended setting
         props.putIfAbsent(globalHandlerKey(), "true");
-        // Kafka 4.3's partition assignor rebuilds a StreamsConfig from the main consumer's settings,
-        // which drop this key, and then warns that it is off; passing it to the main consumer too
-        // keeps that StreamsConfig consistent (and the misleading warning out of the log)
-        props.putIfAbsent(StreamsConfig.mainConsumerPrefix(globalHandlerKey()), props.get(globalHandlerKey()));
         return props;
     }
 
