@@ -89,6 +89,9 @@ public final class AppConfig {
     public static final Setting ROCKSDB_MEMORY = new Setting("rocksdb.memory", "128MB",
             "Off-heap memory of all RocksDB stores of this instance together (block cache and write buffers)");
 
+    public static final Setting ROCKSDB_PURGE = new Setting("rocksdb.purge.interval", "1d",
+            "Longest time a deleted record (revocation, erasure) stays in RocksDB's files before a compaction rewrites them");
+
     public static final Setting HTTP_ENABLED = new Setting("http.enabled", "true", "Serve the HTTP query API");
     public static final Setting HTTP_HOST = new Setting("http.host", "0.0.0.0", "Address the HTTP API binds to");
     public static final Setting HTTP_PORT = new Setting("http.port", "8080", "Port of the HTTP API");
@@ -104,7 +107,7 @@ public final class AppConfig {
             WEIGHT_ENGAGERS, WEIGHT_FOLLOWS, WEIGHT_FOLLOWERS, SKETCH_K, MIN_POPULATION,
             CONTEXT_HALFLIFE, CONTEXT_MAX, TAXONOMY_FILE, PLATFORMS, DEDUPE_WINDOW, ENGAGERS_SALT, MAX_FUTURE,
             SEGMENTS_SEED, SEGMENTS_FILE, SEGMENTS_REFRESH, SWEEP_BATCH, SWEEP_BUDGET, SWEEP_TICK,
-            METRICS_FLUSH, ROCKSDB_MEMORY,
+            METRICS_FLUSH, ROCKSDB_MEMORY, ROCKSDB_PURGE,
             HTTP_ENABLED, HTTP_HOST, HTTP_PORT, HTTP_ADVERTISED, HTTP_TOKEN);
 
     /** Production defaults of Kafka Streams that differ from Kafka's own; a user's value wins. */

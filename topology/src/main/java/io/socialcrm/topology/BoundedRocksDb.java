@@ -13,10 +13,17 @@ import org.rocksdb.WriteBufferManager;
  * (which also holds index and filter blocks) and one write-buffer manager that charges memtables to
  * that cache. Without it each store allocates its own, and memory grows with the number of stores
  * and partitions until the process is killed. The total is {@code rocksdb.memory} (default 128 MB).
+ *
+ * <p>A deleted key (a revocation, an erasure) stays in RocksDB's files, shadowed by a delete marker,
+ * until a compaction rewrites them; periodic compaction rewrites every file older than
+ * {@code rocksdb.purge.interval} (default one day), which bounds how long erased data is still
+ * physically on the disk of the state directory.
  */
 public final class BoundedRocksDb implements RocksDBConfigSetter {
     /** Streams config key carrying the byte total (set by {@link StreamsProperties}). */
     public static final String TOTAL_BYTES = "socialcrm.rocksdb.memory.bytes";
+    /** Streams config key carrying {@code rocksdb.purge.interval} in seconds. */
+    public static final String PURGE_SECONDS = "socialcrm.rocksdb.purge.seconds";
     private static final double WRITE_BUFFER_SHARE = 0.25;
     private static Cache cache;
     private static WriteBufferManager writeBuffers;
@@ -43,6 +50,8 @@ public final class BoundedRocksDb implements RocksDBConfigSetter {
         options.setWriteBufferManager(writeBuffers);
         options.setWriteBufferSize(Math.max(1L << 20, Math.min(16L << 20, (long) (cacheBytes * WRITE_BUFFER_SHARE / 8))));
         options.setMaxWriteBufferNumber(2);
+        Object purge = configs.get(PURGE_SECONDS);
+        options.setPeriodicCompactionSeconds(purge == null ? 86_400 : Long.parseLong(purge.toString()));
         options.setTableFormatConfig(table);
     }
 
