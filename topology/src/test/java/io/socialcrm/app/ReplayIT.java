@@ -28,7 +28,11 @@ class ReplayIT {
         Map<String, JsonNode> latest = new HashMap<>();
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             JsonNode record = PlainJson.MAPPER.readTree(line);
-            latest.put(record.get("key").asText(), record.get("value"));
+            if (record.get("value") == null || record.get("value").isNull()) {
+                latest.remove(record.get("key").asText());
+            } else {
+                latest.put(record.get("key").asText(), record.get("value"));
+            }
         }
         return latest;
     }
@@ -54,31 +58,40 @@ class ReplayIT {
                 "broken,twitter,,x,ACTIVITY,GRANTED,2009-01-01T00:00:00Z") + "\n");
         Path tw = FIXTURES.resolve("twitter-v1");
         Path out = dir.resolve("out");
+        // after the activities: 'other' asks to be erased (and an unknown id too); 'shock' turns out to be yusuke
+        Path erasures = Files.writeString(dir.resolve("erasures.txt"), "other\nnobody\n");
+        Path merges = Files.writeString(dir.resolve("merges.csv"), "survivor_id,merged_id\nyusuke,shock\n");
         MainTest.Outcome outcome = MainTest.run("replay",
                 "--activities", tw.resolve("statuses_public_timeline.json").toString(),
                 tw.resolve("statuses_home_timeline.json").toString(), tw.resolve("statuses_retweet_6010814202.json").toString(),
                 tw.resolve("statuses_retweet_2245071380.json").toString(), tw.resolve("streamingapi-testcase.json").toString(),
                 tw.resolve("streamingapi-event-testcase.json").toString(),
                 "--format", "twitter-v1", "--consents", consents.toString(), "--out", out.toString(),
-                "-D", "influence.halflife=off");
+                "--erasures", erasures.toString(), "--merges", merges.toString(), "-D", "influence.halflife=off");
         assertEquals(0, outcome.code(), outcome.err());
         assertTrue(outcome.out().contains("consents.csv:7: platform_user_id is empty"), outcome.out());
         assertTrue(outcome.out().contains("statuses_retweet_2245071380.json:1: status has no id"), outcome.out());
 
         Map<String, JsonNode> profiles = byKey(out.resolve("customer-profiles.jsonl"));
-        assertEquals(new TreeSet<>(List.of("yusuke", "t4j", "shock", "other", "followed")), new TreeSet<>(profiles.keySet()));
+        assertEquals(new TreeSet<>(List.of("yusuke", "t4j", "followed")), new TreeSet<>(profiles.keySet()),
+                "'other' erased, 'shock' merged into yusuke");
         JsonNode t4j = profiles.get("t4j");
         assertEquals(7.0, t4j.get("activityLevel").asDouble(), 0.0, "6 statuses and 1 retweet");
         assertEquals(17, t4j.get("influence").get("followers").asLong(), "from the embedded user objects (PROFILE scope)");
         assertTrue(t4j.get("contactable").asBoolean());
         JsonNode yusuke = profiles.get("yusuke");
         assertEquals(1.0, yusuke.get("influence").get("sharesReceived").asDouble(), 0.0, "retweeted once by 6358482");
-        assertEquals(1.0, yusuke.get("influence").get("distinctEngagers").asDouble(), 0.0);
+        assertEquals(1.0, yusuke.get("influence").get("repliesReceived").asDouble(), 0.0, "the reply to shock's account, merged in");
+        assertEquals(2.0, yusuke.get("influence").get("distinctEngagers").asDouble(), 0.0, "one engager on each account");
         assertEquals(1.0, yusuke.get("activityLevel").asDouble(), 0.0);
-        for (String replied : List.of("shock", "other")) {
-            assertEquals(1.0, profiles.get(replied).get("influence").get("repliesReceived").asDouble(), 0.0, replied);
-            assertEquals(0.0, profiles.get(replied).get("activityLevel").asDouble(), 0.0, replied);
-        }
+        assertEquals(2, yusuke.get("accounts").size());
+        Map<String, JsonNode> receipts = byKey(out.resolve("erasure-receipts.jsonl"));
+        assertEquals(new TreeSet<>(List.of("other", "nobody")), new TreeSet<>(receipts.keySet()));
+        assertTrue(receipts.get("other").get("heldData").asBoolean());
+        assertEquals(1, receipts.get("other").get("accountsRemoved").asInt());
+        assertFalse(receipts.get("nobody").get("heldData").asBoolean(), "nothing held about an unknown id");
+        assertTrue(byKey(out.resolve("segment-members.jsonl")).keySet().stream()
+                .noneMatch(k -> k.endsWith("/other") || k.endsWith("/shock")), "no membership left for the erased or merged id");
         assertEquals(1.0, profiles.get("followed").get("influence").get("followsReceived").asDouble(), 0.0);
 
         long seen = 0;
