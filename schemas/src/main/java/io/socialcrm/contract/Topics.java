@@ -13,13 +13,13 @@ import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.avro.SocialActivity;
 import io.socialcrm.serde.AvroSerde;
 import io.socialcrm.serde.SchemaRegistryConfig;
+import io.socialcrm.serde.Utf8KeySerde;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * The topic catalogue: the only place that names the contract's topics (shared/DESIGN.md), with
@@ -116,10 +116,12 @@ public final class Topics {
         return List.of(socialActivity, socialProfiles, consents);
     }
 
-    /** Keys are UTF-8 strings on every topic. */
+    /** Keys are UTF-8 strings on every topic (read strictly: bytes that are not UTF-8 are an error). */
     public static Serde<String> keySerde() {
-        return Serdes.String();
+        return KEYS;
     }
+
+    private static final Serde<String> KEYS = new Utf8KeySerde();
 
     /** The Avro value serde of a topic, ready to use. */
     public static <V extends SpecificRecord> Serde<V> valueSerde(Topic<V> topic, SchemaRegistryConfig registry) {
