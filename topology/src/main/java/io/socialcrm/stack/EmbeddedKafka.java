@@ -32,12 +32,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private final Path logDir;
     private final int brokerPort;
-    private final KafkaRaftServer server;
+    private final KafkaConfig config;
+    private KafkaRaftServer server;
     private volatile boolean closed;
 
-    private EmbeddedKafka(Path logDir, int brokerPort, KafkaRaftServer server) {
+    private EmbeddedKafka(Path logDir, int brokerPort, KafkaConfig config, KafkaRaftServer server) {
         this.logDir = logDir;
         this.brokerPort = brokerPort;
+        this.config = config;
         this.server = server;
     }
 
@@ -123,7 +125,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             throw e;
         }
-        EmbeddedKafka kafka = new EmbeddedKafka(logDir, brokerPort, server);
+        EmbeddedKafka kafka = new EmbeddedKafka(logDir, brokerPort, config, server);
         kafka.awaitReady();
         return kafka;
     }
@@ -136,6 +138,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (Exception e) {
             close();
             throw new StackException("Embedded Kafka started but does not answer at " + bootstrapServers(), e);
+        }
+    }
+
+    /** Stops the broker as an outage would, keeping its data and ports; {@link #startBroker()} brings it back. */
+    public synchronized void stopBroker() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    /** Starts a stopped broker again on the same ports with the same data; returns when it answers. */
+    public synchronized void startBroker() {
+        if (server == null && !closed) {
+            KafkaRaftServer restarted = new KafkaRaftServer(config, Time.SYSTEM);
+            restarted.startup();
+            server = restarted;
+            awaitReady();
         }
     }
 
@@ -154,8 +175,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         closed = true;
         try {
-            server.shutdown();
-            server.awaitShutdown();
+            if (server != null) {
+                server.shutdown();
+                server.awaitShutdown();
+            }
         } catch (RuntimeException e) {
             LOG.warn("Embedded Kafka shutdown: {}", e.toString());
         }

@@ -185,6 +185,16 @@ public final class LocalStack implements AutoCloseable {
         return workDir;
     }
 
+    /** Stops the broker, keeping its data and address (fault tests: an outage). */
+    public void stopBroker() {
+        kafka.stopBroker();
+    }
+
+    /** Starts the stopped broker again at the same address with the same data. */
+    public void startBroker() {
+        kafka.startBroker();
+    }
+
     /** Process id of the registry's child process, or -1 with the in-process registry. */
     public long registryPid() {
         return registry == null ? -1 : registry.pid();

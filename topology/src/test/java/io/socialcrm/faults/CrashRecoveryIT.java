@@ -1,0 +1,243 @@
+package io.socialcrm.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.socialcrm.app.Main;
+import io.socialcrm.avro.ActivityType;
+import io.socialcrm.avro.ConsentRecord;
+import io.socialcrm.avro.ConsentScope;
+import io.socialcrm.avro.ConsentStatus;
+import io.socialcrm.avro.SegmentChange;
+import io.socialcrm.avro.SegmentDefinition;
+import io.socialcrm.avro.SocialActivity;
+import io.socialcrm.contract.Topics;
+import io.socialcrm.ops.TopicAdmin;
+import io.socialcrm.serde.SchemaRegistryConfig;
+import io.socialcrm.stack.LocalStack;
+import io.socialcrm.testing.TestStacks;
+import io.socialcrm.testing.TopicRecords;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 of the application (a JVM of its own) in the middle of its input, then a restart: under
+ * exactly-once, the segment changes it writes are the same as a clean run's over the same input,
+ * none lost and none twice. The input and the segment rules are deterministic (no decay; each
+ * customer one account, rules on the customer's own activity), so the two runs can be compared
+ * change for change, timestamps and reasons included.
+ */
+class CrashRecoveryIT {
+    private static final int CUSTOMERS = 150;
+    private static final int POSTS = 9_000;
+    private static final List<String[]> TOPICS_OF_POSTS = List.of(new String[] {"premierleague", "the premier league game"},
+            new String[] {"gardening", "sowing seedlings in the garden"}, new String[] {"nba", "basketball tonight"},
+            new String[] {"coffee", "a good coffee"});
+
+    private static final Instant T = Instant.parse("2026-11-01T00:00:00Z");
+
+    private static List<SegmentDefinition> definitions() {
+        return List.of(definition("soccer-fans", "context(\"soccer\") >= 12.0", "context(\"soccer\") < 3.0"),
+                definition("gardeners", "context(\"garden\") >= 12.0", "context(\"garden\") < 3.0"),
+                definition("busy", "activity.level >= 40.0", "activity.level < 10.0"),
+                definition("hoopers", "context(\"basketball\") >= 10.0 && activity.level < 50.0", "activity.level >= 55.0"));
+    }
+
+    private static SegmentDefinition definition(String id, String enter, String exit) {
+        return SegmentDefinition.newBuilder().setId(id).setDescription(id).setEnterWhen(enter).setExitWhen(exit).setVersion(1)
+                .setEnabled(true).build();
+    }
+
+    /** The segment definitions and every customer's consent: what is in place before activity flows. */
+    private static void produceSetup(LocalStack stack, Topics topics) {
+        SchemaRegistryConfig registry = SchemaRegistryConfig.of(stack.schemaRegistryUrl());
+        var consents = Topics.valueSerde(topics.consents, registry).serializer();
+        var segments = Topics.valueSerde(topics.segmentDefinitions, registry).serializer();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (SegmentDefinition d : definitions()) {
+                producer.send(new ProducerRecord<>(topics.segmentDefinitions.name(), d.getId(),
+                        segments.serialize(topics.segmentDefinitions.name(), d)));
+            }
+            for (int c = 0; c < CUSTOMERS; c++) {
+                producer.send(new ProducerRecord<>(topics.consents.name(), "twitter:" + c, consents.serialize(topics.consents.name(),
+                        ConsentRecord.newBuilder().setCustomerId("c" + c).setPlatform("twitter").setPlatformUserId(Integer.toString(c))
+                                .setHandle(null).setScopes(List.of(ConsentScope.ACTIVITY, ConsentScope.CONTENT))
+                                .setStatus(ConsentStatus.GRANTED).setPolicyVersion(null).setSource(null).setRecordedAt(T).build())));
+            }
+        }
+    }
+
+    private static void produceActivities(LocalStack stack, Topics topics) {
+        var activities = Topics.valueSerde(topics.socialActivity, SchemaRegistryConfig.of(stack.schemaRegistryUrl())).serializer();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
+                "linger.ms", "20"), new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < POSTS; i++) {
+                int c = (int) ((i * 7919L) % CUSTOMERS);
+                String[] topic = TOPICS_OF_POSTS.get((c + i / CUSTOMERS) % 3 == 0 ? 3 : c % 3);
+                SocialActivity post = SocialActivity.newBuilder().setEventId("crash-" + i).setPlatform("twitter")
+                        .setActorId(Integer.toString(c)).setActorHandle(null).setType(ActivityType.POST).setText(topic[1])
+                        .setHashtags(List.of(topic[0])).setOccurredAt(T.plusSeconds(60L + i)).setSource("crash-it").build();
+                producer.send(new ProducerRecord<>(topics.socialActivity.name(), "twitter:" + c,
+                        activities.serialize(topics.socialActivity.name(), post)));
+            }
+        }
+    }
+
+    private static Path config(LocalStack stack, Path dir, String name, String prefix) throws Exception {
+        Path config = dir.resolve(name + ".properties");
+        Files.writeString(config, String.join("\n",
+                "bootstrap.servers=" + stack.bootstrapServers(),
+                "schema.registry.url=" + stack.schemaRegistryUrl(),
+                "application.id=" + name,
+                "topics.prefix=" + prefix,
+                "replication.factor=1",
+                "engagers.salt=crash-it-salt-0123456789",
+                "state.dir=" + dir.resolve(name + "-state"),
+                "http.enabled=false",
+                "influence.halflife=off",
+                "context.halflife=off",
+                "segments.seed=false",
+                "commit.interval.ms=200") + "\n");
+        return config;
+    }
+
+    private static Process start(Path config, Path log) throws Exception {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--config", config.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    /** Records of social-activity the application's group has committed, and how many there are. */
+    private static long[] progress(Admin admin, String group, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new TreeMap<>((a, b) -> Integer.compare(a.partition(), b.partition()));
+        for (int p = 0; p < 4; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        long end = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream().mapToLong(i -> i.offset()).sum();
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS);
+        long done = committed.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
+                .mapToLong(e -> e.getValue().offset()).sum();
+        return new long[] {done, end};
+    }
+
+    /** Waits until the application has taken in the definitions and consents (and a little longer, for the customer stage). */
+    private static void awaitSetup(LocalStack stack, String group, Topics topics) throws Exception {
+        try (Admin admin = stack.admin()) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (System.nanoTime() < deadline) {
+                long[] d = progress(admin, group, topics.segmentDefinitions.name());
+                long[] c = progress(admin, group, topics.consents.name());
+                if (d[1] > 0 && d[0] == d[1] && c[0] == c[1]
+                        && TopicRecords.readAll(stack.bootstrapServers(), topics.customerProfiles.name()).size() >= CUSTOMERS) {
+                    Thread.sleep(2000);
+                    return;
+                }
+                Thread.sleep(300);
+            }
+        }
+        throw new AssertionError("the application did not take in the setup");
+    }
+
+    /** Runs until the input is consumed and segment-changes stopped growing for a while, then stops (SIGTERM). */
+    private static void runToTheEnd(LocalStack stack, Process app, String group, Topics topics) throws Exception {
+        try (Admin admin = stack.admin()) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+            long lastChanges = -1;
+            long stableSince = System.nanoTime();
+            while (System.nanoTime() < deadline && app.isAlive()) {
+                long[] p = progress(admin, group, topics.socialActivity.name());
+                long changes = TopicRecords.readAll(stack.bootstrapServers(), topics.segmentChanges.name()).size();
+                if (p[0] < p[1] || changes != lastChanges) {
+                    stableSince = System.nanoTime();
+                    lastChanges = changes;
+                } else if (System.nanoTime() - stableSince > TimeUnit.SECONDS.toNanos(4)) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+        }
+        app.destroy();
+        assertTrue(app.waitFor(60, TimeUnit.SECONDS));
+    }
+
+    private static List<String> changes(LocalStack stack, Topics topics) {
+        var deserializer = Topics.valueSerde(topics.segmentChanges, SchemaRegistryConfig.of(stack.schemaRegistryUrl())).deserializer();
+        List<String> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicRecords.readAll(stack.bootstrapServers(), topics.segmentChanges.name())) {
+            SegmentChange c = deserializer.deserialize(r.topic(), r.value());
+            out.add(c.getCustomerId() + " " + c.getSegmentId() + " " + c.getChange() + " " + c.getAt() + " " + c.getReason());
+        }
+        out.sort(null);
+        return out;
+    }
+
+    @Test
+    void killedMidStreamAndRestartedItWritesExactlyTheChangesOfACleanRun(@TempDir Path dir) throws Exception {
+        LocalStack stack = TestStacks.shared();
+        Topics clean = Topics.withPrefix("crash-clean.");
+        Topics crashed = Topics.withPrefix("crash-killed.");
+        try (Admin admin = stack.admin()) {
+            new TopicAdmin(admin, clean).createMissing(4, (short) 1);
+            new TopicAdmin(admin, crashed).createMissing(4, (short) 1);
+        }
+        produceSetup(stack, clean);
+        produceSetup(stack, crashed);
+
+        Path log = dir.resolve("apps.log");
+        Process first = start(config(stack, dir, "crash-clean", clean.prefix()), log);
+        awaitSetup(stack, "crash-clean", clean);
+        produceActivities(stack, clean);
+        runToTheEnd(stack, first, "crash-clean", clean);
+        List<String> expected = changes(stack, clean);
+        assertTrue(expected.size() > CUSTOMERS, "the rules fire: " + expected.size() + " changes");
+
+        Path config = config(stack, dir, "crash-killed", crashed.prefix());
+        Process app = start(config, log);
+        awaitSetup(stack, "crash-killed", crashed);
+        produceActivities(stack, crashed);
+        try (Admin admin = stack.admin()) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            long[] p = progress(admin, "crash-killed", crashed.socialActivity.name());
+            while (p[0] < p[1] * 0.4 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                p = progress(admin, "crash-killed", crashed.socialActivity.name());
+            }
+            assertTrue(p[0] < p[1], "killed before the end of the input: " + p[0] + " of " + p[1]);
+        }
+        app.destroyForcibly(); // SIGKILL: no shutdown hook, no commit, no checkpoint
+        assertTrue(app.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(137, app.exitValue(), "killed by SIGKILL");
+        int seenBeforeRestart = changes(stack, crashed).size();
+        assertTrue(seenBeforeRestart < expected.size(), "the crash came before all changes were written");
+
+        runToTheEnd(stack, start(config, log), "crash-killed", crashed);
+        List<String> actual = changes(stack, crashed);
+        List<String> lost = new ArrayList<>(expected);
+        actual.forEach(lost::remove);
+        List<String> extra = new ArrayList<>(actual);
+        expected.forEach(extra::remove);
+        assertEquals(expected.size(), actual.size(), "as many segment changes as the clean run (none lost, none twice); lost "
+                + lost.subList(0, Math.min(10, lost.size())) + " extra " + extra.subList(0, Math.min(10, extra.size())));
+        assertEquals(expected, actual, "the same changes, timestamps and reasons included");
+    }
+}
