@@ -6,14 +6,14 @@ import org.apache.avro.util.ClassSecurityValidator;
  * Avro 1.12 refuses to load a generated class whose package is not trusted. This trusts the
  * project's generated packages ({@code io.socialcrm.avro}) in addition to whatever the JVM trusts.
  */
-final class AvroClassTrust {
+public final class AvroClassTrust {
     private static final String PACKAGE_PREFIX = "io.socialcrm.avro.";
     private static volatile boolean installed;
 
     private AvroClassTrust() {
     }
 
-    static void install() {
+    public static void install() {
         if (installed) {
             return;
         }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 RunCommand.class,
                 TopicsCommand.class,
                 HealthCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Run 'socialcrm <command> --help' for a command's options. Docs: README.md"})

@@ -86,6 +86,7 @@ public final class Pipeline implements AutoCloseable {
         Topology built = SocialCrmTopology.build(topology, registry, props);
         KafkaStreams streams = new KafkaStreams(built, props);
         streams.setUncaughtExceptionHandler(new UncaughtPolicy(5, Duration.ofMinutes(10)));
+        streams.setGlobalStateRestoreListener(new RestoreLog());
         return new Pipeline(settings, topology, registry, props, streams);
     }
 
@@ -154,9 +155,56 @@ public final class Pipeline implements AutoCloseable {
         return props;
     }
 
+    /**
+     * Stops processing and leaves the consumer group, so that the other instances take over this
+     * one's partitions at once instead of after the session timeout (45 s by default): Kafka
+     * Streams alone would stay a member until then, as for a quick restart in place.
+     */
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));
+    }
+
+    /**
+     * Logs how much state was restored from the changelogs and how long it took, once each wave of
+     * restorations (a start, a rebalance) has ended: how long a restart or a fail-over costs.
+     */
+    static final class RestoreLog implements org.apache.kafka.streams.processor.StateRestoreListener {
+        private int active;
+        private long records;
+        private int partitions;
+        private long started;
+
+        @Override
+        public synchronized void onRestoreStart(org.apache.kafka.common.TopicPartition partition, String store, long start, long end) {
+            if (active++ == 0) {
+                started = System.nanoTime();
+                records = 0;
+                partitions = 0;
+            }
+        }
+
+        @Override
+        public void onBatchRestored(org.apache.kafka.common.TopicPartition partition, String store, long batchEnd, long restored) {
+            // counted at the end of each partition
+        }
+
+        @Override
+        public synchronized void onRestoreEnd(org.apache.kafka.common.TopicPartition partition, String store, long restored) {
+            records += restored;
+            partitions++;
+            if (--active == 0) {
+                LOG.info("Restored {} records of {} changelog partitions in {} ms", records, partitions,
+                        (System.nanoTime() - started) / 1_000_000);
+            }
+        }
+
+        @Override
+        public synchronized void onRestoreSuspended(org.apache.kafka.common.TopicPartition partition, String store, long restored) {
+            records += restored;
+            active = Math.max(0, active - 1);
+        }
     }
 
     static void sleep(long millis) {

@@ -1,0 +1,31 @@
+package io.socialcrm.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.socialcrm.serde.PlainJson;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code socialcrm bench} runs end to end and reports every figure (a tiny run: the figures
+ * themselves are for a benchmark run to measure, not for a test to judge).
+ */
+class BenchIT {
+    @Test
+    void aSmallBenchReportsEveryFigure() throws Exception {
+        MainTest.Outcome outcome = MainTest.run("bench", "--events", "3000", "--customers", "300", "--rate", "300",
+                "--latency-duration", "3s", "--app-heap", "512m", "--json");
+        assertEquals(0, outcome.code(), outcome.err());
+        JsonNode r = PlainJson.MAPPER.readTree(outcome.out());
+        assertEquals(3000, r.path("events").asLong());
+        assertTrue(r.path("passThroughEventsPerSecond").asLong() > 0, r.toString());
+        assertTrue(r.path("fullEventsPerSecond").asLong() > 0, r.toString());
+        assertTrue(r.path("ratio").asDouble() > 0, r.toString());
+        assertTrue(r.path("latencyMs").has("p99") || r.path("latencyMs").path("changes").asLong() == 0, r.toString());
+        assertTrue(r.path("peakRssMB").asLong() > 50, r.toString());
+        assertTrue(r.path("customersWithState").asLong() > 0, r.toString());
+        assertTrue(r.path("stateBytesByStore").has("customer-state"), r.toString());
+        assertTrue(r.path("restoredRecords").asLong() > 0, "the restore read the changelogs: " + r);
+    }
+}
