@@ -162,8 +162,16 @@ public final class Pipeline implements AutoCloseable {
      */
     @Override
     public void close() {
-        streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+        boolean closed = streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
                 org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));
+        // Logged here rather than relying on the state listener: Kafka Streams calls the listener
+        // after it has woken close() up, so a JVM that exits right after close() may never print it.
+        if (closed) {
+            LOG.info("Kafka Streams closed: left the consumer group, state {}", streams.state());
+        } else {
+            LOG.warn("Kafka Streams did not close within 30 s (state {}); the group drops this member after its session timeout",
+                    streams.state());
+        }
     }
 
     /**

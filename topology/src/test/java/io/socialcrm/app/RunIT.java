@@ -77,7 +77,7 @@ class RunIT {
         String log = Files.readString(dir.resolve("run.log"));
         assertEquals(143, process.exitValue(), log);
         assertTrue(log.contains("Stopping (signal)"), log);
-        assertTrue(log.contains("PENDING_SHUTDOWN -> NOT_RUNNING"), "left the group cleanly: " + log);
+        assertTrue(log.contains("Kafka Streams closed: left the consumer group, state NOT_RUNNING"), "left the group cleanly: " + log);
     }
 
     @Test

@@ -110,7 +110,7 @@ class DeploymentIT {
         assertTrue(app.waitFor(60, TimeUnit.SECONDS), "stopped within a minute of SIGTERM (docker stop waits 10 s by default)");
         String output = Files.readString(log);
         assertEquals(143, app.exitValue(), output);
-        assertTrue(output.contains("PENDING_SHUTDOWN -> NOT_RUNNING"), "left the group cleanly: " + output);
+        assertTrue(output.contains("Kafka Streams closed: left the consumer group, state NOT_RUNNING"), "left the group cleanly: " + output);
         assertTrue(output.contains("Created topics"), "created the contract's topics (SOCIALCRM_TOPICS_CREATE)");
     }
 
