@@ -6,11 +6,13 @@ import io.socialcrm.serde.PlainJson;
 import java.io.PrintStream;
 import java.util.Collection;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 
 /** {@code socialcrm bench --micro}: the JMH benchmarks of {@code io.socialcrm.bench.micro}, one forked JVM, one thread. */
 public final class Microbenchmarks {
@@ -26,7 +28,8 @@ public final class Microbenchmarks {
                 .measurementIterations(5).measurementTime(TimeValue.seconds(3))
                 .jvmArgsAppend("-Xmx1g")
                 .build();
-        Collection<RunResult> results = new Runner(options).run();
+        // JMH's own progress goes to the console too: with --json, stdout carries the JSON alone
+        Collection<RunResult> results = new Runner(options, OutputFormatFactory.createFormatInstance(console, VerboseMode.NORMAL)).run();
         ArrayNode list = PlainJson.MAPPER.createArrayNode();
         console.println();
         console.println("socialcrm microbenchmarks (JMH, one thread; ops/s, 99.9% confidence interval):");

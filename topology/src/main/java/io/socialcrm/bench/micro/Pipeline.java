@@ -246,6 +246,23 @@ public class Pipeline {
     /** One activity through the whole in-process path. */
     @Benchmark
     public void activity(Blackhole bh) {
+        gate();
+        bh.consume(deliver(gateContext));
+    }
+
+    /**
+     * The consent gate alone: the activity's bytes deserialised, de-duplication against the window
+     * store, the actor's consent read, the contexts of the text, the credits and metrics it emits
+     * (dropped here, not delivered).
+     */
+    @Benchmark
+    public void consentGate(Blackhole bh) {
+        gate();
+        bh.consume(gateContext.forwarded().size());
+        gateContext.resetForwards();
+    }
+
+    private void gate() {
         int i = (int) (next % TEMPLATES);
         SocialActivity a = activities.deserialize("social-activity", bytes[i]);
         long n = next++;
@@ -254,7 +271,6 @@ public class Pipeline {
         a.setOccurredAt(at);
         gateContext.setCurrentStreamTimeMs(at.toEpochMilli());
         gate.process(new Record<>(keys[i], a, at.toEpochMilli()));
-        bh.consume(deliver(gateContext));
     }
 
     @TearDown(Level.Trial)
