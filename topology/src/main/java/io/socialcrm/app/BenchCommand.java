@@ -1,10 +1,7 @@
 package io.socialcrm.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.socialcrm.avro.ConsentRecord;
-import io.socialcrm.avro.ProfileSnapshot;
 import io.socialcrm.avro.SegmentChange;
-import io.socialcrm.avro.SocialActivity;
 import io.socialcrm.bench.ChildJvm;
 import io.socialcrm.bench.PassThrough;
 import io.socialcrm.config.AppConfig;
@@ -13,6 +10,7 @@ import io.socialcrm.contract.ChangeTrigger;
 import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.generator.ActivityGenerator;
+import io.socialcrm.generator.KafkaSink;
 import io.socialcrm.ops.TopicAdmin;
 import io.socialcrm.serde.AvroSerde;
 import io.socialcrm.serde.PlainJson;
@@ -47,12 +45,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -235,15 +229,25 @@ public final class BenchCommand implements Callable<Integer> {
         long started = System.nanoTime();
         Instant start = now.minus(Duration.ofDays(30));
         long step = Duration.ofDays(30).minusHours(1).toMillis() / events;
-        long[] activities = {0};
-        try (Loader loader = new Loader(local.bootstrapServers(), topics, registry, activities)) {
+        long loaded;
+        try (KafkaSink loader = new KafkaSink(local.bootstrapServers(), loaderSettings(), topics, registry)) {
             generator.initial(start, loader);
-            for (long i = 0; activities[0] < events; i++) {
+            for (long i = 0; loader.activitiesSent() < events; i++) {
                 generator.next(start.plusMillis(i * step), loader);
             }
+            loaded = loader.activitiesSent();
         }
         console.printf("    loaded in %.1f s%n", (System.nanoTime() - started) / 1e9);
-        return activities[0];
+        return loaded;
+    }
+
+    /** Large batches for the pre-load. */
+    private static Properties loaderSettings() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        return props;
     }
 
     /** Events/s from the first commit of the group to the moment it has committed everything. */
@@ -298,7 +302,7 @@ public final class BenchCommand implements Callable<Integer> {
                 consumer.poll(Duration.ofMillis(100));
             }
             watcher = new Thread(() -> {
-                try (Loader loader = new Loader(local.bootstrapServers(), topics, registry, new long[1])) {
+                try (KafkaSink loader = new KafkaSink(local.bootstrapServers(), loaderSettings(), topics, registry)) {
                     long started = System.nanoTime();
                     long sent = 0;
                     while (System.nanoTime() - started < length.toNanos()) {
@@ -307,7 +311,7 @@ public final class BenchCommand implements Callable<Integer> {
                             generator.next(Instant.now(), loader);
                             sent++;
                         }
-                        loader.flushSoon();
+                        loader.flush(); // the latency phase must not wait for batches to fill
                         Pipeline.sleep(5);
                     }
                 } finally {
@@ -449,56 +453,4 @@ public final class BenchCommand implements Callable<Integer> {
                 r.path("restoredRecords").asLong(), r.path("restoreStreamsSeconds").asDouble());
     }
 
-    /** The generator's records into the benchmark's topics, counting activities. */
-    private static final class Loader implements ActivityGenerator.Sink, AutoCloseable {
-        private final KafkaProducer<String, byte[]> producer;
-        private final Topics topics;
-        private final io.socialcrm.serde.AvroSerializer<SocialActivity> activities;
-        private final io.socialcrm.serde.AvroSerializer<ConsentRecord> consents;
-        private final io.socialcrm.serde.AvroSerializer<ProfileSnapshot> profiles;
-        private final long[] count;
-
-        Loader(String bootstrap, Topics topics, SchemaRegistryConfig registry, long[] count) {
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-            props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
-            props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-            this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-            this.topics = topics;
-            this.activities = (io.socialcrm.serde.AvroSerializer<SocialActivity>) AvroSerde.specific(SocialActivity.class, registry, false).serializer();
-            this.consents = (io.socialcrm.serde.AvroSerializer<ConsentRecord>) AvroSerde.specific(ConsentRecord.class, registry, false).serializer();
-            this.profiles = (io.socialcrm.serde.AvroSerializer<ProfileSnapshot>) AvroSerde.specific(ProfileSnapshot.class, registry, false).serializer();
-            this.count = count;
-        }
-
-        @Override
-        public void activity(SocialActivity a) {
-            producer.send(new ProducerRecord<>(topics.socialActivity.name(), a.getPlatform() + ":" + a.getActorId(),
-                    activities.serialize(topics.socialActivity.name(), a)));
-            count[0]++;
-        }
-
-        @Override
-        public void consent(ConsentRecord c) {
-            producer.send(new ProducerRecord<>(topics.consents.name(), c.getPlatform() + ":" + c.getPlatformUserId(),
-                    consents.serialize(topics.consents.name(), c)));
-        }
-
-        @Override
-        public void profile(ProfileSnapshot p) {
-            producer.send(new ProducerRecord<>(topics.socialProfiles.name(), p.getPlatform() + ":" + p.getPlatformUserId(),
-                    profiles.serialize(topics.socialProfiles.name(), p)));
-        }
-
-        /** Sends what is buffered now (the latency phase must not wait for batches to fill). */
-        void flushSoon() {
-            producer.flush();
-        }
-
-        @Override
-        public void close() {
-            producer.close(Duration.ofSeconds(30));
-        }
-    }
 }

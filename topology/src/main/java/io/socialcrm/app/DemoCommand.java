@@ -2,18 +2,15 @@ package io.socialcrm.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.MembershipChange;
-import io.socialcrm.avro.ProfileSnapshot;
 import io.socialcrm.avro.SegmentChange;
-import io.socialcrm.avro.SocialActivity;
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.config.Settings;
 import io.socialcrm.context.Taxonomy;
 import io.socialcrm.contract.ChangeTrigger;
-import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.generator.ActivityGenerator;
+import io.socialcrm.generator.KafkaSink;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.stack.LocalStack;
@@ -47,11 +44,8 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
@@ -147,7 +141,7 @@ public final class DemoCommand implements Callable<Integer> {
             double speedup = daysPerMinute * 1440.0;
             Instant simStart = Instant.now().minusMillis((long) (duration.toMillis() * speedup));
             try (Service service = Service.start(settings);
-                 DemoProducer producer = new DemoProducer(local.bootstrapServers(), topics, registry);
+                 KafkaSink producer = new KafkaSink(local.bootstrapServers(), demoProducerSettings(), topics, registry);
                  ChangeWatcher watcher = new ChangeWatcher(local.bootstrapServers(), topics, registry, speedup)) {
                 console.printf("Embedded stack up: Kafka %s, schema registry %s; HTTP API %s%n", local.bootstrapServers(),
                         local.schemaRegistryUrl(), service.url());
@@ -182,6 +176,12 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static Properties demoProducerSettings() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        return props;
+    }
+
     private void validate() {
         if (customers < 10 || customers > 5_000_000) {
             throw new org.apache.kafka.common.config.ConfigException("--customers", customers, "must be from 10 to 5,000,000");
@@ -198,7 +198,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Produces at the rate until the duration, the event count or Ctrl-C; shows the live view. */
-    private long run(ActivityGenerator generator, DemoProducer producer, ChangeWatcher watcher, Service service,
+    private long run(ActivityGenerator generator, KafkaSink producer, ChangeWatcher watcher, Service service,
                      Instant simStart, double speedup, Duration duration, AtomicBoolean stop) {
         long start = System.nanoTime();
         long produced = 0;
@@ -354,53 +354,6 @@ public final class DemoCommand implements Callable<Integer> {
                 i.path("score").asDouble()));
     }
 
-    /** The generator's records, into the contract's topics with the Avro serde. */
-    private static final class DemoProducer implements ActivityGenerator.Sink, AutoCloseable {
-        private final KafkaProducer<String, byte[]> producer;
-        private final Topics topics;
-        private final io.socialcrm.serde.AvroSerde<SocialActivity> activities;
-        private final io.socialcrm.serde.AvroSerde<ConsentRecord> consents;
-        private final io.socialcrm.serde.AvroSerde<ProfileSnapshot> profiles;
-
-        DemoProducer(String bootstrapServers, Topics topics, SchemaRegistryConfig registry) {
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-            this.producer = new KafkaProducer<>(props, Topics.keySerde().serializer(), new ByteArraySerializer());
-            this.topics = topics;
-            this.activities = io.socialcrm.serde.AvroSerde.specific(SocialActivity.class, registry, false);
-            this.consents = io.socialcrm.serde.AvroSerde.specific(ConsentRecord.class, registry, false);
-            this.profiles = io.socialcrm.serde.AvroSerde.specific(ProfileSnapshot.class, registry, false);
-        }
-
-        @Override
-        public void activity(SocialActivity a) {
-            send(topics.socialActivity, a.getPlatform() + ":" + a.getActorId(), activities.serializer().serialize(topics.socialActivity.name(), a));
-        }
-
-        @Override
-        public void consent(ConsentRecord c) {
-            send(topics.consents, c.getPlatform() + ":" + c.getPlatformUserId(), consents.serializer().serialize(topics.consents.name(), c));
-        }
-
-        @Override
-        public void profile(ProfileSnapshot p) {
-            send(topics.socialProfiles, p.getPlatform() + ":" + p.getPlatformUserId(), profiles.serializer().serialize(topics.socialProfiles.name(), p));
-        }
-
-        private void send(Topic<?> topic, String key, byte[] value) {
-            producer.send(new ProducerRecord<>(topic.name(), key, value));
-        }
-
-        void flush() {
-            producer.flush();
-        }
-
-        @Override
-        public void close() {
-            producer.close(Duration.ofSeconds(10));
-        }
-    }
 
     /** Follows segment-changes: sizes, the latest changes with their reasons, event-to-change latency. */
     private static final class ChangeWatcher implements AutoCloseable {

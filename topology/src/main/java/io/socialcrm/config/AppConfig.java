@@ -126,6 +126,17 @@ public final class AppConfig {
 
     private static final Set<String> SECRET_WORDS = Set.of("password", "secret", "token", "salt", "user.info", "sasl.jaas");
 
+    /** The defaults that have a value (settings without a default left out), in a map one may change. */
+    public static Map<String, String> givenDefaults() {
+        Map<String, String> given = new LinkedHashMap<>();
+        defaults().forEach((k, v) -> {
+            if (v != null) {
+                given.put(k, v);
+            }
+        });
+        return given;
+    }
+
     /** The defaults of every socialcrm setting and of the Streams settings above. */
     public static Map<String, String> defaults() {
         Map<String, String> defaults = new LinkedHashMap<>();

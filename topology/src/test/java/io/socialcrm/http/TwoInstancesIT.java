@@ -7,13 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.socialcrm.app.Service;
 import io.socialcrm.app.TestServices;
-import io.socialcrm.avro.ConsentRecord;
-import io.socialcrm.avro.ProfileSnapshot;
-import io.socialcrm.avro.SocialActivity;
 import io.socialcrm.config.Settings;
 import io.socialcrm.context.Taxonomy;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.generator.ActivityGenerator;
+import io.socialcrm.generator.KafkaSink;
 import io.socialcrm.generator.Population;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.serde.SchemaRegistryConfig;
@@ -33,10 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -179,32 +173,7 @@ class TwoInstancesIT {
 
     private static void produce(LocalStack stack, Topics topics, SchemaRegistryConfig registry, ActivityGenerator generator,
                                 int events) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        var activities = Topics.valueSerde(topics.socialActivity, registry).serializer();
-        var consents = Topics.valueSerde(topics.consents, registry).serializer();
-        var profiles = Topics.valueSerde(topics.socialProfiles, registry).serializer();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
-                new ByteArraySerializer())) {
-            ActivityGenerator.Sink sink = new ActivityGenerator.Sink() {
-                @Override
-                public void activity(SocialActivity a) {
-                    producer.send(new ProducerRecord<>(topics.socialActivity.name(), a.getPlatform() + ":" + a.getActorId(),
-                            activities.serialize(topics.socialActivity.name(), a)));
-                }
-
-                @Override
-                public void consent(ConsentRecord c) {
-                    producer.send(new ProducerRecord<>(topics.consents.name(), c.getPlatform() + ":" + c.getPlatformUserId(),
-                            consents.serialize(topics.consents.name(), c)));
-                }
-
-                @Override
-                public void profile(ProfileSnapshot p) {
-                    producer.send(new ProducerRecord<>(topics.socialProfiles.name(), p.getPlatform() + ":" + p.getPlatformUserId(),
-                            profiles.serialize(topics.socialProfiles.name(), p)));
-                }
-            };
+        try (KafkaSink sink = new KafkaSink(stack.bootstrapServers(), new Properties(), topics, registry)) {
             Instant start = Instant.now().minus(Duration.ofDays(10));
             generator.initial(start, sink);
             for (int i = 0; i < events; i++) {

@@ -31,7 +31,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,12 +80,7 @@ public final class TopologyFixture implements AutoCloseable {
     }
 
     public TopologyFixture(Map<String, String> overrides) {
-        Map<String, String> values = new HashMap<>();
-        AppConfig.defaults().forEach((k, v) -> {
-            if (v != null) {
-                values.put(k, v);
-            }
-        });
+        Map<String, String> values = AppConfig.givenDefaults();
         values.put(AppConfig.BOOTSTRAP_SERVERS.name(), "unused:9092");
         values.put(AppConfig.SCHEMA_REGISTRY_URL.name(), "mock://" + scope);
         values.put(AppConfig.ENGAGERS_SALT.name(), SALT);

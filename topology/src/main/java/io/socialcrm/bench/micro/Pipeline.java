@@ -31,7 +31,6 @@ import io.socialcrm.topology.TopologySettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -97,12 +96,7 @@ public class Pipeline {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        Map<String, String> values = new HashMap<>();
-        AppConfig.defaults().forEach((k, v) -> {
-            if (v != null) {
-                values.put(k, v);
-            }
-        });
+        Map<String, String> values = AppConfig.givenDefaults();
         values.put(AppConfig.BOOTSTRAP_SERVERS.name(), "unused:9092");
         values.put(AppConfig.SCHEMA_REGISTRY_URL.name(), "mock://" + scope);
         values.put(AppConfig.ENGAGERS_SALT.name(), "bench-salt-0123456789abcdef");
