@@ -41,6 +41,15 @@ public final class Service implements AutoCloseable {
     }
 
     public static Service start(Settings settings) {
+        return start(settings, () -> { });
+    }
+
+    /**
+     * Like {@link #start(Settings)}; {@code beforeFirstRecord} runs once Kafka Streams has started
+     * (its first rebalance under way) and before anything is written, e.g. waiting for a schema
+     * registry that is still starting.
+     */
+    public static Service start(Settings settings, Runnable beforeFirstRecord) {
         boolean http = settings.bool(AppConfig.HTTP_ENABLED.name());
         HostInfo advertised = null;
         if (http) {
@@ -59,6 +68,7 @@ public final class Service implements AutoCloseable {
         try {
             // started first: its rebalance overlaps the seeding, whose records it reads like any other
             pipeline.start();
+            beforeFirstRecord.run();
             seedSegments(settings, topics);
             QueryApi api = null;
             if (http) {

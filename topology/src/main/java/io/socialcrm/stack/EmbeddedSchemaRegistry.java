@@ -48,6 +48,21 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     /** Starts the registry and returns when its Confluent API answers. */
     public static EmbeddedSchemaRegistry start(Path workDir, Duration timeout) {
+        EmbeddedSchemaRegistry registry = launch(workDir);
+        try {
+            registry.awaitReady(timeout);
+        } catch (RuntimeException e) {
+            registry.close();
+            throw e;
+        }
+        return registry;
+    }
+
+    /**
+     * Starts the registry's process and returns at once, its address known; {@link #awaitReady}
+     * waits until it answers (so that a caller can start other things meanwhile).
+     */
+    public static EmbeddedSchemaRegistry launch(Path workDir) {
         Path runner = locateRunnerJar();
         int port = FreePorts.next();
         Path logFile = workDir.resolve("schema-registry.log");
@@ -70,14 +85,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         } catch (IOException e) {
             throw new StackException("Cannot start the schema registry (" + runner + ")", e);
         }
-        EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(process, port, logFile);
-        try {
-            registry.awaitReady(timeout);
-        } catch (RuntimeException e) {
-            registry.close();
-            throw e;
-        }
-        return registry;
+        return new EmbeddedSchemaRegistry(process, port, logFile);
     }
 
     /** The Confluent-compatible base URL, for {@code schema.registry.url}. */
@@ -89,7 +97,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         return process.pid();
     }
 
-    private void awaitReady(Duration timeout) {
+    /** Blocks until the registry answers its Confluent API, or throws if it exits or the timeout passes. */
+    public void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest probe = HttpRequest.newBuilder(URI.create(url() + "/subjects")).timeout(Duration.ofSeconds(2)).GET().build();
         long deadline = System.nanoTime() + timeout.toNanos();

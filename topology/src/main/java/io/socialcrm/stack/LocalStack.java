@@ -66,12 +66,17 @@ public final class LocalStack implements AutoCloseable {
     private final Thread shutdownHook;
     private volatile boolean closed;
 
-    private LocalStack(Path workDir, EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, String registryUrl, Topics topics) {
+    /** Done when the registry answers (at once with {@code mock://}). */
+    private final CompletableFuture<Void> registryReady;
+
+    private LocalStack(Path workDir, EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, String registryUrl, Topics topics,
+                       CompletableFuture<Void> registryReady) {
         this.workDir = workDir;
         this.kafka = kafka;
         this.registry = registry;
         this.registryUrl = registryUrl;
         this.topics = topics;
+        this.registryReady = registryReady;
         this.shutdownHook = new Thread(this::closeQuietly, "socialcrm-stack-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -81,6 +86,20 @@ public final class LocalStack implements AutoCloseable {
 
     /** Starts broker and registry side by side, creates the topics, and returns when all are ready. */
     public static LocalStack start(Options options) {
+        return start(options, false);
+    }
+
+    /**
+     * Like {@link #start(Options)}, but returns once the broker is up and the topics exist, while
+     * the registry may still be starting (its address is known): a caller can start Kafka Streams,
+     * whose first rebalance needs only the broker, and call {@link #awaitRegistry()} before it
+     * writes or reads a record. The demo starts this way, to show its first results sooner.
+     */
+    public static LocalStack startRegistryInBackground(Options options) {
+        return start(options, true);
+    }
+
+    private static LocalStack start(Options options, boolean registryInBackground) {
         removeStaleWorkDirs();
         Path workDir;
         try {
@@ -90,37 +109,59 @@ public final class LocalStack implements AutoCloseable {
             throw new StackException("Cannot create a temporary folder for the local stack", e);
         }
         long started = System.nanoTime();
-        CompletableFuture<EmbeddedSchemaRegistry> registryFuture = options.registry() == RegistryKind.APICURIO
-                ? CompletableFuture.supplyAsync(() -> EmbeddedSchemaRegistry.start(workDir, options.registryTimeout()))
-                : CompletableFuture.completedFuture(null);
-        EmbeddedKafka kafka = null;
         EmbeddedSchemaRegistry registry = null;
+        EmbeddedKafka kafka = null;
+        CompletableFuture<Void> ready = CompletableFuture.completedFuture(null);
         try {
+            if (options.registry() == RegistryKind.APICURIO) {
+                EmbeddedSchemaRegistry launched = EmbeddedSchemaRegistry.launch(workDir);
+                registry = launched;
+                ready = CompletableFuture.runAsync(() -> launched.awaitReady(options.registryTimeout()));
+            }
             kafka = EmbeddedKafka.start(workDir, options.brokerOverrides());
-            registry = registryFuture.join();
+            if (!registryInBackground) {
+                ready.join();
+            }
         } catch (RuntimeException e) {
             if (kafka != null) {
                 kafka.close();
             }
-            registryFuture.thenAccept(r -> {
-                if (r != null) {
-                    r.close();
-                }
-            });
+            if (registry != null) {
+                registry.close();
+            }
             StackFiles.deleteRecursively(workDir);
-            throw e instanceof CompletionException && e.getCause() instanceof RuntimeException cause ? cause : e;
+            throw unwrap(e);
         }
         String registryUrl = registry != null ? registry.url() : "mock://local-" + UUID.randomUUID();
-        LocalStack stack = new LocalStack(workDir, kafka, registry, registryUrl, options.topics());
+        LocalStack stack = new LocalStack(workDir, kafka, registry, registryUrl, options.topics(), ready);
         try {
             stack.createTopics(options.partitions());
         } catch (RuntimeException e) {
             stack.close();
             throw e;
         }
-        LOG.info("Local stack ready in {} ms: Kafka {} (KRaft), schema registry {}",
-                (System.nanoTime() - started) / 1_000_000, kafka.bootstrapServers(), registryUrl);
+        if (ready.isDone()) {
+            LOG.info("Local stack ready in {} ms: Kafka {} (KRaft), schema registry {}",
+                    (System.nanoTime() - started) / 1_000_000, kafka.bootstrapServers(), registryUrl);
+        } else {
+            LOG.info("Kafka ready in {} ms: {} (KRaft); schema registry starting at {}",
+                    (System.nanoTime() - started) / 1_000_000, kafka.bootstrapServers(), registryUrl);
+            ready.thenRun(() -> LOG.info("Schema registry ready in {} ms", (System.nanoTime() - started) / 1_000_000));
+        }
         return stack;
+    }
+
+    private static RuntimeException unwrap(RuntimeException e) {
+        return e instanceof CompletionException && e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
+
+    /** Blocks until the schema registry answers; at once if it does already (or is {@code mock://}). */
+    public void awaitRegistry() {
+        try {
+            registryReady.join();
+        } catch (RuntimeException e) {
+            throw unwrap(e);
+        }
     }
 
     /**

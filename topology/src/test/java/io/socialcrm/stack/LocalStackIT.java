@@ -36,7 +36,8 @@ class LocalStackIT {
         Path workDir;
         long registryPid;
         String bootstrap;
-        try (LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withPartitions(3))) {
+        // the demo's way: back once the broker and topics are ready, the registry still starting
+        try (LocalStack stack = LocalStack.startRegistryInBackground(LocalStack.Options.defaults().withPartitions(3))) {
             workDir = stack.workDir();
             registryPid = stack.registryPid();
             bootstrap = stack.bootstrapServers();
@@ -58,6 +59,7 @@ class LocalStackIT {
                 assertEquals("compact", byName.get("segment-members").cleanupPolicy());
             }
 
+            stack.awaitRegistry();
             Topic<SocialActivity> topic = stack.topics().socialActivity;
             Serde<SocialActivity> serde = Topics.valueSerde(topic, SchemaRegistryConfig.of(stack.schemaRegistryUrl()));
             Properties producerProps = new Properties();
