@@ -58,11 +58,11 @@ import picocli.CommandLine.Option;
  * embedded broker and registry. Ratios, not absolute times: machines are shared and noisy.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure, on the embedded stack, in one run: (a) a pass-through Kafka Streams application reading and",
-                "writing the pre-loaded activity (the engine's limit here) and (b) the full socialcrm topology, both",
-                "exactly-once, each in a JVM of its own; their events/s and ratio; event -> segment-change latency at a fixed",
-                "rate; peak RSS of the application; state bytes per customer; time to restore the state from the changelogs",
-                "into an empty state directory. --micro runs the JMH microbenchmarks of the hot path instead."},
+        description = "Measure, on the embedded stack, in one run: (a) a pass-through Kafka Streams application reading and "
+                + "writing the pre-loaded activity (the engine's limit here) and (b) the full socialcrm topology, both "
+                + "exactly-once, each in a JVM of its own; their events/s and ratio; event -> segment-change latency at a fixed "
+                + "rate; peak RSS of the application; state bytes per customer; time to restore the state from the changelogs "
+                + "into an empty state directory. --micro runs the JMH microbenchmarks of the hot path instead.",
         footer = {"", "Examples:", "  socialcrm bench", "  socialcrm bench --events 1000000 --customers 1000000 --json > bench.json",
                 "  socialcrm bench --micro"})
 public final class BenchCommand implements Callable<Integer> {
@@ -109,7 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
         Duration latencyLength = io.socialcrm.config.Settings.of(Map.of("d", latencyDuration), "option --latency-duration").duration("d");
         Path work = Files.createTempDirectory("socialcrm-bench-");
         ObjectNode report = PlainJson.MAPPER.createObjectNode();
-        try (LocalStack local = LocalStack.start(stack.options().withRegistry(LocalStack.RegistryKind.APICURIO))) {
+        try (LocalStack local = LocalStack.start(stack.options())) {
             Topics topics = Topics.withPrefix("bench.");
             String output = "bench.passthrough-out";
             try (Admin admin = local.admin()) {
@@ -220,6 +220,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (rate < 1 || rate > 1_000_000) {
             throw new org.apache.kafka.common.config.ConfigException("--rate", rate, "must be from 1 to 1,000,000");
+        }
+        if (stack.options().registry() != LocalStack.RegistryKind.APICURIO) {
+            throw new org.apache.kafka.common.config.ConfigException("--registry", stack.registry,
+                    "bench runs the applications under test in JVMs of their own, which need a real registry: use apicurio");
         }
     }
 

@@ -55,11 +55,11 @@ import picocli.CommandLine.Option;
 
 /** {@code socialcrm demo}: the main job on the embedded default. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run the whole pipeline on the embedded default: an in-process KRaft broker, a schema registry,",
-                "generated permissioned social activity (a population of customers, partial opt-in, communities,",
-                "daily rhythms, cascades), the topology and the HTTP API. Shows segment changes as they happen and",
-                "a summary at the end. Simulated time runs fast (30 days a minute by default) so that decay and",
-                "dormancy show. Ctrl-C stops everything cleanly."},
+        description = "Run the whole pipeline on the embedded default: an in-process KRaft broker, a schema registry, "
+                + "generated permissioned social activity (a population of customers, partial opt-in, communities, "
+                + "daily rhythms, cascades), the topology and the HTTP API. Shows segment changes as they happen and "
+                + "a summary at the end. Simulated time runs fast (30 days a minute by default) so that decay and "
+                + "dormancy show. Ctrl-C stops everything cleanly.",
         footer = {"", "Example:", "  socialcrm demo --customers 5000 --rate 800 --duration 2m --summary-json summary.json"})
 public final class DemoCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);

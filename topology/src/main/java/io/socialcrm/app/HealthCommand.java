@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
  * RUNNING, 1 otherwise: a container health check that needs nothing but the image's Java.
  */
 @Command(name = "health", mixinStandardHelpOptions = true,
-        description = {"Check a running instance: exit 0 if its /health says RUNNING, 1 if not (or no answer).",
-                "For container health checks and scripts."},
+        description = "Check a running instance: exit 0 if its /health says RUNNING, 1 if not (or no answer). "
+                + "For container health checks and scripts.",
         footer = {"", "Examples:", "  socialcrm health", "  socialcrm health --url http://10.0.0.7:8080/health"})
 public final class HealthCommand implements Callable<Integer> {
     @Option(names = "--url", paramLabel = "URL",

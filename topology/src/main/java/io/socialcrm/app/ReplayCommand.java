@@ -51,9 +51,9 @@ import picocli.CommandLine.Option;
 
 /** {@code socialcrm replay}: the embedded stack over the user's own files. */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run the pipeline on the embedded stack over your own files and write every output topic as",
-                "JSON lines into a folder: try it on your data before deploying. Bad lines are reported with file and",
-                "line number and skipped. Erasures and merges, if given, are applied after the activities."},
+        description = "Run the pipeline on the embedded stack over your own files and write every output topic as "
+                + "JSON lines into a folder: try it on your data before deploying. Bad lines are reported with file and "
+                + "line number and skipped. Erasures and merges, if given, are applied after the activities.",
         footer = {"", "Example:", "  socialcrm replay --activities tweets.jsonl --consents consents.csv --out out/"})
 public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--activities", paramLabel = "FILE", arity = "1..*", required = true,

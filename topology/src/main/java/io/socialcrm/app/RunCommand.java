@@ -15,9 +15,9 @@ import picocli.CommandLine.Option;
 
 /** {@code socialcrm run}: the topology and API against a real cluster and registry. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run the topology and the HTTP API against a real Kafka cluster and schema registry, until",
-                "stopped (SIGTERM or Ctrl-C: it leaves the group cleanly). Settings: defaults < --config file <",
-                "environment (SOCIALCRM_*) < options. engagers.salt is required: a stable secret."},
+        description = "Run the topology and the HTTP API against a real Kafka cluster and schema registry, until "
+                + "stopped (SIGTERM or Ctrl-C: it leaves the group cleanly). Settings: defaults < --config file < "
+                + "environment (SOCIALCRM_*) < options. engagers.salt is required: a stable secret.",
         footer = {"", "Example:", "  socialcrm run --config app.properties --http-port 8080"})
 public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
