@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.socialcrm.avro.SegmentChange;
 import io.socialcrm.bench.ChildJvm;
 import io.socialcrm.bench.PassThrough;
-import io.socialcrm.config.AppConfig;
 import io.socialcrm.context.Taxonomy;
 import io.socialcrm.contract.ChangeTrigger;
 import io.socialcrm.contract.Topic;
@@ -19,7 +18,6 @@ import io.socialcrm.stack.LocalStack;
 import io.socialcrm.stack.StackFiles;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -152,7 +150,7 @@ public final class BenchCommand implements Callable<Integer> {
             console.printf("    %,.0f events/s%n", passRate);
 
             // (b) the full topology, exactly-once
-            int port = freePort();
+            int port = Service.freePort("127.0.0.1");
             Path state = work.resolve("app-state");
             Path appProps = work.resolve("app.properties");
             Files.writeString(appProps, String.join("\n",
@@ -348,28 +346,16 @@ public final class BenchCommand implements Callable<Integer> {
         return node;
     }
 
-    private static long latestKeys(LocalStack local, Topic<?> topic) {
+    private static long latestKeys(LocalStack local, Topic<?> topic) throws IOException {
         Set<String> keys = new HashSet<>();
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, local.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            var partitions = consumer.partitionsFor(topic.name()).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            var end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    String key = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
-                    if (r.value() == null) {
-                        keys.remove(key);
-                    } else {
-                        keys.add(key);
-                    }
-                }
+        TopicDump.forEachRecord(local.bootstrapServers(), topic.name(), r -> {
+            String key = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+            if (r.value() == null) {
+                keys.remove(key);
+            } else {
+                keys.add(key);
             }
-        }
+        });
         return keys.size();
     }
 
@@ -420,12 +406,6 @@ public final class BenchCommand implements Callable<Integer> {
             Thread.sleep(100);
         }
         throw new IllegalStateException("The restored application was not RUNNING within an hour");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static String tail(String text) {

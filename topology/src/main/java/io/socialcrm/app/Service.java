@@ -104,7 +104,8 @@ public final class Service implements AutoCloseable {
         SegmentSeeder.write(bootstrap, clientProps, topics, StreamsProperties.registry(settings), definitions);
     }
 
-    private static int freePort(String bindHost) {
+    /** A port free on {@code bindHost} now. */
+    static int freePort(String bindHost) {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(bindHost))) {
             return socket.getLocalPort();
         } catch (IOException e) {

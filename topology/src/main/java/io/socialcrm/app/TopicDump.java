@@ -46,51 +46,68 @@ public final class TopicDump {
         Path file = dir.resolve(topic.baseName() + ".jsonl");
         boolean compacted = topic.kind().isCompacted();
         Map<String, String> latest = new LinkedHashMap<>();
-        long count = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers);
-             BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        long[] written = {0};
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            forEachRecord(bootstrapServers, topic.name(), record -> {
+                ObjectNode line = PlainJson.MAPPER.createObjectNode();
+                line.put("key", record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8));
+                if (record.value() == null) {
+                    line.putNull("value");
+                } else if (values == null) {
+                    line.put("value", Base64.getEncoder().encodeToString(record.value()));
+                    ObjectNode headers = line.putObject("headers");
+                    for (Header h : record.headers()) {
+                        headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+                    }
+                } else {
+                    line.set("value", PlainJson.write((IndexedRecord) values.deserialize(topic.name(), record.value())));
+                }
+                line.put("timestamp", record.timestamp());
+                String text = PlainJson.MAPPER.writeValueAsString(line);
+                if (compacted) {
+                    String key = line.path("key").asText();
+                    latest.remove(key);
+                    if (record.value() != null) {
+                        latest.put(key, text);
+                    }
+                } else {
+                    out.write(text);
+                    out.newLine();
+                    written[0]++;
+                }
+            });
+            for (String text : latest.values()) {
+                out.write(text);
+                out.newLine();
+                written[0]++;
+            }
+        }
+        return written[0];
+    }
+
+    /** What to do with each record of a topic. */
+    @FunctionalInterface
+    interface RecordAction {
+        void accept(ConsumerRecord<byte[], byte[]> record) throws IOException;
+    }
+
+    /**
+     * Calls {@code action} for every committed record of a topic, from its beginning to its end as
+     * of the call, partition by partition in offset order.
+     */
+    static void forEachRecord(String bootstrapServers, String topic, RecordAction action) throws IOException {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers)) {
             List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic.name()).forEach(p -> partitions.add(new TopicPartition(topic.name(), p.partition())));
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (!caughtUp(consumer, end)) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    ObjectNode line = PlainJson.MAPPER.createObjectNode();
-                    line.put("key", record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8));
-                    if (record.value() == null) {
-                        line.putNull("value");
-                    } else if (values == null) {
-                        line.put("value", Base64.getEncoder().encodeToString(record.value()));
-                        ObjectNode headers = line.putObject("headers");
-                        for (Header h : record.headers()) {
-                            headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
-                        }
-                    } else {
-                        line.set("value", PlainJson.write((IndexedRecord) values.deserialize(topic.name(), record.value())));
-                    }
-                    line.put("timestamp", record.timestamp());
-                    String text = PlainJson.MAPPER.writeValueAsString(line);
-                    if (compacted) {
-                        String key = line.path("key").asText();
-                        latest.remove(key);
-                        if (record.value() != null) {
-                            latest.put(key, text);
-                        }
-                    } else {
-                        out.write(text);
-                        out.newLine();
-                        count++;
-                    }
+                    action.accept(record);
                 }
             }
-            for (String text : latest.values()) {
-                out.write(text);
-                out.newLine();
-                count++;
-            }
         }
-        return count;
     }
 
     private static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {

@@ -17,11 +17,11 @@ import io.socialcrm.contract.Topics;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.stack.LocalStack;
 import io.socialcrm.testing.TestStacks;
+import io.socialcrm.testing.TopicRecords;
 import io.socialcrm.topology.StreamsProperties;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -29,12 +29,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -127,22 +124,12 @@ class PercentileIT {
     private static Map<String, CustomerProfile> latestProfiles(LocalStack stack, Topics topics, SchemaRegistryConfig registry) {
         var deserializer = Topics.valueSerde(topics.customerProfiles, registry).deserializer();
         Map<String, CustomerProfile> latest = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicDump.consumer(stack.bootstrapServers())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topics.customerProfiles.name())
-                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    String key = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
-                    if (r.value() == null) {
-                        latest.remove(key);
-                    } else {
-                        latest.put(key, deserializer.deserialize(r.topic(), r.value()));
-                    }
-                }
+        for (var r : TopicRecords.readAll(stack.bootstrapServers(), topics.customerProfiles.name())) {
+            String key = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+            if (r.value() == null) {
+                latest.remove(key);
+            } else {
+                latest.put(key, deserializer.deserialize(r.topic(), r.value()));
             }
         }
         return latest;
