@@ -380,6 +380,9 @@ public final class ReplayCommand implements Callable<Integer> {
             props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
             props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
             props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+            // the embedded broker is ours and alive: a slow answer means it shares two cores with the
+            // topology under a replay's full load, not that it is gone (the default 2 min expired here)
+            props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(10 * 60_000));
             this.producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
                     new org.apache.kafka.common.serialization.ByteArraySerializer());
             this.registry = registry;
