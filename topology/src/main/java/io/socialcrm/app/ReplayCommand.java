@@ -17,6 +17,8 @@ import io.socialcrm.connectors.files.ProfileFiles;
 import io.socialcrm.connectors.mapping.Mapped;
 import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
+import io.socialcrm.ops.ContractWriter;
+import io.socialcrm.ops.DeliveryTracker;
 import io.socialcrm.segments.SegmentFile;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.serde.SchemaRegistryConfig;
@@ -35,16 +37,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.serialization.Serializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -134,7 +131,7 @@ public final class ReplayCommand implements Callable<Integer> {
             SchemaRegistryConfig registry = StreamsProperties.registry(settings);
             console.printf("Embedded stack up: Kafka %s, schema registry %s%n", local.bootstrapServers(), local.schemaRegistryUrl());
 
-            try (Producer producer = new Producer(local.bootstrapServers(), registry)) {
+            try (ContractWriter producer = writer(local.bootstrapServers(), registry)) {
                 definitions.forEach(d -> producer.send(topics.segmentDefinitions, d.getId(), d));
                 loaded.put("segment definitions", (long) definitions.size());
                 if (consents != null) {
@@ -198,7 +195,7 @@ public final class ReplayCommand implements Callable<Integer> {
         console.printf("  settled after %.1f s%n", (System.nanoTime() - started) / 1e9);
     }
 
-    private void loadConsents(Producer producer, Topics topics) throws IOException {
+    private void loadConsents(ContractWriter producer, Topics topics) throws IOException {
         AtomicLong count = new AtomicLong();
         ConsentCsv.read(consents, item -> {
             if (accept(item)) {
@@ -210,7 +207,7 @@ public final class ReplayCommand implements Callable<Integer> {
         loaded.put("consents", count.get());
     }
 
-    private void loadProfiles(Producer producer, Topics topics, Path file) throws IOException {
+    private void loadProfiles(ContractWriter producer, Topics topics, Path file) throws IOException {
         AtomicLong count = new AtomicLong();
         ProfileFiles.read(file, item -> {
             if (accept(item)) {
@@ -222,7 +219,7 @@ public final class ReplayCommand implements Callable<Integer> {
         loaded.merge("profile snapshots", count.get(), Long::sum);
     }
 
-    private void loadActivities(Producer producer, Topics topics, Path file) throws IOException {
+    private void loadActivities(ContractWriter producer, Topics topics, Path file) throws IOException {
         ActivityFormat fileFormat = "auto".equalsIgnoreCase(format) ? ActivityFormat.detect(file) : ActivityFormat.of(format);
         AtomicLong activityCount = new AtomicLong();
         AtomicLong notices = new AtomicLong();
@@ -275,7 +272,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
     private void applyRequests(LocalStack local, SchemaRegistryConfig registry, Topics topics) throws IOException {
         long now = Instant.now().toEpochMilli();
-        try (Producer producer = new Producer(local.bootstrapServers(), registry)) {
+        try (ContractWriter producer = writer(local.bootstrapServers(), registry)) {
             if (merges != null) {
                 long line = 0;
                 long count = 0;
@@ -360,55 +357,11 @@ public final class ReplayCommand implements Callable<Integer> {
         written.forEach((topic, count) -> console.printf("    %-28s %,d record(s)%n", topic + ".jsonl", count));
     }
 
-    /**
-     * Produces contract records with the Avro serde. Records carry the time they are written (their
-     * event time is in the value, where the topology reads it): Kafka rolls, retains and expires
-     * producer state by record timestamp, which years-old timestamps would upset. A record the
-     * broker did not take fails the replay on close, naming the first error: nothing is lost quietly.
-     */
-    private static final class Producer implements AutoCloseable {
-        private final KafkaProducer<String, byte[]> producer;
-        private final SchemaRegistryConfig registry;
-        private final Map<Topic<?>, Serializer<SpecificRecord>> serializers = new LinkedHashMap<>();
-        private final AtomicLong failed = new AtomicLong();
-        private final java.util.concurrent.atomic.AtomicReference<Exception> firstError = new java.util.concurrent.atomic.AtomicReference<>();
-
-        Producer(String bootstrapServers, SchemaRegistryConfig registry) {
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-            props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
-            props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-            // the embedded broker is ours and alive: a slow answer means it shares two cores with the
-            // topology under a replay's full load, not that it is gone (the default 2 min expired here)
-            props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(10 * 60_000));
-            this.producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
-                    new org.apache.kafka.common.serialization.ByteArraySerializer());
-            this.registry = registry;
-        }
-
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        <V extends SpecificRecord> void send(Topic<V> topic, String key, V value) {
-            Serializer<SpecificRecord> serializer = serializers.computeIfAbsent(topic,
-                    t -> (Serializer) Topics.valueSerde((Topic) t, registry).serializer());
-            producer.send(new ProducerRecord<>(topic.name(), null, System.currentTimeMillis(), key,
-                    serializer.serialize(topic.name(), value)), (metadata, error) -> {
-                        if (error != null) {
-                            failed.incrementAndGet();
-                            firstError.compareAndSet(null, error);
-                        }
-                    });
-        }
-
-        @Override
-        public void close() {
-            producer.flush();
-            producer.close(Duration.ofSeconds(30));
-            if (failed.get() > 0) {
-                throw new IllegalStateException(failed.get() + " record(s) could not be written to Kafka; the first error: "
-                        + firstError.get(), firstError.get());
-            }
-        }
+    /** The loader's producer: large batches; the safety settings and stall detection come with {@link ContractWriter}. */
+    private static ContractWriter writer(String bootstrapServers, SchemaRegistryConfig registry) {
+        return new ContractWriter(bootstrapServers, Map.of(
+                ProducerConfig.LINGER_MS_CONFIG, "20",
+                ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024),
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), registry, DeliveryTracker.DEFAULT_STALL_LIMIT);
     }
 }

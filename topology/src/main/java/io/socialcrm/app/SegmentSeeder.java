@@ -3,6 +3,8 @@ package io.socialcrm.app;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
+import io.socialcrm.ops.ContractWriter;
+import io.socialcrm.ops.DeliveryTracker;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,11 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,18 +36,11 @@ final class SegmentSeeder {
 
     static void write(String bootstrapServers, Properties clientProps, Topics topics, SchemaRegistryConfig registry,
                       List<SegmentDefinition> definitions) {
-        Properties props = new Properties();
-        props.putAll(clientProps);
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        var serializer = Topics.valueSerde(topics.segmentDefinitions, registry).serializer();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
-                new ByteArraySerializer())) {
+        try (ContractWriter writer = new ContractWriter(bootstrapServers, clientProps, registry,
+                DeliveryTracker.DEFAULT_STALL_LIMIT)) {
             for (SegmentDefinition d : definitions) {
-                producer.send(new ProducerRecord<>(topics.segmentDefinitions.name(), d.getId(),
-                        serializer.serialize(topics.segmentDefinitions.name(), d)));
+                writer.send(topics.segmentDefinitions, d.getId(), d);
             }
-            producer.flush();
         }
         LOG.info("Wrote {} segment definition(s) to {}", definitions.size(), topics.segmentDefinitions.name());
     }

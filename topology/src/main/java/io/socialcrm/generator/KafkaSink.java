@@ -4,56 +4,42 @@ import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.ProfileSnapshot;
 import io.socialcrm.avro.SocialActivity;
 import io.socialcrm.contract.Topics;
+import io.socialcrm.ops.ContractWriter;
+import io.socialcrm.ops.DeliveryTracker;
 import io.socialcrm.serde.SchemaRegistryConfig;
-import java.time.Duration;
 import java.util.Properties;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Writes what the generator makes to the contract's input topics, in the wire format, keyed by
  * account key ({@code platform:platformUserId}, the actor's for an activity) as the connectors do.
+ * A stuck broker or partition fails the sink within {@link DeliveryTracker#DEFAULT_STALL_LIMIT},
+ * naming what is stuck.
  */
 public final class KafkaSink implements ActivityGenerator.Sink, AutoCloseable {
-    private final KafkaProducer<String, byte[]> producer;
+    private final ContractWriter writer;
     private final Topics topics;
-    private final Serializer<SocialActivity> activities;
-    private final Serializer<ConsentRecord> consents;
-    private final Serializer<ProfileSnapshot> profiles;
     private long activitiesSent;
 
     /** {@code producerSettings}: the producer's, besides {@code bootstrap.servers} (e.g. linger, batch size). */
     public KafkaSink(String bootstrapServers, Properties producerSettings, Topics topics, SchemaRegistryConfig registry) {
-        Properties props = new Properties();
-        props.putAll(producerSettings);
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        this.producer = new KafkaProducer<>(props, Topics.keySerde().serializer(), new ByteArraySerializer());
+        this.writer = new ContractWriter(bootstrapServers, producerSettings, registry, DeliveryTracker.DEFAULT_STALL_LIMIT);
         this.topics = topics;
-        this.activities = Topics.valueSerde(topics.socialActivity, registry).serializer();
-        this.consents = Topics.valueSerde(topics.consents, registry).serializer();
-        this.profiles = Topics.valueSerde(topics.socialProfiles, registry).serializer();
     }
 
     @Override
     public void activity(SocialActivity a) {
-        String topic = topics.socialActivity.name();
-        producer.send(new ProducerRecord<>(topic, a.getPlatform() + ":" + a.getActorId(), activities.serialize(topic, a)));
+        writer.send(topics.socialActivity, a.getPlatform() + ":" + a.getActorId(), a);
         activitiesSent++;
     }
 
     @Override
     public void consent(ConsentRecord c) {
-        String topic = topics.consents.name();
-        producer.send(new ProducerRecord<>(topic, c.getPlatform() + ":" + c.getPlatformUserId(), consents.serialize(topic, c)));
+        writer.send(topics.consents, c.getPlatform() + ":" + c.getPlatformUserId(), c);
     }
 
     @Override
     public void profile(ProfileSnapshot p) {
-        String topic = topics.socialProfiles.name();
-        producer.send(new ProducerRecord<>(topic, p.getPlatform() + ":" + p.getPlatformUserId(), profiles.serialize(topic, p)));
+        writer.send(topics.socialProfiles, p.getPlatform() + ":" + p.getPlatformUserId(), p);
     }
 
     /** Activities handed to the producer so far. */
@@ -61,13 +47,13 @@ public final class KafkaSink implements ActivityGenerator.Sink, AutoCloseable {
         return activitiesSent;
     }
 
-    /** Sends what is buffered now and waits for it. */
+    /** Waits until the broker has acknowledged everything sent so far. */
     public void flush() {
-        producer.flush();
+        writer.flush();
     }
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(30));
+        writer.close();
     }
 }

@@ -3,6 +3,7 @@ package io.socialcrm.ops;
 import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +15,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates and describes the contract's topics on a cluster. */
@@ -37,7 +41,8 @@ public final class TopicAdmin {
 
     /**
      * Creates every topic of the catalogue that does not exist yet; existing ones are left as they
-     * are. Returns the names created.
+     * are. Returns the names created, once every partition of them accepts writes
+     * ({@link #awaitWritable}).
      */
     public List<String> createMissing(int partitions, short replicationFactor) {
         return createMissing(partitions, replicationFactor, Map.of());
@@ -75,23 +80,61 @@ public final class TopicAdmin {
                 throw new IllegalStateException("Timed out creating topic " + name + " after " + TIMEOUT_S + " s", e);
             }
         });
-        awaitVisible(created);
+        awaitWritable(created);
         return created;
     }
 
-    /** Topic creation returns before every broker lists the topic; wait until it does. */
-    private void awaitVisible(List<String> names) {
+    /**
+     * Returns when every partition of {@code names} has a leader that accepts writes. Topic creation
+     * returns once the controller has recorded the topic, before the broker has applied it: a produce
+     * request in that window is refused, and an idempotent producer with several requests in flight
+     * can lose records to it (KAFKA-15591, see {@link Producers}). Checked, not slept: each
+     * partition's leader must answer a ListOffsets request, which takes the same path on the broker
+     * as a produce request (the partition must exist there and be led by it).
+     */
+    public void awaitWritable(Collection<String> names) {
+        if (names.isEmpty()) {
+            return;
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
-        while (!listNames().containsAll(names)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Topics " + names + " were created but are not listed after " + TIMEOUT_S + " s");
-            }
+        String lastProblem = "not listed yet";
+        while (System.nanoTime() < deadline) {
             try {
-                Thread.sleep(100);
+                Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames()
+                        .get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                described.forEach((name, description) -> description.partitions()
+                        .forEach(p -> partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+                admin.listOffsets(partitions).all().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException)) {
+                    throw new IllegalStateException("Topics " + names + " were created but cannot be read: "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+                lastProblem = e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage();
+            } catch (TimeoutException e) {
+                lastProblem = "no answer from the cluster";
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while waiting for new topics", e);
+                throw new IllegalStateException("Interrupted while waiting for new topics to accept writes", e);
             }
+            pause();
+        }
+        throw new IllegalStateException("Topics " + names + " were created but not every partition accepts writes after "
+                + TIMEOUT_S + " s (" + lastProblem + "): is every broker up?");
+    }
+
+    private static long remainingMs(long deadlineNanos) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for new topics to accept writes", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.socialcrm.app;
 
+import io.socialcrm.ops.Producers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -95,7 +96,7 @@ class PercentileIT {
         Serializer<ConsentRecord> consents = Topics.valueSerde(topics.consents, registry).serializer();
         Serializer<ProfileSnapshot> snapshots = Topics.valueSerde(topics.socialProfiles, registry).serializer();
         Serializer<SocialActivity> activities = Topics.valueSerde(topics.socialActivity, registry).serializer();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
+        try (KafkaProducer<String, byte[]> producer = Producers.create(stack.bootstrapServers(), props, Topics.keySerde().serializer(),
                 new ByteArraySerializer())) {
             for (int i = 0; i < CUSTOMERS; i++) {
                 String key = "twitter:" + i;

@@ -1,5 +1,6 @@
 package io.socialcrm.deploy;
 
+import io.socialcrm.ops.Producers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -187,7 +188,7 @@ class ConnectIT {
         SchemaRegistryConfig registry = SchemaRegistryConfig.of(stack.schemaRegistryUrl());
         // the accounts of the recorded statuses consent (and one of them, later, revokes)
         var consents = Topics.valueSerde(topics.consents, registry).serializer();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
+        try (KafkaProducer<String, byte[]> producer = Producers.create(stack.bootstrapServers(), Map.of(),
                 new StringSerializer(), new ByteArraySerializer())) {
             for (String user : List.of("18378841", "14090452", "99")) {
                 ConsentRecord consent = ConsentRecord.newBuilder().setCustomerId("cust-" + user).setPlatform("twitter")

@@ -103,6 +103,17 @@ class DockerComposeTest {
     }
 
     @Test
+    void theConnectWorkersProducersKeepOneRequestInFlightAgainstTheNewPartitionWindow() throws Exception {
+        java.util.Properties worker = new java.util.Properties();
+        try (var in = Files.newBufferedReader(Compose.DOCKER.resolve("connect/connect-distributed.properties"))) {
+            worker.load(in);
+        }
+        assertEquals("1", worker.getProperty("producer.max.in.flight.requests.per.connection"));
+        assertEquals("true", worker.getProperty("producer.enable.idempotence"));
+        assertEquals("all", worker.getProperty("producer.acks"));
+    }
+
+    @Test
     void replicationAndExactlyOnceSettingsFitTheNumberOfBrokers() throws Exception {
         checkReplication(Compose.load(ENV, "docker-compose.yml"), 1);
         checkReplication(Compose.load(ENV, "docker-compose.yml", "docker-compose.cluster.yml"), 3);

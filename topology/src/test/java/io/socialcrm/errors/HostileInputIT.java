@@ -1,5 +1,6 @@
 package io.socialcrm.errors;
 
+import io.socialcrm.ops.Producers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,7 +65,7 @@ class HostileInputIT {
         long duplicatesBefore = AppMetrics.DUPLICATES_DROPPED.get();
         try (Service service = Service.start(TestServices.settings(stack, "hostile-app", prefix, dir.resolve("state"),
                 Map.of("influence.halflife", "off", "segments.seed", "false")));
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
+             KafkaProducer<byte[], byte[]> producer = Producers.create(stack.bootstrapServers(), Map.of(),
                      new ByteArraySerializer(), new ByteArraySerializer())) {
             service.awaitRunning(Duration.ofMinutes(2));
             int threads = service.pipeline().streams().metadataForLocalThreads().size();

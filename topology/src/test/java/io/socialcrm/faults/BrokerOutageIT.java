@@ -1,5 +1,6 @@
 package io.socialcrm.faults;
 
+import io.socialcrm.ops.Producers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,8 +64,7 @@ class BrokerOutageIT {
             Set<String> failures = new ConcurrentSkipListSet<>();
             try (Service service = Service.start(TestServices.settings(stack, "outage-app", prefix, dir.resolve("state"),
                     Map.of("influence.halflife", "off", "segments.seed", "false")));
-                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
-                         "acks", "all", "enable.idempotence", "true", "delivery.timeout.ms", "120000", "linger.ms", "5"),
+                 KafkaProducer<String, byte[]> producer = Producers.create(stack.bootstrapServers(), Map.of("linger.ms", "5"),
                          new StringSerializer(), new ByteArraySerializer())) {
                 for (int i = 0; i < ACCOUNTS; i++) {
                     producer.send(new ProducerRecord<>(topics.consents.name(), "twitter:" + i, consents.serialize(topics.consents.name(),

@@ -1,5 +1,6 @@
 package io.socialcrm.faults;
 
+import io.socialcrm.ops.Producers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,7 +72,7 @@ class CrashRecoveryIT {
         SchemaRegistryConfig registry = SchemaRegistryConfig.of(stack.schemaRegistryUrl());
         var consents = Topics.valueSerde(topics.consents, registry).serializer();
         var segments = Topics.valueSerde(topics.segmentDefinitions, registry).serializer();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
+        try (KafkaProducer<String, byte[]> producer = Producers.create(stack.bootstrapServers(), Map.of(),
                 new StringSerializer(), new ByteArraySerializer())) {
             for (SegmentDefinition d : definitions()) {
                 producer.send(new ProducerRecord<>(topics.segmentDefinitions.name(), d.getId(),
@@ -88,7 +89,7 @@ class CrashRecoveryIT {
 
     private static void produceActivities(LocalStack stack, Topics topics) {
         var activities = Topics.valueSerde(topics.socialActivity, SchemaRegistryConfig.of(stack.schemaRegistryUrl())).serializer();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
+        try (KafkaProducer<String, byte[]> producer = Producers.create(stack.bootstrapServers(), Map.of(
                 "linger.ms", "20"), new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < POSTS; i++) {
                 int c = (int) ((i * 7919L) % CUSTOMERS);

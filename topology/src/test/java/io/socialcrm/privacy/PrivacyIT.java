@@ -1,5 +1,6 @@
 package io.socialcrm.privacy;
 
+import io.socialcrm.ops.Producers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,8 +85,7 @@ class PrivacyIT {
     private final class Client implements AutoCloseable {
         final Topics topics;
         final SchemaRegistryConfig registry = SchemaRegistryConfig.of(stack.schemaRegistryUrl());
-        final KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
-                "acks", "all"), new StringSerializer(), new ByteArraySerializer());
+        final KafkaProducer<String, byte[]> producer = Producers.create(stack.bootstrapServers(), Map.of(), new StringSerializer(), new ByteArraySerializer());
 
         Client(Topics topics) {
             this.topics = topics;

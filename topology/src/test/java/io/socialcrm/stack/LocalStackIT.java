@@ -1,5 +1,6 @@
 package io.socialcrm.stack;
 
+import io.socialcrm.ops.Producers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,7 +65,7 @@ class LocalStackIT {
             Serde<SocialActivity> serde = Topics.valueSerde(topic, SchemaRegistryConfig.of(stack.schemaRegistryUrl()));
             Properties producerProps = new Properties();
             producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            try (KafkaProducer<String, SocialActivity> producer = new KafkaProducer<>(producerProps,
+            try (KafkaProducer<String, SocialActivity> producer = Producers.create(bootstrap, producerProps,
                     Topics.keySerde().serializer(), serde.serializer())) {
                 producer.send(new ProducerRecord<>(topic.name(), "twitter:783214", SampleRecords.activity())).get();
             }
