@@ -167,6 +167,12 @@ public final class BenchCommand implements Callable<Integer> {
                 report.put("fullEventsPerSecond", Math.round(fullRate));
                 report.put("ratio", Math.round(fullRate / passRate * 100) / 100.0);
                 console.printf("    %,.0f events/s: %.2fx the pass-through%n", fullRate, fullRate / passRate);
+                Map<String, Long> written = recordsWritten(port);
+                long total = written.values().stream().mapToLong(Long::longValue).sum();
+                report.put("recordsWrittenPerActivity", Math.round(total * 1000.0 / loaded) / 1000.0);
+                ObjectNode byTopic = report.putObject("recordsWrittenPerActivityByTopic");
+                written.forEach((topic, count) -> byTopic.put(topic, Math.round(count * 1000.0 / loaded) / 1000.0));
+                console.printf("    %.2f records written per activity (the pass-through: 1)%n", (double) total / loaded);
                 console.printf("    latency at %,d events/s for %s...%n", rate, latencyLength);
                 report.set("latencyMs", latency(local, topics, registry, generator, latencyLength, rate));
                 int below = (int) Math.max(100, Math.min(rate, fullRate * 0.4));
@@ -275,6 +281,32 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         throw new IllegalStateException("The application under test did not finish within 2 hours");
+    }
+
+    /**
+     * Records the application's producers sent, by topic (outputs, changelogs, repartition topics),
+     * from its own Kafka client metrics ({@code /metrics}, {@code kafka_producer_topic_record_send_total}):
+     * reading the topics back would undercount, since Kafka Streams purges what it has consumed
+     * from its repartition topics. Records of aborted transactions count too: they were written.
+     */
+    private static Map<String, Long> recordsWritten(int port) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        Pattern line = Pattern.compile("^kafka_producer_topic_record_send_total\\{(.*)}\\s+([0-9.eE+]+)$", Pattern.MULTILINE);
+        Pattern topic = Pattern.compile("(?:^|,)topic=\"([^\"]+)\"");
+        Matcher m = line.matcher(metrics.body());
+        while (m.find()) {
+            Matcher t = topic.matcher(m.group(1));
+            if (t.find()) {
+                counts.merge(t.group(1), (long) Double.parseDouble(m.group(2)), Long::sum);
+            }
+        }
+        if (counts.isEmpty()) {
+            throw new IllegalStateException("The application's /metrics has no producer topic metrics");
+        }
+        return counts;
     }
 
     private static long lagOrTotal(Progress progress, List<String> inputs, long total) {

@@ -27,6 +27,8 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
@@ -53,6 +55,7 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
     private final long dedupeMs;
     private KeyValueStore<String, AccountConsent> consents;
     private WindowStore<Bytes, byte[]> seenEvents;
+    private SeenFilter seenFilter;
     private MetricsBuffer metrics;
 
     public ConsentGate(TopologySettings settings) {
@@ -67,6 +70,11 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
         super.init(context);
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
         seenEvents = context.getStateStore(Names.SEEN_EVENTS);
+        // the store keeps an event up to a window and half a segment past the stream time: twice the window is safe
+        seenFilter = new SeenFilter(2 * dedupeMs);
+        try (KeyValueIterator<Windowed<Bytes>, byte[]> stored = seenEvents.all()) {
+            stored.forEachRemaining(kv -> seenFilter.put(kv.key.key().get(), kv.key.window().start()));
+        }
         KeyValueStore<String, MetricsDelta> buffer = context.getStateStore(Names.METRICS_BUFFER);
         metrics = new MetricsBuffer(buffer);
         // wall clock: counts reach social-metrics even when the stream is idle
@@ -87,6 +95,7 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
             return;
         }
         seenEvents.put(eventKey, SEEN, time);
+        seenFilter.put(eventKey.get(), time);
         metrics.count(platform, time, MetricsBuffer.Count.SEEN);
         AppMetrics.ACTIVITIES_SEEN.incrementAndGet();
 
@@ -94,12 +103,6 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
         if (ConsentRecorder.isGranted(actor) && actor.getScopes().contains(ConsentScope.ACTIVITY)) {
             metrics.count(platform, time, MetricsBuffer.Count.ACCEPTED);
             AppMetrics.ACTIVITIES_ACCEPTED.incrementAndGet();
-            long hour = MetricsBuffer.hourStart(time);
-            if (hour > actor.getActiveHour()) {
-                metrics.count(platform, time, MetricsBuffer.Count.ACTIVE_ACCOUNT);
-                actor.setActiveHour(hour);
-                consents.put(key, actor);
-            }
             OwnActivity own = new OwnActivity(key, activity.getType(), time, contextsOf(activity, actor),
                     actor.getScopes().contains(ConsentScope.PROFILE) ? activity.getActorFollowers() : null);
             context().forward(new Record<>(actor.getCustomerId(),
@@ -141,6 +144,11 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
     }
 
     private boolean seenBefore(Bytes eventKey, long time) {
+        long streamTime = context().currentStreamTimeMs();
+        seenFilter.expire(streamTime);
+        if (!seenFilter.mightContain(eventKey.get(), streamTime)) {
+            return false;
+        }
         try (WindowStoreIterator<byte[]> hits = seenEvents.fetch(eventKey, time - dedupeMs, time + dedupeMs)) {
             return hits.hasNext();
         }

@@ -32,6 +32,7 @@ import io.socialcrm.errors.InvalidRecordException;
 import io.socialcrm.influence.InfluenceDistribution;
 import io.socialcrm.influence.InfluenceModel;
 import io.socialcrm.metrics.AppMetrics;
+import io.socialcrm.metrics.MetricsBuffer;
 import io.socialcrm.segments.InvalidRuleException;
 import io.socialcrm.segments.ProfileView;
 import io.socialcrm.segments.Segment;
@@ -78,6 +79,8 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     /** A sweep emits a profile when segments change or the score moved this much. */
     private static final double SCORE_STEP = 1.0;
     private static final int TOP_CONTEXTS = 3;
+    /** How far a customer's raw influence moves, relative to itself, before its index entry moves. */
+    private static final double INDEX_STEP = 0.05;
 
     private final TopologySettings settings;
     private final InfluenceModel model;
@@ -89,6 +92,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     private KeyValueStore<String, SegmentDefinition> definitions;
     private KeyValueStore<String, PendingErasure> pendingErasures;
     private KeyValueStore<String, ValueAndTimestamp<byte[]>> distributionStore;
+    private MetricsBuffer metrics;
     private final Map<String, Segment> segments = new TreeMap<>();
     private InfluenceDistribution distribution = InfluenceDistribution.empty();
     private long distributionSignature;
@@ -119,6 +123,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         definitions = context.getStateStore(Names.SEGMENT_DEFINITIONS);
         pendingErasures = context.getStateStore(Names.PENDING_ERASURES);
         distributionStore = context.getStateStore(Names.INFLUENCE_DISTRIBUTION);
+        metrics = new MetricsBuffer(context.getStateStore(Names.CUSTOMER_METRICS_BUFFER));
         distributionKey = settings.applicationId() + "/" + context.taskId().partition();
         try (KeyValueIterator<String, SegmentDefinition> all = definitions.all()) {
             all.forEachRemaining(kv -> install(kv.key, kv.value));
@@ -127,6 +132,8 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         // wall clock, deliberately: sweeps must progress (and definitions take effect) even when
         // no record arrives; what they compute is as of stream time.
         context.schedule(settings.sweepTick(), PunctuationType.WALL_CLOCK_TIME, this::tick);
+        // wall clock, like the gate's: counts reach social-metrics even when the stream is idle
+        context.schedule(settings.metricsFlush(), PunctuationType.WALL_CLOCK_TIME, now -> metrics.flush(context));
     }
 
     @Override
@@ -175,6 +182,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         } else if (event instanceof OwnActivity activity) {
             AccountState account = state == null ? null : find(state, activity.getAccountKey());
             if (account != null) {
+                countActiveHour(account, activity.getOccurredAt());
                 updates.activity(account, activity);
                 refresh(id, state, now(time, state), time, false);
             }
@@ -241,6 +249,18 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         return null;
     }
 
+    /**
+     * Counts the account as active in the hour of this activity, the first time it acts in a later
+     * hour than its last activity: the account's state holds that time anyway, so counting here
+     * costs no write of its own (counting in the gate cost an account-consents write per active hour).
+     */
+    private void countActiveHour(AccountState account, long time) {
+        Long last = account.getLastActivityAt();
+        if (last == null || MetricsBuffer.hourStart(time) > MetricsBuffer.hourStart(last)) {
+            metrics.count(account.getPlatform(), time, MetricsBuffer.Count.ACTIVE_ACCOUNT);
+        }
+    }
+
     // ---- refresh: profile, segments, outputs ----------------------------------------------
 
     /** Rebuilds the profile, applies segment transitions, writes outputs; returns the raw influence. */
@@ -258,7 +278,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             changed = true;
         }
         double raw = model.raw(built.totals());
-        changed |= index(id, state, raw, sweep);
+        changed |= index(id, state, raw);
         double score = profile.getInfluence().getScore();
         if (!sweep || !transitions.isEmpty() || Math.abs(score - state.getLastScore()) >= SCORE_STEP) {
             state.setLastScore((float) score);
@@ -324,11 +344,15 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         context().forward(new Record<>(id, new Routed.ToSegmentChanges(change), time, trigger.headers()));
     }
 
-    /** Keeps the customer's entry in the top-influencers index; a sweep moves it only on a real change. */
-    private boolean index(String id, CustomerState state, double raw, boolean sweep) {
+    /**
+     * Keeps the customer's entry in the top-influencers index. An entry moves only when the raw
+     * influence changed by more than {@link #INDEX_STEP} of itself (a move is a delete and a put,
+     * two changelog records): the top list is ranked to within that.
+     */
+    private boolean index(String id, CustomerState state, double raw) {
         String key = InfluenceIndex.key(raw, id);
         String old = state.getIndexKey();
-        if (key.equals(old) || (sweep && old != null && Math.abs(InfluenceIndex.raw(old) - raw) <= 0.02 * Math.max(raw, 0.01))) {
+        if (key.equals(old) || (old != null && Math.abs(InfluenceIndex.raw(old) - raw) <= INDEX_STEP * Math.max(raw, 0.01))) {
             return false;
         }
         if (old != null) {

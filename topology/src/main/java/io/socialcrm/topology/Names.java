@@ -21,6 +21,8 @@ public final class Names {
     public static final String INFLUENCE_INDEX = "influence-index";
     public static final String SEGMENT_DEFINITIONS = "segment-definitions-local";
     public static final String PENDING_ERASURES = "pending-erasures";
+    /** Active-account counts of the customer stage, until they are flushed to the metrics stage. */
+    public static final String CUSTOMER_METRICS_BUFFER = "customer-metrics-buffer";
 
     // platform-keyed stage
     public static final String METRICS_TOTALS = "metrics-totals";

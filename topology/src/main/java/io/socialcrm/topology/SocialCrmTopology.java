@@ -70,7 +70,7 @@ import org.apache.kafka.streams.state.Stores;
  *                                        customer-processor ◄────────────────┘
  *                         ─► customer-profiles, segment-changes, segment-members,
  *                            erasure-receipts, influence-distribution (read back as a global table)
- *  consent-gate (flush) ─► [metrics-deltas] ─► metrics-aggregator ─► social-metrics
+ *  consent-gate, customer-processor (flush) ─► [metrics-deltas] ─► metrics-aggregator ─► social-metrics
  * </pre>
  *
  * The account-keyed stage and its repartition topics must have as many partitions as the
@@ -156,13 +156,14 @@ public final class SocialCrmTopology {
         Map<String, KStream<String, Routed>> out = customerEvents
                 .process(() -> new CustomerProcessor(settings), Named.as("customer-processor"),
                         Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX, Names.SEGMENT_DEFINITIONS,
-                        Names.PENDING_ERASURES)
+                        Names.PENDING_ERASURES, Names.CUSTOMER_METRICS_BUFFER)
                 .split(Named.as("customer-out-"))
                 .branch((k, v) -> v instanceof Routed.ToProfiles, Branched.as("profiles"))
                 .branch((k, v) -> v instanceof Routed.ToSegmentChanges, Branched.as("changes"))
                 .branch((k, v) -> v instanceof Routed.ToSegmentMembers, Branched.as("members"))
                 .branch((k, v) -> v instanceof Routed.ToReceipts, Branched.as("receipts"))
                 .branch((k, v) -> v instanceof Routed.ToDistribution, Branched.as("distribution"))
+                .branch((k, v) -> v instanceof Routed.ToMetrics, Branched.as("metrics"))
                 .defaultBranch(Branched.as("accounts"));
         sink(out.get("customer-out-profiles"), v -> ((Routed.ToProfiles) v).profile(), topics.customerProfiles, registry);
         sink(out.get("customer-out-changes"), v -> ((Routed.ToSegmentChanges) v).change(), topics.segmentChanges, registry);
@@ -171,6 +172,12 @@ public final class SocialCrmTopology {
         out.get("customer-out-distribution")
                 .mapValues(v -> ((Routed.ToDistribution) v).sketch(), Named.as("distribution-unwrap"))
                 .to(topics.influenceDistribution.name(), Produced.with(keys, Serdes.ByteArray()).withName("influence-distribution-sink"));
+        // the customer stage counts active accounts (it holds each account's last activity anyway) and
+        // hands its counts to the metrics stage by name, like the gate's (keyed by platform)
+        out.get("customer-out-metrics")
+                .mapValues(v -> ((Routed.ToMetrics) v).delta(), Named.as("customer-metrics-unwrap"))
+                .to(Names.repartitionTopic(settings.applicationId(), Names.METRICS_DELTAS),
+                        Produced.with(keys, InternalSerde.of(MetricsDelta.class)).withName("customer-metrics-sink"));
         // Customer-to-account messages close a cycle the DSL cannot express: they are written by name
         // to the account-commands repartition topic (the stable name Repartitioned.as gives it).
         out.get("customer-out-accounts")
@@ -201,6 +208,8 @@ public final class SocialCrmTopology {
                 keys, InternalSerde.of(SegmentDefinition.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PENDING_ERASURES),
                 keys, InternalSerde.of(PendingErasure.class)));
+        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CUSTOMER_METRICS_BUFFER),
+                keys, InternalSerde.of(MetricsDelta.class))));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_TOTALS),
                 keys, InternalSerde.of(io.socialcrm.avro.ActivityMetrics.class)));
     }

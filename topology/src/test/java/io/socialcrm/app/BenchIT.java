@@ -27,5 +27,11 @@ class BenchIT {
         assertTrue(r.path("customersWithState").asLong() > 0, r.toString());
         assertTrue(r.path("stateBytesByStore").has("customer-state"), r.toString());
         assertTrue(r.path("restoredRecords").asLong() > 0, "the restore read the changelogs: " + r);
+        // every activity is at least de-duplicated durably, and the work is bounded
+        double perActivity = r.path("recordsWrittenPerActivity").asDouble();
+        assertTrue(perActivity >= 1 && perActivity < 10, r.toString());
+        assertTrue(r.path("recordsWrittenPerActivityByTopic").has("bench-app-seen-events-changelog"), r.toString());
+        assertTrue(r.path("recordsWrittenPerActivityByTopic").has("bench.customer-profiles"), r.toString());
+        assertTrue(r.path("recordsWrittenPerActivityByTopic").has("bench-app-customer-events-repartition"), r.toString());
     }
 }

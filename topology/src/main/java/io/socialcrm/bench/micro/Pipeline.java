@@ -86,6 +86,7 @@ public class Pipeline {
     private String scope;
     private java.nio.file.Path stateDir;
     private int contexts;
+    private java.util.Properties streamsProps = new java.util.Properties();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -104,6 +105,8 @@ public class Pipeline {
         Settings s = Settings.of(values, "bench");
         TopologySettings settings = TopologySettings.from(s, 1);
         SchemaRegistryConfig registry = StreamsProperties.registry(s);
+        // the application's Streams configuration, so that its RocksDB options apply to these stores too
+        streamsProps = StreamsProperties.of(s, settings);
         Topics topics = settings.topics();
 
         var consents = store(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS), Serdes.String(),
@@ -126,10 +129,12 @@ public class Pipeline {
                 store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PENDING_ERASURES), Serdes.String(),
                         InternalSerde.of(PendingErasure.class)).withLoggingDisabled().build()),
                 store(Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.INFLUENCE_DISTRIBUTION),
-                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build()));
+                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build()),
+                store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CUSTOMER_METRICS_BUFFER), Serdes.String(),
+                        InternalSerde.of(MetricsDelta.class)).withLoggingDisabled().build()));
         initStores(gateContext);
         initStores(customerContext, Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX, Names.SEGMENT_DEFINITIONS,
-                Names.PENDING_ERASURES, Names.INFLUENCE_DISTRIBUTION);
+                Names.PENDING_ERASURES, Names.INFLUENCE_DISTRIBUTION, Names.CUSTOMER_METRICS_BUFFER);
         gate = new ConsentGate(settings);
         gate.init(gateContext);
         commands = new AccountCommands(settings);
@@ -184,6 +189,7 @@ public class Pipeline {
 
     private MockProcessorContext<String, Routed> context(StateStore... stores) {
         java.util.Properties props = new java.util.Properties();
+        props.putAll(streamsProps);
         props.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, "bench");
         props.put(org.apache.kafka.streams.StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         MockProcessorContext<String, Routed> context = new MockProcessorContext<>(props,

@@ -1,0 +1,60 @@
+package io.socialcrm.consent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+class SeenFilterTest {
+    private static final long DAY = 86_400_000L;
+
+    private static byte[] hash(long n) {
+        return ByteBuffer.allocate(16).putLong(n * 0x9E3779B97F4A7C15L).putLong(n).array();
+    }
+
+    @Test
+    void aHashPutIsAlwaysFoundAndFewThatWereNotAre() {
+        SeenFilter filter = new SeenFilter(14 * DAY, 1_000, 8);
+        for (long n = 0; n < 3_000; n++) {
+            filter.put(hash(n), n * 1000);
+        }
+        for (long n = 0; n < 3_000; n++) {
+            assertTrue(filter.mightContain(hash(n), 3_000_000), "no false negative: " + n);
+        }
+        long falsePositives = 0;
+        for (long n = 3_000; n < 13_000; n++) {
+            falsePositives += filter.mightContain(hash(n), 3_000_000) ? 1 : 0;
+        }
+        assertTrue(falsePositives < 400, "about 1 % per generation, 3 generations: " + falsePositives);
+        assertEquals(3, filter.generations());
+    }
+
+    @Test
+    void generationsOlderThanTheStoreKeepsAreDroppedButNeverTheCurrentOne() {
+        SeenFilter filter = new SeenFilter(14 * DAY, 10, 8);
+        for (long n = 0; n < 30; n++) {
+            filter.put(hash(n), DAY);
+        }
+        filter.put(hash(100), 20 * DAY);
+        assertEquals(4, filter.generations());
+        filter.expire(15 * DAY);
+        assertEquals(4, filter.generations(), "day-1 events are kept until day 15");
+        filter.expire(15 * DAY + 1);
+        assertEquals(1, filter.generations());
+        assertTrue(filter.mightContain(hash(100), 15 * DAY + 1));
+    }
+
+    @Test
+    void pastItsMemoryBoundItAnswersMaybeUntilWhatItDroppedIsPastTheStoresRetention() {
+        SeenFilter filter = new SeenFilter(14 * DAY, 10, 2);
+        for (long n = 0; n < 30; n++) {
+            filter.put(hash(n), DAY);
+        }
+        // the first generation was dropped early: its hashes may still be in the store
+        assertTrue(filter.mightContain(hash(0), 2 * DAY));
+        assertTrue(filter.mightContain(hash(999), 2 * DAY), "not sure of anything while incomplete");
+        assertFalse(filter.mightContain(hash(999), 15 * DAY + 1), "sure again once the dropped events are past retention");
+    }
+}

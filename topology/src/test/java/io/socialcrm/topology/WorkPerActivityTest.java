@@ -1,0 +1,102 @@
+package io.socialcrm.topology;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.socialcrm.avro.ConsentRecord;
+import io.socialcrm.avro.ProfileSnapshot;
+import io.socialcrm.avro.SocialActivity;
+import io.socialcrm.context.Taxonomy;
+import io.socialcrm.generator.ActivityGenerator;
+import io.socialcrm.segments.SegmentFile;
+import io.socialcrm.testing.TopologyFixture;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Work per activity, counted, not timed: the production topology in the test driver over the
+ * bench's kind of population (opt-in 0.6, ten activities per customer over 30 days, the built-in
+ * segments), counting every record it writes, changelogs and repartition topics included. The test
+ * driver commits after every record, so changelog counts are upper bounds of a real run's (where a
+ * store's cache coalesces a key's writes within a commit). A change that adds work per event fails
+ * here, whatever the machine.
+ */
+class WorkPerActivityTest {
+    private static final int CUSTOMERS = 1_000;
+    private static final int ACTIVITIES = 10_000;
+    /** The ceiling: what the topology writes now, with a little room; lower it as the work shrinks. */
+    private static final double MAX_RECORDS_PER_ACTIVITY = Double.parseDouble(System.getProperty(
+            "socialcrm.max.records.per.activity", "5.75"));
+    private static final double MAX_PROFILES_PER_ACTIVITY = 0.8;
+
+    @Test
+    void recordsWrittenPerActivityStayUnderTheCeiling() {
+        Map<String, Long> written = new TreeMap<>();
+        long activities;
+        try (TopologyFixture fx = new TopologyFixture()) {
+            SegmentFile.builtIn().forEach(d -> fx.definitions.pipeInput(d.getId(), d, TopologyFixture.T0));
+            drain(fx, new TreeMap<>());
+            ActivityGenerator generator = ActivityGenerator.create(CUSTOMERS, 0.6, 7, Taxonomy.builtIn());
+            Instant start = TopologyFixture.T0;
+            Piped sink = new Piped(fx);
+            generator.initial(start, sink);
+            drain(fx, new TreeMap<>()); // consents and profiles: set-up, not work per activity
+            long step = Duration.ofDays(30).toMillis() / ACTIVITIES;
+            for (long i = 0; sink.activities < ACTIVITIES; i++) {
+                generator.next(start.plusMillis(i * step), sink);
+            }
+            activities = sink.activities;
+            drain(fx, written);
+        }
+        long total = written.values().stream().mapToLong(Long::longValue).sum();
+        double perActivity = (double) total / activities;
+        StringBuilder breakdown = new StringBuilder();
+        written.forEach((topic, count) -> breakdown.append(String.format("%n  %-60s %.3f", topic, (double) count / activities)));
+        System.out.printf("records written per activity: %.3f%s%n", perActivity, breakdown);
+        assertTrue(perActivity <= MAX_RECORDS_PER_ACTIVITY, String.format(
+                "%.3f records written per activity, more than %.2f:%s", perActivity, MAX_RECORDS_PER_ACTIVITY, breakdown));
+        long profiles = written.entrySet().stream().filter(e -> e.getKey().endsWith("customer-profiles"))
+                .mapToLong(Map.Entry::getValue).sum();
+        assertTrue((double) profiles / activities <= MAX_PROFILES_PER_ACTIVITY,
+                profiles + " profiles emitted for " + activities + " activities");
+    }
+
+    /** Counts, and so empties, every topic the driver has seen written since the last drain. */
+    private static void drain(TopologyFixture fx, Map<String, Long> counts) {
+        for (String topic : fx.driver.producedTopicNames()) {
+            long n = fx.driver.createOutputTopic(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer()).getQueueSize();
+            fx.driver.createOutputTopic(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList();
+            if (n > 0) {
+                counts.merge(topic, n, Long::sum);
+            }
+        }
+    }
+
+    private static final class Piped implements ActivityGenerator.Sink {
+        private final TopologyFixture fx;
+        long activities;
+
+        Piped(TopologyFixture fx) {
+            this.fx = fx;
+        }
+
+        @Override
+        public void activity(SocialActivity a) {
+            fx.pipe(a);
+            activities++;
+        }
+
+        @Override
+        public void consent(ConsentRecord c) {
+            fx.consents.pipeInput(c.getPlatform() + ":" + c.getPlatformUserId(), c, c.getRecordedAt());
+        }
+
+        @Override
+        public void profile(ProfileSnapshot p) {
+            fx.profiles.pipeInput(p.getPlatform() + ":" + p.getPlatformUserId(), p, p.getFetchedAt());
+        }
+    }
+}
