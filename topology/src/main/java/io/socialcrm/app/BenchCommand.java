@@ -167,12 +167,11 @@ public final class BenchCommand implements Callable<Integer> {
                 report.put("fullEventsPerSecond", Math.round(fullRate));
                 report.put("ratio", Math.round(fullRate / passRate * 100) / 100.0);
                 console.printf("    %,.0f events/s: %.2fx the pass-through%n", fullRate, fullRate / passRate);
-                Map<String, Long> written = recordsWritten(port);
-                long total = written.values().stream().mapToLong(Long::longValue).sum();
-                report.put("recordsWrittenPerActivity", Math.round(total * 1000.0 / loaded) / 1000.0);
+                RecordsWritten written = recordsWritten(local, topics, "bench-app", port);
+                report.put("recordsWrittenPerActivity", Math.round(written.total() * 1000.0 / loaded) / 1000.0);
                 ObjectNode byTopic = report.putObject("recordsWrittenPerActivityByTopic");
-                written.forEach((topic, count) -> byTopic.put(topic, Math.round(count * 1000.0 / loaded) / 1000.0));
-                console.printf("    %.2f records written per activity (the pass-through: 1)%n", (double) total / loaded);
+                written.byTopic().forEach((topic, count) -> byTopic.put(topic, Math.round(count * 1000.0 / loaded) / 1000.0));
+                console.printf("    %.2f records written per activity (the pass-through: 1)%n", (double) written.total() / loaded);
                 console.printf("    latency at %,d events/s for %s...%n", rate, latencyLength);
                 report.set("latencyMs", latency(local, topics, registry, generator, latencyLength, rate));
                 int below = (int) Math.max(100, Math.min(rate, fullRate * 0.4));
@@ -284,29 +283,61 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Records the application's producers sent, by topic (outputs, changelogs, repartition topics),
-     * from its own Kafka client metrics ({@code /metrics}, {@code kafka_producer_topic_record_send_total}):
-     * reading the topics back would undercount, since Kafka Streams purges what it has consumed
-     * from its repartition topics. Records of aborted transactions count too: they were written.
+     * Records the application wrote, in all and by topic. The total is its stream threads' producers'
+     * own count ({@code kafka_producer_record_send_total} in its {@code /metrics}; records of aborted
+     * transactions included: they were written). By topic: outputs and changelogs are read back
+     * (committed records); repartition topics cannot be, since Kafka Streams purges what it has
+     * consumed, so their figure is what its consumers read from them.
      */
-    private static Map<String, Long> recordsWritten(int port) throws Exception {
+    private static RecordsWritten recordsWritten(LocalStack local, Topics topics, String applicationId, int port)
+            throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        Map<String, Long> counts = new java.util.TreeMap<>();
-        Pattern line = Pattern.compile("^kafka_producer_topic_record_send_total\\{(.*)}\\s+([0-9.eE+]+)$", Pattern.MULTILINE);
-        Pattern topic = Pattern.compile("(?:^|,)topic=\"([^\"]+)\"");
-        Matcher m = line.matcher(metrics.body());
-        while (m.find()) {
-            Matcher t = topic.matcher(m.group(1));
-            if (t.find()) {
-                counts.merge(t.group(1), (long) Double.parseDouble(m.group(2)), Long::sum);
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        long total = sumMetric(metrics, "kafka_producer_record_send_total", null);
+        if (total == 0) {
+            throw new IllegalStateException("The application's /metrics has no producer record count");
+        }
+        java.util.Set<String> outputs = new java.util.HashSet<>();
+        for (io.socialcrm.contract.Topic<?> topic : topics.all()) {
+            if (topic.kind() != io.socialcrm.contract.TopicKind.INPUT_APPEND
+                    && topic.kind() != io.socialcrm.contract.TopicKind.INPUT_COMPACTED) {
+                outputs.add(topic.name());
             }
         }
-        if (counts.isEmpty()) {
-            throw new IllegalStateException("The application's /metrics has no producer topic metrics");
+        java.util.Set<String> names;
+        try (Admin admin = local.admin()) {
+            names = admin.listTopics().names().get(60, TimeUnit.SECONDS);
         }
-        return counts;
+        Map<String, Long> byTopic = new java.util.TreeMap<>();
+        for (String name : names) {
+            if (name.startsWith(applicationId + "-") && name.endsWith("-repartition")) {
+                byTopic.put(name, sumMetric(metrics, "kafka_consumer_fetch_manager_records_consumed_total", name));
+            } else if (name.startsWith(applicationId + "-") || outputs.contains(name)) {
+                java.util.concurrent.atomic.AtomicLong n = new java.util.concurrent.atomic.AtomicLong();
+                TopicDump.forEachRecord(local.bootstrapServers(), name, record -> n.incrementAndGet());
+                byTopic.put(name, n.get());
+            }
+        }
+        return new RecordsWritten(total, byTopic);
+    }
+
+    private record RecordsWritten(long total, Map<String, Long> byTopic) {
+    }
+
+    /** The sum of a Prometheus counter over the stream threads' clients, for one topic or (null) any. */
+    private static long sumMetric(String metrics, String name, String topic) {
+        Matcher m = Pattern.compile("^" + name + "\\{([^}]*)}\\s+([0-9.eE+]+)$", Pattern.MULTILINE).matcher(metrics);
+        long sum = 0;
+        while (m.find()) {
+            String labels = m.group(1);
+            boolean ours = labels.contains("-StreamThread-");
+            boolean matches = topic == null ? !labels.contains("topic=") : labels.contains("topic=\"" + topic + "\"");
+            if (ours && matches) {
+                sum += (long) Double.parseDouble(m.group(2));
+            }
+        }
+        return sum;
     }
 
     private static long lagOrTotal(Progress progress, List<String> inputs, long total) {
