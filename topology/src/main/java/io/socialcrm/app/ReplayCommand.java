@@ -14,6 +14,7 @@ import io.socialcrm.connectors.files.ActivityFormat;
 import io.socialcrm.connectors.files.ConsentCsv;
 import io.socialcrm.connectors.files.FileItem;
 import io.socialcrm.connectors.files.ProfileFiles;
+import io.socialcrm.connectors.files.TextFiles;
 import io.socialcrm.connectors.mapping.Mapped;
 import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
@@ -28,7 +29,6 @@ import io.socialcrm.topology.StreamsProperties;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -274,44 +274,53 @@ public final class ReplayCommand implements Callable<Integer> {
         long now = Instant.now().toEpochMilli();
         try (ContractWriter producer = writer(local.bootstrapServers(), registry)) {
             if (merges != null) {
-                long line = 0;
-                long count = 0;
-                try (BufferedReader in = Files.newBufferedReader(merges, StandardCharsets.UTF_8)) {
-                    String text;
-                    while ((text = in.readLine()) != null) {
-                        line++;
-                        String[] cols = text.split(",");
-                        if (text.isBlank() || (line == 1 && text.trim().toLowerCase().startsWith("survivor_id"))) {
-                            continue;
-                        }
-                        if (cols.length != 2 || cols[0].isBlank() || cols[1].isBlank()) {
-                            problems.add(merges.getFileName() + ":" + line + ": expected survivor_id,merged_id");
-                            continue;
-                        }
-                        String survivor = cols[0].trim();
-                        String merged = cols[1].trim();
-                        producer.send(topics.customerMerges, merged, CustomerMerge.newBuilder().setSurvivorId(survivor)
-                                .setMergedId(merged).setRequestedAt(Instant.ofEpochMilli(now)).build());
-                        count++;
+                AtomicLong count = new AtomicLong();
+                forEachLine(merges, (text, line) -> {
+                    String[] cols = text.split(",");
+                    if (text.isBlank() || (line == 1 && text.trim().toLowerCase().startsWith("survivor_id"))) {
+                        return;
                     }
-                }
-                loaded.put("merges", count);
+                    if (cols.length != 2 || cols[0].isBlank() || cols[1].isBlank()) {
+                        problems.add(merges.getFileName() + ":" + line + ": expected survivor_id,merged_id");
+                        return;
+                    }
+                    String survivor = cols[0].trim();
+                    String merged = cols[1].trim();
+                    producer.send(topics.customerMerges, merged, CustomerMerge.newBuilder().setSurvivorId(survivor)
+                            .setMergedId(merged).setRequestedAt(Instant.ofEpochMilli(now)).build());
+                    count.incrementAndGet();
+                });
+                loaded.put("merges", count.get());
             }
             if (erasures != null) {
-                long count = 0;
-                for (String id : Files.readAllLines(erasures, StandardCharsets.UTF_8)) {
+                AtomicLong count = new AtomicLong();
+                forEachLine(erasures, (id, line) -> {
                     if (id.isBlank()) {
-                        continue;
+                        return;
                     }
                     String customerId = id.trim();
                     producer.send(topics.erasureRequests, customerId, ErasureRequest.newBuilder()
-                            .setRequestId("replay-" + (++count)).setCustomerId(customerId)
+                            .setRequestId("replay-" + count.incrementAndGet()).setCustomerId(customerId)
                             .setRequestedAt(Instant.ofEpochMilli(now)).build());
-                }
-                loaded.put("erasure requests", count);
+                });
+                loaded.put("erasure requests", count.get());
             }
         }
         reportProblems();
+    }
+
+    /** Hands each line (numbered from 1) to {@code action}; a file that is not UTF-8 text is reported, not fatal. */
+    private void forEachLine(Path file, java.util.function.ObjLongConsumer<String> action) throws IOException {
+        long line = 0;
+        try (BufferedReader in = new BufferedReader(TextFiles.open(file))) {
+            String text;
+            while ((text = in.readLine()) != null) {
+                line++;
+                action.accept(text, line);
+            }
+        } catch (TextFiles.NotText e) {
+            problems.add(file.getFileName() + ":" + (line + 1) + ": " + e.getMessage() + "; the rest of the file is skipped");
+        }
     }
 
     private void summary(Map<String, Long> written, double seconds) throws IOException {

@@ -61,9 +61,15 @@ class ReplayIT {
         // after the activities: 'other' asks to be erased (and an unknown id too); 'shock' turns out to be yusuke
         Path erasures = Files.writeString(dir.resolve("erasures.txt"), "other\nnobody\n");
         Path merges = Files.writeString(dir.resolve("merges.csv"), "survivor_id,merged_id\nyusuke,shock\n");
+        // platform exports arrive gzipped: one of the fixtures goes in compressed; and a binary file by mistake
+        Path home = dir.resolve("statuses_home_timeline.json.gz");
+        try (var gzip = new java.util.zip.GZIPOutputStream(Files.newOutputStream(home))) {
+            gzip.write(Files.readAllBytes(tw.resolve("statuses_home_timeline.json")));
+        }
+        Path picture = Files.write(dir.resolve("picture.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         MainTest.Outcome outcome = MainTest.run("replay",
-                "--activities", tw.resolve("statuses_public_timeline.json").toString(),
-                tw.resolve("statuses_home_timeline.json").toString(), tw.resolve("statuses_retweet_6010814202.json").toString(),
+                "--activities", tw.resolve("statuses_public_timeline.json").toString(), picture.toString(),
+                home.toString(), tw.resolve("statuses_retweet_6010814202.json").toString(),
                 tw.resolve("statuses_retweet_2245071380.json").toString(), tw.resolve("streamingapi-testcase.json").toString(),
                 tw.resolve("streamingapi-event-testcase.json").toString(),
                 "--format", "twitter-v1", "--consents", consents.toString(), "--out", out.toString(),
@@ -71,6 +77,7 @@ class ReplayIT {
         assertEquals(0, outcome.code(), outcome.err());
         assertTrue(outcome.out().contains("consents.csv:7: platform_user_id is empty"), outcome.out());
         assertTrue(outcome.out().contains("statuses_retweet_2245071380.json:1: status has no id"), outcome.out());
+        assertTrue(outcome.out().contains("picture.png:1: not UTF-8 text at byte offset 0"), outcome.out());
 
         Map<String, JsonNode> profiles = byKey(out.resolve("customer-profiles.jsonl"));
         assertEquals(new TreeSet<>(List.of("yusuke", "t4j", "followed")), new TreeSet<>(profiles.keySet()),

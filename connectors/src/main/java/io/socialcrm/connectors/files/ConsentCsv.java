@@ -11,8 +11,6 @@ import io.socialcrm.avro.ConsentStatus;
 import io.socialcrm.serde.PlainJson;
 import java.io.IOException;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,11 +40,14 @@ public final class ConsentCsv {
     public static ItemReader<ConsentRecord> open(Path file) throws IOException {
         String name = file.getFileName().toString();
         CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.TRIM_SPACES).enable(CsvParser.Feature.SKIP_EMPTY_LINES);
-        Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        Reader reader = TextFiles.open(file);
         MappingIterator<List<String>> rows;
         try {
             rows = mapper.readerForListOf(String.class).with(CsvSchema.emptySchema())
                     .with(CsvParser.Feature.WRAP_AS_ARRAY).readValues(reader);
+        } catch (TextFiles.NotText e) {
+            reader.close();
+            return ItemReader.notText(name, e);
         } catch (IOException | RuntimeException e) {
             reader.close();
             throw e;
@@ -61,6 +62,21 @@ public final class ConsentCsv {
                 if (done) {
                     return null;
                 }
+                try {
+                    return nextRow();
+                } catch (RuntimeException | TextFiles.NotText e) {
+                    TextFiles.NotText notText = TextFiles.notText(e);
+                    if (notText == null) {
+                        throw e;
+                    }
+                    done = true;
+                    position++;
+                    long line = Math.max(1, rows.getCurrentLocation().getLineNr());
+                    return FileItem.refused(name + ":" + line, line, notText.getMessage() + "; the rest of the file is skipped");
+                }
+            }
+
+            private FileItem<ConsentRecord> nextRow() throws IOException {
                 if (header == null) {
                     if (!rows.hasNext()) {
                         done = true;
@@ -84,6 +100,9 @@ public final class ConsentCsv {
                 try {
                     row = rows.next();
                 } catch (RuntimeException e) {
+                    if (TextFiles.notText(e) != null) {
+                        throw e;
+                    }
                     return FileItem.refused(name + ":" + line, line, "not valid CSV: " + e.getMessage());
                 }
                 try {

@@ -27,6 +27,31 @@ public interface ItemReader<T> extends AutoCloseable {
         }
     }
 
+    /** A file that is not text at all: one refused item that says where, and nothing else. */
+    static <T> ItemReader<T> notText(String name, TextFiles.NotText e) {
+        return new ItemReader<>() {
+            private boolean given;
+
+            @Override
+            public FileItem<T> next() {
+                if (given) {
+                    return null;
+                }
+                given = true;
+                return FileItem.refused(name + ":1", 1, e.getMessage() + "; the file is skipped");
+            }
+
+            @Override
+            public long position() {
+                return given ? 1 : 0;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
     /** A reader that turns each value of {@code source} into another, or into a refusal. */
     static <A, B> ItemReader<B> mapping(ItemReader<A> source, Mapper<A, B> mapper) {
         return new ItemReader<>() {

@@ -9,8 +9,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PushbackReader;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -30,7 +28,7 @@ public final class JsonItems {
     /** A reader of the file's objects, from the first. */
     public static ItemReader<JsonNode> open(Path file) throws IOException {
         String name = file.getFileName().toString();
-        Reader raw = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        Reader raw = TextFiles.open(file);
         try {
             PushbackReader in = new PushbackReader(raw, 1);
             int first;
@@ -41,6 +39,9 @@ public final class JsonItems {
                 in.unread(first);
             }
             return first == '[' ? new ArrayReader(name, in) : new LineReader(name, new BufferedReader(in));
+        } catch (TextFiles.NotText e) {
+            raw.close();
+            return ItemReader.notText(name, e);
         } catch (IOException | RuntimeException e) {
             raw.close();
             throw e;
@@ -53,6 +54,7 @@ public final class JsonItems {
         private final BufferedReader in;
         private long line;
         private long position;
+        private boolean done;
 
         LineReader(String name, BufferedReader in) {
             this.name = name;
@@ -61,9 +63,19 @@ public final class JsonItems {
 
         @Override
         public FileItem<JsonNode> next() throws IOException {
+            if (done) {
+                return null;
+            }
             String text;
             do {
-                text = in.readLine();
+                try {
+                    text = in.readLine();
+                } catch (TextFiles.NotText e) {
+                    done = true;
+                    position++;
+                    line++;
+                    return FileItem.refused(name + ":" + line, line, e.getMessage() + "; the rest of the file is skipped");
+                }
                 if (text == null) {
                     return null;
                 }
@@ -130,9 +142,16 @@ public final class JsonItems {
             } catch (JsonProcessingException e) {
                 done = true;
                 position++;
+                TextFiles.NotText notText = TextFiles.notText(e);
                 long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-                return FileItem.refused(name + ":" + line, line, "not valid JSON (the rest of the file is skipped): "
-                        + e.getOriginalMessage());
+                return FileItem.refused(name + ":" + line, line, notText != null
+                        ? notText.getMessage() + "; the rest of the file is skipped"
+                        : "not valid JSON (the rest of the file is skipped): " + e.getOriginalMessage());
+            } catch (TextFiles.NotText e) {
+                done = true;
+                position++;
+                long line = parser.currentLocation().getLineNr();
+                return FileItem.refused(name + ":" + line, line, e.getMessage() + "; the rest of the file is skipped");
             }
         }
 

@@ -101,4 +101,73 @@ class FileReadersTest {
         assertEquals("6358482", twitterUser.getPlatformUserId());
         assertTrue(twitterUser.getPosts() > 0);
     }
+
+    private static final String POST = "{\"eventId\": \"%d\", \"platform\": \"twitter\", \"actorId\": \"7\", \"type\": \"POST\", \"occurredAt\": 1}";
+
+    @Test
+    void aGzippedFileReadsLikeThePlainOneWhateverItsName(@TempDir Path dir) throws IOException {
+        String text = String.format(POST, 1) + "\n" + String.format(POST, 2) + "\n";
+        Path plain = dir.resolve("a.jsonl");
+        Files.writeString(plain, text);
+        Path gzipped = dir.resolve("a.jsonl.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gzipped))) {
+            out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Path misnamed = dir.resolve("export.json");
+        Files.copy(gzipped, misnamed);
+        for (Path file : List.of(gzipped, misnamed)) {
+            List<FileItem<Mapped>> items = new ArrayList<>();
+            ActivityFiles.read(file, ActivityFormat.detect(file), items::add);
+            assertEquals(2, items.size(), file.toString());
+            assertTrue(items.stream().allMatch(FileItem::ok), items.toString());
+            assertEquals("2", items.get(1).value().activities().get(0).getEventId());
+        }
+    }
+
+    @Test
+    void aBinaryFileIsOneBadItemNamingTheByteAndNothingElse(@TempDir Path dir) throws IOException {
+        Path png = dir.resolve("picture.jsonl");
+        Files.write(png, new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13});
+        List<FileItem<Mapped>> items = new ArrayList<>();
+        ActivityFiles.read(png, ActivityFormat.ACTIVITY_JSON, items::add);
+        assertEquals(1, items.size(), items.toString());
+        assertEquals("picture.jsonl:1", items.get(0).location());
+        assertTrue(items.get(0).error().startsWith("not UTF-8 text at byte offset 0"), items.get(0).error());
+        assertTrue(items.get(0).error().endsWith("the file is skipped"), items.get(0).error());
+    }
+
+    @Test
+    void aBadByteMidFileKeepsTheLinesBeforeItAndSaysWhere(@TempDir Path dir) throws IOException {
+        byte[] good = (String.format(POST, 1) + "\n" + String.format(POST, 2) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] latin1 = "{\"eventId\": \"3\", \"text\": \"caf\u00e9\"}\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Path file = dir.resolve("mixed.jsonl");
+        Files.write(file, concat(good, latin1, String.format(POST, 4).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        List<FileItem<Mapped>> items = new ArrayList<>();
+        ActivityFiles.read(file, ActivityFormat.ACTIVITY_JSON, items::add);
+        assertEquals(3, items.size(), items.toString());
+        assertTrue(items.get(0).ok() && items.get(1).ok());
+        assertEquals("mixed.jsonl:3", items.get(2).location());
+        long offset = good.length + "{\"eventId\": \"3\", \"text\": \"caf".length();
+        assertTrue(items.get(2).error().startsWith("not UTF-8 text at byte offset " + offset), items.get(2).error());
+        assertTrue(items.get(2).error().endsWith("the rest of the file is skipped"), items.get(2).error());
+    }
+
+    @Test
+    void consentsInAnotherEncodingAreNamedNotAStackTrace(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("consents.csv");
+        Files.write(file, ("customer_id,platform,platform_user_id,handle,scopes,status,recorded_at\n"
+                + "c1,twitter,1,Jos\u00e9,ACTIVITY,GRANTED,2026-01-01T00:00:00Z\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        List<FileItem<ConsentRecord>> items = new ArrayList<>();
+        ConsentCsv.read(file, items::add);
+        assertEquals(1, items.size(), items.toString());
+        assertTrue(items.get(0).error().startsWith("not UTF-8 text at byte offset"), items.get(0).error());
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        var out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
 }
