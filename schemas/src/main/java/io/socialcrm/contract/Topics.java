@@ -22,7 +22,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
- * The topic catalogue: the only place that names the contract's topics (shared/DESIGN.md), with
+ * The topic catalogue: the only place that names the contract's topics (docs/data-contract.md), with
  * their value types, kinds and retention, under an optional prefix. Immutable.
  */
 public final class Topics {

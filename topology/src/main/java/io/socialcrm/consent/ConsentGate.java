@@ -34,7 +34,7 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Where consent is enforced on activity (rule 1 of the design). Each activity is checked against
+ * Where consent is enforced on activity (rule 1 of docs/processing-rules.md). Each activity is checked against
  * the contract, dropped if its event id was seen within {@code dedupe.window}, and then:
  * <ul>
  *   <li>if its actor's account has a GRANTED consent with ACTIVITY scope, its own-activity summary

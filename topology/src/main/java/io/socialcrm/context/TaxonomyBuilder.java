@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
 /**
  * Builds a taxonomy file from the Klout topic ontology (topics CSV and parent-child edges CSV) and
  * an overlay of curated keywords, hashtags and domains. The built-in taxonomy is this tool's output
- * on {@code shared/fixtures/klout-topics} and {@code topology/src/main/taxonomy/overlay.yaml}:
+ * on the Klout topic ontology's CSV files (published by Klout, Inc., https://github.com/klout/opendata, CC BY 3.0)
+ * and {@code topology/src/main/taxonomy/overlay.yaml}:
  *
  * <pre>
  * java -cp topology/target/socialcrm.jar io.socialcrm.context.TaxonomyBuilder \

@@ -31,7 +31,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
-/** Revocation, narrowed scopes, erasure with its receipt, and merges, rule by rule (rule 7 of the design). */
+/** Revocation, narrowed scopes, erasure with its receipt, and merges, rule by rule (rule 7 of docs/processing-rules.md). */
 class PrivacyTopologyTest {
     private static final Instant T1 = T0.plusSeconds(3600);
 
