@@ -285,9 +285,9 @@ public final class BenchCommand implements Callable<Integer> {
     /**
      * Records the application wrote, in all and by topic. The total is its stream threads' producers'
      * own count ({@code kafka_producer_record_send_total} in its {@code /metrics}; records of aborted
-     * transactions included: they were written). By topic: outputs and changelogs are read back
-     * (committed records); repartition topics cannot be, since Kafka Streams purges what it has
-     * consumed, so their figure is what its consumers read from them.
+     * transactions included: they were written). By topic: what Kafka Streams counts it sent to each
+     * sink topic (outputs and repartition topics; the latter cannot be read back, since Streams
+     * purges what it has consumed), and the changelogs read back (committed records).
      */
     private static RecordsWritten recordsWritten(LocalStack local, Topics topics, String applicationId, int port)
             throws Exception {
@@ -311,9 +311,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Map<String, Long> byTopic = new java.util.TreeMap<>();
         for (String name : names) {
-            if (name.startsWith(applicationId + "-") && name.endsWith("-repartition")) {
-                byTopic.put(name, sumMetric(metrics, "kafka_consumer_fetch_manager_records_consumed_total", name));
-            } else if (name.startsWith(applicationId + "-") || outputs.contains(name)) {
+            if ((name.startsWith(applicationId + "-") && name.endsWith("-repartition")) || outputs.contains(name)) {
+                byTopic.put(name, sumMetric(metrics, "kafka_stream_topic_records_produced_total", name));
+            } else if (name.startsWith(applicationId + "-")) {
                 java.util.concurrent.atomic.AtomicLong n = new java.util.concurrent.atomic.AtomicLong();
                 TopicDump.forEachRecord(local.bootstrapServers(), name, record -> n.incrementAndGet());
                 byTopic.put(name, n.get());
