@@ -115,6 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
                         Map.of("retention.ms", "-1", "segment.ms", Long.toString(io.socialcrm.stack.EmbeddedKafka.KEEP_MS)));
                 admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(output, stack.partitions, (short) 1)))
                         .all().get(60, TimeUnit.SECONDS);
+                new TopicAdmin(admin, topics).awaitWritable(List.of(output));
             }
             SchemaRegistryConfig registry = SchemaRegistryConfig.of(local.schemaRegistryUrl());
             ActivityGenerator generator = ActivityGenerator.create(customers, optIn, seed, Taxonomy.builtIn());
