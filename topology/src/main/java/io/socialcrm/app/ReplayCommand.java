@@ -20,6 +20,7 @@ import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.ops.ContractWriter;
 import io.socialcrm.ops.DeliveryTracker;
+import io.socialcrm.ops.Producers;
 import io.socialcrm.segments.SegmentFile;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.serde.SchemaRegistryConfig;
@@ -40,7 +41,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -319,7 +319,8 @@ public final class ReplayCommand implements Callable<Integer> {
                 action.accept(text, line);
             }
         } catch (TextFiles.NotText e) {
-            problems.add(file.getFileName() + ":" + (line + 1) + ": " + e.getMessage() + "; the rest of the file is skipped");
+            FileItem<?> refused = e.restSkipped(file.getFileName().toString(), line + 1);
+            problems.add(refused.location() + ": " + refused.error());
         }
     }
 
@@ -368,9 +369,6 @@ public final class ReplayCommand implements Callable<Integer> {
 
     /** The loader's producer: large batches; the safety settings and stall detection come with {@link ContractWriter}. */
     private static ContractWriter writer(String bootstrapServers, SchemaRegistryConfig registry) {
-        return new ContractWriter(bootstrapServers, Map.of(
-                ProducerConfig.LINGER_MS_CONFIG, "20",
-                ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024),
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), registry, DeliveryTracker.DEFAULT_STALL_LIMIT);
+        return new ContractWriter(bootstrapServers, Producers.BULK_LOAD, registry, DeliveryTracker.DEFAULT_STALL_LIMIT);
     }
 }

@@ -29,6 +29,12 @@ import org.apache.kafka.common.serialization.Serializer;
  * by {@link DeliveryTracker}.
  */
 public final class Producers {
+    /** Settings for loading a file or a generated population at once: large, compressed batches. */
+    public static final Map<String, String> BULK_LOAD = Map.of(
+            ProducerConfig.LINGER_MS_CONFIG, "20",
+            ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024),
+            ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+
     /** Kafka's default: long enough for a broker restart, short enough to wait for. */
     public static final int DELIVERY_TIMEOUT_MS = 120_000;
 

@@ -71,8 +71,7 @@ public final class ConsentCsv {
                     }
                     done = true;
                     position++;
-                    long line = Math.max(1, rows.getCurrentLocation().getLineNr());
-                    return FileItem.refused(name + ":" + line, line, notText.getMessage() + "; the rest of the file is skipped");
+                    return notText.restSkipped(name, Math.max(1, rows.getCurrentLocation().getLineNr()));
                 }
             }
 

@@ -74,7 +74,7 @@ public final class JsonItems {
                     done = true;
                     position++;
                     line++;
-                    return FileItem.refused(name + ":" + line, line, e.getMessage() + "; the rest of the file is skipped");
+                    return e.restSkipped(name, line);
                 }
                 if (text == null) {
                     return null;
@@ -144,14 +144,12 @@ public final class JsonItems {
                 position++;
                 TextFiles.NotText notText = TextFiles.notText(e);
                 long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-                return FileItem.refused(name + ":" + line, line, notText != null
-                        ? notText.getMessage() + "; the rest of the file is skipped"
-                        : "not valid JSON (the rest of the file is skipped): " + e.getOriginalMessage());
+                return notText != null ? notText.restSkipped(name, line) : FileItem.refused(name + ":" + line, line,
+                        "not valid JSON (the rest of the file is skipped): " + e.getOriginalMessage());
             } catch (TextFiles.NotText e) {
                 done = true;
                 position++;
-                long line = parser.currentLocation().getLineNr();
-                return FileItem.refused(name + ":" + line, line, e.getMessage() + "; the rest of the file is skipped");
+                return e.restSkipped(name, parser.currentLocation().getLineNr());
             }
         }
 

@@ -48,17 +48,15 @@ public final class TextFiles {
         return new StrictUtf8Reader(openBytes(file));
     }
 
-    /** A byte that is not part of UTF-8 text, at {@link #byteOffset()} (of the uncompressed bytes). */
+    /** A byte that is not part of UTF-8 text, at the offset the message gives (of the uncompressed bytes). */
     public static final class NotText extends IOException {
-        private final long byteOffset;
-
         NotText(long byteOffset) {
             super("not UTF-8 text at byte offset " + byteOffset + " (a binary file, or another encoding?)");
-            this.byteOffset = byteOffset;
         }
 
-        public long byteOffset() {
-            return byteOffset;
+        /** The refused item that ends a file at {@code line} of {@code name}: what follows is not read. */
+        public <T> FileItem<T> restSkipped(String name, long line) {
+            return FileItem.refused(name + ":" + line, line, getMessage() + "; the rest of the file is skipped");
         }
     }
 
