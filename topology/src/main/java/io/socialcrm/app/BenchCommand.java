@@ -85,6 +85,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of the generator (default 42).")
     long seed;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A setting of the full application under test (socialcrm or Kafka Streams), e.g. "
+                    + "--set statestore.cache.max.bytes=64MB; repeatable. The pass-through is not affected.")
+    Map<String, String> appSettings = new java.util.LinkedHashMap<>();
+
     @Option(names = "--json", description = "Print the figures as JSON on stdout (progress goes to stderr).")
     boolean json;
 
@@ -158,6 +163,12 @@ public final class BenchCommand implements Callable<Integer> {
                     "application.id=bench-app", "topics.prefix=" + topics.prefix(), "replication.factor=1",
                     "engagers.salt=bench-salt-0123456789abcdef", "state.dir=" + state, "http.host=127.0.0.1",
                     "http.port=" + port) + "\n");
+            for (Map.Entry<String, String> setting : appSettings.entrySet()) {
+                Files.writeString(appProps, setting.getKey() + "=" + setting.getValue() + "\n", java.nio.file.StandardOpenOption.APPEND);
+            }
+            if (!appSettings.isEmpty()) {
+                report.putPOJO("appSettings", appSettings);
+            }
             console.println("(b) full socialcrm topology...");
             double fullRate;
             ChildJvm app = ChildJvm.start(heap, work.resolve("app.log"), Main.class.getName(), "run", "--config", appProps.toString());

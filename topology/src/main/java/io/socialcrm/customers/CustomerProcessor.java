@@ -79,8 +79,6 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     /** A sweep emits a profile when segments change or the score moved this much. */
     private static final double SCORE_STEP = 1.0;
     private static final int TOP_CONTEXTS = 3;
-    /** How far a customer's raw influence moves, relative to itself, before its index entry moves. */
-    private static final double INDEX_STEP = 0.05;
 
     private final TopologySettings settings;
     private final InfluenceModel model;
@@ -88,7 +86,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     private final AccountUpdates updates;
     private KeyValueStore<String, CustomerState> states;
     private KeyValueStore<String, SegmentMembership> segmentIndex;
-    private KeyValueStore<String, String> influenceIndex;
+    private TopInfluencers top;
     private KeyValueStore<String, SegmentDefinition> definitions;
     private KeyValueStore<String, PendingErasure> pendingErasures;
     private KeyValueStore<String, ValueAndTimestamp<byte[]>> distributionStore;
@@ -119,7 +117,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         super.init(context);
         states = context.getStateStore(Names.CUSTOMER_STATE);
         segmentIndex = context.getStateStore(Names.SEGMENT_INDEX);
-        influenceIndex = context.getStateStore(Names.INFLUENCE_INDEX);
+        top = new TopInfluencers(context.getStateStore(Names.INFLUENCE_INDEX));
         definitions = context.getStateStore(Names.SEGMENT_DEFINITIONS);
         pendingErasures = context.getStateStore(Names.PENDING_ERASURES);
         distributionStore = context.getStateStore(Names.INFLUENCE_DISTRIBUTION);
@@ -278,7 +276,11 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             changed = true;
         }
         double raw = model.raw(built.totals());
-        changed |= index(id, state, raw);
+        top.offer(id, raw);
+        if (state.getIndexKey() != null) {
+            state.setIndexKey(null); // written by versions that kept the ranking in a changelogged store
+            changed = true;
+        }
         double score = profile.getInfluence().getScore();
         if (!sweep || !transitions.isEmpty() || Math.abs(score - state.getLastScore()) >= SCORE_STEP) {
             state.setLastScore((float) score);
@@ -344,25 +346,6 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         context().forward(new Record<>(id, new Routed.ToSegmentChanges(change), time, trigger.headers()));
     }
 
-    /**
-     * Keeps the customer's entry in the top-influencers index. An entry moves only when the raw
-     * influence changed by more than {@link #INDEX_STEP} of itself (a move is a delete and a put,
-     * two changelog records): the top list is ranked to within that.
-     */
-    private boolean index(String id, CustomerState state, double raw) {
-        String key = InfluenceIndex.key(raw, id);
-        String old = state.getIndexKey();
-        if (key.equals(old) || (old != null && Math.abs(InfluenceIndex.raw(old) - raw) <= INDEX_STEP * Math.max(raw, 0.01))) {
-            return false;
-        }
-        if (old != null) {
-            influenceIndex.delete(old);
-        }
-        influenceIndex.put(key, id);
-        state.setIndexKey(key);
-        return true;
-    }
-
     /** Removes every trace of a customer from this stage; returns what was removed, by place. */
     private Map<String, Long> remove(String id, CustomerState state, String reason, long time) {
         Map<String, Long> removed = new LinkedHashMap<>();
@@ -380,8 +363,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         }
         removed.put(Names.SEGMENT_INDEX, (long) state.getMemberships().size());
         removed.put("topic:" + settings.topics().segmentMembers.name(), (long) state.getMemberships().size());
-        if (state.getIndexKey() != null) {
-            influenceIndex.delete(state.getIndexKey());
+        if (top.remove(id)) {
             removed.put(Names.INFLUENCE_INDEX, 1L);
         }
         context().forward(new Record<>(id, new Routed.ToProfiles(null), time));
@@ -559,6 +541,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             lastPassStart = wallNow;
             cursor = null;
             passSketch = KllDoublesSketch.newHeapInstance(settings.sketchK());
+            top.beginPass();
         }
         if (passRunning) {
             step();
@@ -597,6 +580,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         }
         if (exhausted) {
             passRunning = false;
+            top.completePass();
             byte[] sketch = passSketch.toByteArray();
             context().forward(new Record<>(distributionKey, new Routed.ToDistribution(sketch), Math.max(streamTime, 0)));
             passSketch = null;

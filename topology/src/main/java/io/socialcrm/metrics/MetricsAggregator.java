@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -18,8 +20,13 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Adds up the deltas of every task into hourly {@link ActivityMetrics} per platform and writes the
- * updated window to {@code social-metrics} each time. A window is dropped from the store once no
+ * Adds up the deltas of every task into hourly {@link ActivityMetrics} per platform and writes each
+ * window that changed to {@code social-metrics} once per {@code metrics.flush.interval} (wall clock),
+ * not once per delta: every task's buffers send their deltas for the same hours, and a replay of
+ * history touches an hour many times. Which windows changed is known in memory only, so a started
+ * processor writes out every window it holds: a total committed but not yet written (a crash
+ * between the two) is written then, and the others are rewritten with the same values (the topic is
+ * compacted, readers see no change). A window is dropped from the store once no
  * delta has reached it for two days of wall-clock time: by then it is final. (Not by stream time: a
  * replay of old data moves stream time by years while deltas of earlier hours are still on their way.)
  */
@@ -28,12 +35,23 @@ public final class MetricsAggregator extends ContextualProcessor<String, Metrics
     private KeyValueStore<String, ActivityMetrics> totals;
     /** Wall-clock time each window last changed; after a restart every window counts as just changed. */
     private final Map<String, Long> touched = new HashMap<>();
+    /** Windows changed since they were last written out. */
+    private final Set<String> changed = new LinkedHashSet<>();
+    private final Duration flushInterval;
+
+    public MetricsAggregator(Duration flushInterval) {
+        this.flushInterval = flushInterval;
+    }
 
     @Override
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
         totals = context.getStateStore(Names.METRICS_TOTALS);
+        try (KeyValueIterator<String, ActivityMetrics> all = totals.all()) {
+            all.forEachRemaining(kv -> changed.add(kv.key));
+        }
         context.schedule(Duration.ofHours(1), PunctuationType.WALL_CLOCK_TIME, this::expire);
+        context.schedule(flushInterval, PunctuationType.WALL_CLOCK_TIME, now -> flush());
     }
 
     @Override
@@ -59,7 +77,18 @@ public final class MetricsAggregator extends ContextualProcessor<String, Metrics
         current.setConsentsRevoked(current.getConsentsRevoked() + delta.getRevoked());
         totals.put(key, current);
         touched.put(key, context().currentSystemTimeMs());
-        context().forward(record.withValue((Routed) new Routed.ToMetricsOutput(current)).withKey(delta.getPlatform()));
+        changed.add(key);
+    }
+
+    private void flush() {
+        for (String key : changed) {
+            ActivityMetrics current = totals.get(key);
+            if (current != null) {
+                context().forward(new Record<>(current.getPlatform(), (Routed) new Routed.ToMetricsOutput(current),
+                        current.getWindowStart().toEpochMilli()));
+            }
+        }
+        changed.clear();
     }
 
     private void expire(long wallNow) {

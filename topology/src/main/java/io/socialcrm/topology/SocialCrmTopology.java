@@ -148,7 +148,7 @@ public final class SocialCrmTopology {
                 .repartition(Repartitioned.<String, MetricsDelta>as(Names.METRICS_DELTAS)
                         .withKeySerde(keys).withValueSerde(InternalSerde.of(MetricsDelta.class))
                         .withNumberOfPartitions(partitions))
-                .process(MetricsAggregator::new, Named.as("metrics-aggregator"), Names.METRICS_TOTALS)
+                .process(() -> new MetricsAggregator(settings.metricsFlush()), Named.as("metrics-aggregator"), Names.METRICS_TOTALS)
                 .mapValues(v -> ((Routed.ToMetricsOutput) v).metrics(), Named.as("metrics-output-unwrap"))
                 .to(topics.socialMetrics.name(), produced(topics.socialMetrics, registry, "social-metrics-sink"));
 
@@ -202,16 +202,17 @@ public final class SocialCrmTopology {
                 keys, InternalSerde.of(CustomerState.class))));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SEGMENT_INDEX),
                 keys, InternalSerde.of(SegmentMembership.class))));
-        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.INFLUENCE_INDEX),
-                keys, keys)));
+        // the top of each task's ranking, rebuilt by sweeps: memory only, no changelog (TopInfluencers)
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.INFLUENCE_INDEX), keys, keys)
+                .withLoggingDisabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEGMENT_DEFINITIONS),
                 keys, InternalSerde.of(SegmentDefinition.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PENDING_ERASURES),
                 keys, InternalSerde.of(PendingErasure.class)));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CUSTOMER_METRICS_BUFFER),
                 keys, InternalSerde.of(MetricsDelta.class))));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_TOTALS),
-                keys, InternalSerde.of(io.socialcrm.avro.ActivityMetrics.class)));
+        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_TOTALS),
+                keys, InternalSerde.of(io.socialcrm.avro.ActivityMetrics.class))));
     }
 
     private static <S extends org.apache.kafka.streams.processor.StateStore, B extends StoreBuilder<S>> StoreBuilder<S> cached(

@@ -122,7 +122,7 @@ public class Pipeline {
                         InternalSerde.of(CustomerState.class)).withLoggingDisabled().build()),
                 store(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SEGMENT_INDEX), Serdes.String(),
                         InternalSerde.of(io.socialcrm.avro.SegmentMembership.class)).withLoggingDisabled().build()),
-                store(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.INFLUENCE_INDEX), Serdes.String(), Serdes.String())
+                store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.INFLUENCE_INDEX), Serdes.String(), Serdes.String())
                         .withLoggingDisabled().build()),
                 store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEGMENT_DEFINITIONS), Serdes.String(),
                         InternalSerde.of(SegmentDefinition.class)).withLoggingDisabled().build()),

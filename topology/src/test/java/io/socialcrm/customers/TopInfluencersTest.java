@@ -1,0 +1,87 @@
+package io.socialcrm.customers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+class TopInfluencersTest {
+
+    private static KeyValueStore<String, String> store() {
+        KeyValueStore<String, String> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("influence-index"),
+                Serdes.String(), Serdes.String()).withLoggingDisabled().build();
+        store.init(new MockProcessorContext<>().getStateStoreContext(), store);
+        return store;
+    }
+
+    private static List<String> listed(KeyValueStore<String, String> store) {
+        List<String> ids = new ArrayList<>();
+        try (var all = store.all()) {
+            all.forEachRemaining(kv -> ids.add(kv.value));
+        }
+        return ids;
+    }
+
+    @Test
+    void keepsTheMostInfluentialInOrderAndMovesEntriesWithTheirCustomer() {
+        KeyValueStore<String, String> store = store();
+        TopInfluencers top = new TopInfluencers(store, 3);
+        top.offer("a", 1.0);
+        top.offer("b", 5.0);
+        top.offer("c", 3.0);
+        top.offer("d", 0.5); // full, and below the last: left out
+        assertEquals(List.of("b", "c", "a"), listed(store));
+        top.offer("d", 4.0); // above the last: enters, the last leaves
+        assertEquals(List.of("b", "d", "c"), listed(store));
+        top.offer("c", 9.0); // moves, no second entry
+        assertEquals(List.of("c", "b", "d"), listed(store));
+        assertTrue(top.remove("b"));
+        assertFalse(top.remove("b"));
+        assertEquals(List.of("c", "d"), listed(store));
+    }
+
+    @Test
+    void aCompletedSweepRanksExactlyWhateverDecayDid() {
+        Random random = new Random(7);
+        KeyValueStore<String, String> store = store();
+        TopInfluencers top = new TopInfluencers(store, 50);
+        Map<String, Double> raw = new HashMap<>();
+        for (int round = 0; round < 5; round++) {
+            for (int i = 0; i < 2_000; i++) {
+                String id = "c" + random.nextInt(1_000);
+                double value = raw.merge(id, random.nextDouble(), Double::sum);
+                top.offer(id, value);
+            }
+        }
+        // a sweep: every customer once more, as it stands now; some decayed more than others
+        raw.replaceAll((id, value) -> value * (id.hashCode() % 2 == 0 ? 0.5 : 0.9));
+        top.beginPass();
+        raw.forEach(top::offer);
+        top.completePass();
+        List<String> expected = raw.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
+                .limit(50).map(Map.Entry::getKey).toList();
+        assertEquals(expected, listed(store));
+        assertEquals(50, top.size());
+    }
+
+    @Test
+    void aProcessorStartedOnAFilledStoreKnowsItsEntries() {
+        KeyValueStore<String, String> store = store();
+        new TopInfluencers(store, 3).offer("a", 2.0);
+        TopInfluencers again = new TopInfluencers(store, 3);
+        again.offer("a", 3.0);
+        assertEquals(List.of("a"), listed(store), "moved, not listed twice");
+    }
+}
