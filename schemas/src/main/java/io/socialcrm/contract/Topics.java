@@ -51,6 +51,13 @@ public final class Topics {
      * every instance so that scores rank against all customers. Holds no personal data.
      */
     public final Topic<byte[]> influenceDistribution;
+    /**
+     * Not in the public contract: which customer each account with a consent in force (ACTIVITY
+     * scope) belongs to, keyed by the application id and a salted hash of the account key, read by
+     * every instance so that a credit goes straight to its customer. Tombstoned on revocation and
+     * erasure.
+     */
+    public final Topic<byte[]> accountDirectory;
 
     private final String prefix;
 
@@ -85,6 +92,8 @@ public final class Topics {
                 EVENT_RETENTION, "original key").withPrefix(prefix);
         influenceDistribution = new Topic<>("influence-distribution", "", byte[].class, TopicKind.INTERNAL_COMPACTED,
                 null, "application id and partition").withPrefix(prefix);
+        accountDirectory = new Topic<>("account-directory", "", byte[].class, TopicKind.INTERNAL_COMPACTED,
+                null, "application id and salted hash of the account key").withPrefix(prefix);
     }
 
     /** The catalogue with the contract's names as they are. */
@@ -105,7 +114,7 @@ public final class Topics {
     public List<Topic<?>> all() {
         return List.of(socialActivity, socialProfiles, consents, segmentDefinitions, customerMerges, erasureRequests,
                 customerProfiles, segmentChanges, segmentMembers, socialMetrics, erasureReceipts, deadLetters,
-                influenceDistribution);
+                influenceDistribution, accountDirectory);
     }
 
     /**

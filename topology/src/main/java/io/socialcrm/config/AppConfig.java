@@ -85,7 +85,7 @@ public final class AppConfig {
             "Wall-clock period of sweep steps and of the check for changed definitions");
 
     public static final Setting METRICS_FLUSH = new Setting("metrics.flush.interval", "5s",
-            "How often (wall clock) anonymous counts are sent on to social-metrics");
+            "How often (wall clock) anonymous counts are sent on, and changed hourly windows written to social-metrics");
     public static final Setting ROCKSDB_MEMORY = new Setting("rocksdb.memory", "128MB",
             "Off-heap memory of all RocksDB stores of this instance together (block cache and write buffers)");
 

@@ -22,8 +22,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Messages to an account, on the account's partition: credits (kept only for a consented target
  * with ACTIVITY scope: "only consented targets keep state"), re-links after a merge, erasure of
- * the account (its consent and, by tombstones, its records on {@code consents} and
- * {@code social-profiles}), and customer-to-customer messages passed on.
+ * the account (its consent, its {@link AccountDirectory} entry and, by tombstones, its records on
+ * {@code consents} and {@code social-profiles}), and customer-to-customer messages passed on.
+ * Credits come here only for accounts the gate did not find in the directory.
  */
 public final class AccountCommands extends ContextualProcessor<String, AccountCommand, String, Routed> {
     private final TopologySettings settings;
@@ -54,12 +55,15 @@ public final class AccountCommands extends ContextualProcessor<String, AccountCo
         } else if (command instanceof Relink relink) {
             AccountConsent consent = consents.get(record.key());
             if (ConsentRecorder.isGranted(consent) && !consent.getCustomerId().equals(relink.getCustomerId())) {
+                AccountConsent before = AccountConsent.newBuilder(consent).build();
                 consent.setCustomerId(relink.getCustomerId());
                 consents.put(record.key(), consent);
+                AccountDirectory.follow(context(), settings, record.key(), before, consent, record.timestamp());
             }
         } else if (command instanceof EraseAccount erase) {
             long removed = consents.get(record.key()) == null ? 0 : 1;
             consents.delete(record.key());
+            AccountDirectory.remove(context(), settings, record.key(), record.timestamp());
             // tombstones, so that compaction removes the account from the compacted inputs too
             context().forward(new Record<>(record.key(), new Routed.ToInputTombstone(settings.topics().consents.name()),
                     record.timestamp()));

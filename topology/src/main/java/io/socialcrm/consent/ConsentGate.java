@@ -7,6 +7,7 @@ import io.socialcrm.avro.internal.AccountCommand;
 import io.socialcrm.avro.internal.AccountConsent;
 import io.socialcrm.avro.internal.Credit;
 import io.socialcrm.avro.internal.CreditKind;
+import io.socialcrm.avro.internal.CreditReceived;
 import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.MetricsDelta;
 import io.socialcrm.avro.internal.OwnActivity;
@@ -54,6 +55,7 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
     private final ContextAnalyzer contexts;
     private final long dedupeMs;
     private KeyValueStore<String, AccountConsent> consents;
+    private AccountDirectory directory;
     private WindowStore<Bytes, byte[]> seenEvents;
     private SeenFilter seenFilter;
     private MetricsBuffer metrics;
@@ -69,6 +71,7 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
+        directory = AccountDirectory.of(context, settings);
         seenEvents = context.getStateStore(Names.SEEN_EVENTS);
         // the store keeps an event up to a window and half a segment past the stream time: twice the window is safe
         seenFilter = new SeenFilter(2 * dedupeMs);
@@ -187,9 +190,21 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
         }
     }
 
+    /**
+     * A credit goes straight to the customer the directory names for the target (the customer stage
+     * keeps it only for an account it holds linked with ACTIVITY scope), else to the target
+     * account's partition, where its consent decides.
+     */
     private void send(String platform, String userId, CreditKind kind, long time, long engager, long recordTime) {
-        AccountCommand command = new AccountCommand(new Credit(kind, time, engager));
-        context().forward(new Record<>(AccountKeys.of(platform, userId), new Routed.ToAccounts(command), recordTime));
+        String target = AccountKeys.of(platform, userId);
+        String customer = directory.customerOf(target);
+        if (customer != null) {
+            CreditReceived credit = new CreditReceived(target, kind, time, engager);
+            context().forward(new Record<>(customer, new Routed.ToCustomers(new CustomerEvent(credit)), recordTime));
+        } else {
+            AccountCommand command = new AccountCommand(new Credit(kind, time, engager));
+            context().forward(new Record<>(target, new Routed.ToAccounts(command), recordTime));
+        }
     }
 
     private static boolean blank(String s) {

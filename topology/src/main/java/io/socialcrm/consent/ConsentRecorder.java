@@ -26,7 +26,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Keeps the consent in force per account ({@code account-consents}), which the gates read. A
  * consent older (by {@code recordedAt}) than the one held is ignored. A grant links the account to
  * its customer; a revocation, a status this version does not know, or a deleted consent unlinks it,
- * and the customer stage removes its state. Anonymous take-up counts go to the metrics.
+ * and the customer stage removes its state. The {@link AccountDirectory} follows each change.
+ * Anonymous take-up counts go to the metrics.
  */
 public final class ConsentRecorder extends ContextualProcessor<String, ConsentRecord, String, Routed> {
     private final TopologySettings settings;
@@ -75,11 +76,13 @@ public final class ConsentRecorder extends ContextualProcessor<String, ConsentRe
         if (consent.getStatus() == ConsentStatus.GRANTED) {
             List<ConsentScope> scopes = knownScopes(consent.getScopes());
             boolean sameCustomer = wasGranted && held.getCustomerId().equals(consent.getCustomerId());
-            consents.put(key, AccountConsent.newBuilder()
+            AccountConsent granted = AccountConsent.newBuilder()
                     .setCustomerId(consent.getCustomerId()).setPlatform(consent.getPlatform())
                     .setPlatformUserId(consent.getPlatformUserId()).setHandle(consent.getHandle())
                     .setScopes(scopes).setStatus(ConsentStatus.GRANTED).setRecordedAt(recordedAt)
-                    .setActiveHour(sameCustomer ? held.getActiveHour() : -1).build());
+                    .setActiveHour(sameCustomer ? held.getActiveHour() : -1).build();
+            consents.put(key, granted);
+            AccountDirectory.follow(context(), settings, key, held, granted, recordedAt);
             if (wasGranted && !sameCustomer) {
                 unlink(held.getCustomerId(), key, recordedAt, "account linked to another customer");
             }
@@ -89,8 +92,10 @@ public final class ConsentRecorder extends ContextualProcessor<String, ConsentRe
                 metrics.count(consent.getPlatform(), recordedAt, MetricsBuffer.Count.GRANTED);
             }
         } else {
-            consents.put(key, AccountConsent.newBuilder().setPlatform(consent.getPlatform())
-                    .setStatus(consent.getStatus()).setRecordedAt(recordedAt).build());
+            AccountConsent notGranted = AccountConsent.newBuilder().setPlatform(consent.getPlatform())
+                    .setStatus(consent.getStatus()).setRecordedAt(recordedAt).build();
+            consents.put(key, notGranted);
+            AccountDirectory.follow(context(), settings, key, held, notGranted, recordedAt);
             if (wasGranted) {
                 unlink(held.getCustomerId(), key, recordedAt, consent.getStatus() == ConsentStatus.REVOKED
                         ? "consent revoked" : "consent status unknown to this version (treated as revoked)");
@@ -105,6 +110,7 @@ public final class ConsentRecorder extends ContextualProcessor<String, ConsentRe
             return;
         }
         consents.delete(key);
+        AccountDirectory.follow(context(), settings, key, held, null, time);
         if (isGranted(held)) {
             unlink(held.getCustomerId(), key, time, reason);
             metrics.count(held.getPlatform(), time, MetricsBuffer.Count.REVOKED);

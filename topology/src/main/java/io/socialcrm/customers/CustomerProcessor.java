@@ -1,5 +1,6 @@
 package io.socialcrm.customers;
 
+import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.ErasureAction;
 import io.socialcrm.avro.ErasureReceipt;
@@ -186,7 +187,8 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             }
         } else if (event instanceof CreditReceived credit) {
             AccountState account = state == null ? null : find(state, credit.getAccountKey());
-            if (account != null) {
+            // routed by the directory, a copy read with a lag: only an account held with ACTIVITY scope counts
+            if (account != null && account.getScopes().contains(ConsentScope.ACTIVITY)) {
                 updates.credit(account, credit);
                 refresh(id, state, now(time, state), time, false);
             }
@@ -506,6 +508,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         removed.merge(Names.ACCOUNT_CONSENTS, erased.getRecords(), Long::sum);
         removed.merge("topic:" + settings.topics().consents.name(), 1L, Long::sum);
         removed.merge("topic:" + settings.topics().socialProfiles.name(), 1L, Long::sum);
+        removed.merge("topic:" + settings.topics().accountDirectory.name(), 1L, Long::sum);
         if (pending.getAccountsPending().isEmpty()) {
             pendingErasures.delete(id);
             receipt(pending.getRequestedFor(), pending.getRequestId(), true, pending.getAccountsRemoved(),

@@ -27,6 +27,14 @@ public final class SaltedHasher {
         return first.hashString(accountKey, StandardCharsets.UTF_8).asLong();
     }
 
+    /** 128-bit hash of an account key, as 32 hex digits: how the account directory names an account. */
+    public String account(String accountKey) {
+        return java.util.HexFormat.of().formatHex(ByteBuffer.allocate(16)
+                .putLong(first.hashString(accountKey, StandardCharsets.UTF_8).asLong())
+                .putLong(second.hashString(accountKey, StandardCharsets.UTF_8).asLong())
+                .array());
+    }
+
     /** 128-bit hash of an event id (platform-scoped), for duplicate detection. */
     public byte[] event(String platform, String eventId) {
         String text = platform + ':' + eventId;

@@ -29,6 +29,7 @@ public final class Names {
 
     // global
     public static final String INFLUENCE_DISTRIBUTION = "influence-distribution-store";
+    public static final String ACCOUNT_DIRECTORY = "account-directory-store";
 
     // repartition topics
     public static final String ACCOUNT_COMMANDS = "account-commands";

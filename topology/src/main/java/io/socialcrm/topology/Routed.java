@@ -45,6 +45,13 @@ public sealed interface Routed {
     record ToDistribution(byte[] sketch) implements Routed {
     }
 
+    /**
+     * An entry of the account directory (topic account-directory, key: {@code AccountDirectory.key}):
+     * the customer an account with ACTIVITY consent belongs to, or null when it has none any more.
+     */
+    record ToDirectory(String customerId) implements Routed {
+    }
+
     /** A tombstone for an erased account on an input topic (consents, social-profiles). */
     record ToInputTombstone(String topic) implements Routed {
     }

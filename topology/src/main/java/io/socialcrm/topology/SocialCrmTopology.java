@@ -66,6 +66,8 @@ import org.apache.kafka.streams.state.Stores;
  *  social-profiles ─► profile-gate ─────┤            │                                       │
  *  segment-definitions ► definition-validator (broadcast to every partition) ─┤              │
  *  customer-merges / erasure-requests ► intake ───────┴────────────► [customer-events] ◄──────┘
+ *  consent-gate credits ──(target found in the account directory)──► [customer-events]
+ *  consent-recorder, account-commands ─► account-directory (read back as a global table)
  *                                                                            │
  *                                        customer-processor ◄────────────────┘
  *                         ─► customer-profiles, segment-changes, segment-members,
@@ -95,6 +97,10 @@ public final class SocialCrmTopology {
                 Consumed.with(keys, Serdes.ByteArray()).withName("influence-distribution-source"),
                 Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as(Names.INFLUENCE_DISTRIBUTION)
                         .withKeySerde(keys).withValueSerde(Serdes.ByteArray()));
+        builder.globalTable(topics.accountDirectory.name(),
+                Consumed.with(keys, Serdes.String()).withName("account-directory-source"),
+                Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as(Names.ACCOUNT_DIRECTORY)
+                        .withKeySerde(keys).withValueSerde(Serdes.String()));
 
         // --- account-keyed stage --------------------------------------------------------------
         KStream<String, Routed> fromConsents = source(builder, topics.consents, registry, eventTime)
@@ -129,13 +135,20 @@ public final class SocialCrmTopology {
         commands.get("account-commands-tombstones").to(new TombstoneTopic(),
                 Produced.with(keys, Serdes.serdeFrom(SocialCrmTopology.<Routed>nullValues(), (topic, bytes) -> null)).withName("input-tombstones-sink"));
 
-        KStream<String, CustomerEvent> customerEvents = gate.get("consent-gate-customers")
+        Map<String, KStream<String, Routed>> accountStage = gate.get("consent-gate-customers")
                 .merge(fromConsents, Named.as("merge-consents"))
                 .merge(fromProfiles, Named.as("merge-profiles"))
                 .merge(fromDefinitions, Named.as("merge-definitions"))
                 .merge(fromMerges, Named.as("merge-merges"))
                 .merge(fromErasures, Named.as("merge-erasures"))
                 .merge(commands.get("account-commands-customers"), Named.as("merge-commands"))
+                .split(Named.as("account-stage-"))
+                .branch((k, v) -> v instanceof Routed.ToDirectory, Branched.as("directory"))
+                .defaultBranch(Branched.as("customers"));
+        accountStage.get("account-stage-directory")
+                .mapValues(v -> ((Routed.ToDirectory) v).customerId(), Named.as("account-directory-unwrap"))
+                .to(topics.accountDirectory.name(), Produced.with(keys, Serdes.String()).withName("account-directory-sink"));
+        KStream<String, CustomerEvent> customerEvents = accountStage.get("account-stage-customers")
                 .mapValues(v -> ((Routed.ToCustomers) v).event(), Named.as("customer-events-unwrap"))
                 .repartition(Repartitioned.<String, CustomerEvent>as(Names.CUSTOMER_EVENTS)
                         .withKeySerde(keys).withValueSerde(InternalSerde.of(CustomerEvent.class))

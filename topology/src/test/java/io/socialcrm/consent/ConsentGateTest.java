@@ -31,7 +31,7 @@ class ConsentGateTest {
             f.post("9", T0, "What a goal #soccer", "soccer");
             f.engage("9", ActivityType.REPLY, "8", T0.plusSeconds(10));
             f.mention("9", T0.plusSeconds(20), "7");
-            f.advanceWallClock(Duration.ofSeconds(6));
+            f.flushMetrics();
 
             KeyValueStore<String, AccountConsent> consents = f.store(Names.ACCOUNT_CONSENTS);
             assertNull(consents.get("twitter:9"));

@@ -72,7 +72,10 @@ class DeduplicationRestartTest {
                 Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS, settings.dedupeWindow(),
                         settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build(),
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER), Serdes.String(),
-                        InternalSerde.of(MetricsDelta.class)).withLoggingDisabled().build());
+                        InternalSerde.of(MetricsDelta.class)).withLoggingDisabled().build(),
+                // empty: the target has no consent, so each credit goes to its account's partition
+                Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCOUNT_DIRECTORY), Serdes.String(),
+                        Serdes.String()).withLoggingDisabled().build());
         for (StateStore store : stores) {
             context.addStateStore(store);
             store.init(context.getStateStoreContext(), store);

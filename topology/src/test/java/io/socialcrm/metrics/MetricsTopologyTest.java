@@ -28,7 +28,7 @@ class MetricsTopologyTest {
             f.post("3", T0.plusSeconds(500), "never consented");
             f.post("1", T0.plusSeconds(3600 + 10), "next hour");
             f.pipe(TopologyFixture.act("instagram", "x", ActivityType.POST, T0.plusSeconds(20)).build());
-            flushTwice(f);
+            f.flushMetrics();
             Map<String, ActivityMetrics> byWindow = new HashMap<>();
             List<ActivityMetrics> all = TopologyFixture.values(f.metrics);
             all.forEach(m -> byWindow.put(m.getPlatform() + "@" + m.getWindowStart(), m));
@@ -46,7 +46,7 @@ class MetricsTopologyTest {
             assertEquals(1, byWindow.get("instagram@" + T0).getDroppedNoConsent());
 
             f.post("3", T0.plusSeconds(900), "late in hour 0");
-            flushTwice(f);
+            f.flushMetrics();
             List<ActivityMetrics> update = TopologyFixture.values(f.metrics);
             assertEquals(1, update.size(), "the window's new totals");
             assertEquals(5, update.get(0).getActivitiesSeen());
@@ -65,22 +65,13 @@ class MetricsTopologyTest {
                 }
             }
             assertEquals(List.of(), TopologyFixture.values(f.metrics), "nothing before the flush interval");
-            flushTwice(f);
+            f.flushMetrics();
             List<ActivityMetrics> out = TopologyFixture.values(f.metrics);
             assertEquals(1, out.size(), "one record for the one window: " + out);
             assertEquals(50, out.get(0).getActivitiesSeen());
             assertEquals(25, out.get(0).getActivitiesAccepted());
-            flushTwice(f);
+            f.flushMetrics();
             assertEquals(List.of(), TopologyFixture.values(f.metrics), "an unchanged window is not written again");
         }
-    }
-
-    /**
-     * Two flush intervals: the buffers send their deltas at one flush and the aggregator writes its
-     * windows at its own, whichever of the two punctuations the driver runs first.
-     */
-    private static void flushTwice(TopologyFixture f) {
-        f.advanceWallClock(Duration.ofSeconds(6));
-        f.advanceWallClock(Duration.ofSeconds(6));
     }
 }

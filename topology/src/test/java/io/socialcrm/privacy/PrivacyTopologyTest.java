@@ -174,7 +174,7 @@ class PrivacyTopologyTest {
             assertEquals(Map.of("STATE_STORE:" + Names.CUSTOMER_STATE, 1L, "STATE_STORE:" + Names.SEGMENT_INDEX, 3L,
                     "STATE_STORE:" + Names.INFLUENCE_INDEX, 1L, "STATE_STORE:" + Names.ACCOUNT_CONSENTS, 2L,
                     "TOPIC:customer-profiles", 1L, "TOPIC:segment-members", 3L, "TOPIC:consents", 2L,
-                    "TOPIC:social-profiles", 2L), removed);
+                    "TOPIC:social-profiles", 2L, "TOPIC:account-directory", 2L), removed);
 
             assertNull(f.customerState().get("alice"));
             KeyValueStore<String, AccountConsent> consents = f.store(Names.ACCOUNT_CONSENTS);
@@ -184,6 +184,11 @@ class PrivacyTopologyTest {
             try (KeyValueIterator<String, SegmentMembership> it = index.all()) {
                 it.forEachRemaining(kv -> assertFalse(kv.key.endsWith("/alice"), kv.key));
             }
+            KeyValueStore<String, String> directory = f.store(Names.ACCOUNT_DIRECTORY);
+            try (KeyValueIterator<String, String> it = directory.all()) {
+                it.forEachRemaining(kv -> assertFalse(kv.value.equals("alice"), "directory entry " + kv.key));
+            }
+            assertTrue(count(directory) > 0, "bob is still in the directory");
             KeyValueStore<String, String> influence = f.store(Names.INFLUENCE_INDEX);
             try (KeyValueIterator<String, String> it = influence.all()) {
                 it.forEachRemaining(kv -> assertFalse(kv.value.equals("alice"), kv.key));

@@ -215,6 +215,16 @@ public final class TopologyFixture implements AutoCloseable {
         driver.advanceWallClockTime(d);
     }
 
+    /**
+     * Lets the metrics reach {@code social-metrics}: two flush intervals, since the buffers send
+     * their deltas at one flush and the aggregator writes its windows at its own, whichever of the
+     * two punctuations the driver runs first.
+     */
+    public void flushMetrics() {
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+    }
+
     @Override
     public void close() {
         driver.close();

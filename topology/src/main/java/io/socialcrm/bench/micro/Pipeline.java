@@ -58,7 +58,8 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * The in-process hot path of one activity, processor by processor as the topology wires them, in one
  * thread, without a broker: the activity's bytes deserialised, the consent gate (de-duplication,
- * consent, contexts of the text), the credits through the account commands, and the customer stage
+ * consent, contexts of the text), the credits (straight to the customer stage through the account
+ * directory, or through the account commands when the target has no consent), and the customer stage
  * (state read and written through its serdes, profile, the 16 default segments) with the profile it
  * emits serialised. The stores are those of the topology (RocksDB where it persists, no cache, no
  * changelog): what is measured is the application's own work and its state, not the broker or
@@ -77,6 +78,7 @@ public class Pipeline {
     private ConsentGate gate;
     private AccountCommands commands;
     private CustomerProcessor customers;
+    private org.apache.kafka.streams.state.TimestampedKeyValueStore<String, String> directory;
     private Deserializer<SocialActivity> activities;
     private Serializer<io.socialcrm.avro.CustomerProfile> profiles;
     private String[] keys;
@@ -115,7 +117,10 @@ public class Pipeline {
                 settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build());
         var metrics = store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER), Serdes.String(),
                 InternalSerde.of(MetricsDelta.class)).withLoggingDisabled().build());
-        gateContext = context(consents, seen, metrics);
+        // the account directory, a global table in the topology: filled by deliver() as the global thread would
+        directory = store(Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCOUNT_DIRECTORY),
+                Serdes.String(), Serdes.String()).withLoggingDisabled().build());
+        gateContext = context(consents, seen, metrics, directory);
         commandsContext = context(consents);
         customerContext = context(
                 store(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CUSTOMER_STATE), Serdes.String(),
@@ -203,7 +208,7 @@ public class Pipeline {
     @SuppressWarnings("deprecation")
     private static void initStores(MockProcessorContext<String, Routed> context, String... names) {
         List<String> all = names.length > 0 ? List.of(names)
-                : List.of(Names.ACCOUNT_CONSENTS, Names.SEEN_EVENTS, Names.METRICS_BUFFER);
+                : List.of(Names.ACCOUNT_CONSENTS, Names.SEEN_EVENTS, Names.METRICS_BUFFER, Names.ACCOUNT_DIRECTORY);
         for (String name : all) {
             StateStore store = context.getStateStore(name);
             store.init(context.getStateStoreContext(), store);
@@ -219,7 +224,9 @@ public class Pipeline {
         while (!pending.isEmpty()) {
             Record<String, Routed> r = pending.remove(pending.size() - 1);
             n++;
-            if (r.value() instanceof Routed.ToAccounts a) {
+            if (r.value() instanceof Routed.ToDirectory d) {
+                directory.put(r.key(), org.apache.kafka.streams.state.ValueAndTimestamp.make(d.customerId(), r.timestamp()));
+            } else if (r.value() instanceof Routed.ToAccounts a) {
                 commands.process(new Record<>(r.key(), a.command(), r.timestamp()));
                 commandsContext.forwarded().forEach(f -> pending.add(copy(f.record())));
                 commandsContext.resetForwards();
