@@ -12,6 +12,16 @@ public final class AccountKeys {
         return platform + ':' + platformUserId;
     }
 
+    /** The platform of an account key. */
+    public static String platformOf(String accountKey) {
+        return accountKey.substring(0, accountKey.indexOf(':'));
+    }
+
+    /** The platform user id of an account key. */
+    public static String userIdOf(String accountKey) {
+        return accountKey.substring(accountKey.indexOf(':') + 1);
+    }
+
     /** Refuses a record whose platform is not configured or whose key is not its account key. */
     public static void check(String key, String platform, String platformUserId, String idField, Set<String> platforms) {
         if (key == null) {

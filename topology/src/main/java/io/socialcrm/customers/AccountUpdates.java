@@ -6,6 +6,7 @@ import io.socialcrm.avro.internal.AccountState;
 import io.socialcrm.avro.internal.CreditReceived;
 import io.socialcrm.avro.internal.OwnActivity;
 import io.socialcrm.avro.internal.ProfileUpdate;
+import io.socialcrm.consent.AccountKeys;
 import io.socialcrm.influence.Decay;
 import io.socialcrm.influence.InfluenceModel;
 import java.nio.ByteBuffer;
@@ -42,14 +43,26 @@ public final class AccountUpdates {
         this.epochMs = model.halfLife() == null ? Long.MAX_VALUE : model.halfLife().toMillis();
     }
 
+    /**
+     * A newly linked account. Platform and platform user id are not stored: the account key holds
+     * both ({@link #platform}, {@link #userId}); state written by older versions still has them.
+     */
     public static AccountState newAccount(AccountLinked linked) {
         return AccountState.newBuilder()
-                .setAccountKey(linked.getAccountKey()).setPlatform(linked.getPlatform())
-                .setPlatformUserId(linked.getPlatformUserId()).setHandle(linked.getHandle())
+                .setAccountKey(linked.getAccountKey()).setPlatform("")
+                .setPlatformUserId("").setHandle(linked.getHandle())
                 .setScopes(new ArrayList<>(linked.getScopes())).setLinkedAt(linked.getLinkedAt())
                 .setAt(linked.getLinkedAt()).setContextsAt(linked.getLinkedAt())
                 .setContexts(new HashMap<>()).setHours(new HashMap<>())
                 .build();
+    }
+
+    public static String platform(AccountState account) {
+        return AccountKeys.platformOf(account.getAccountKey());
+    }
+
+    public static String userId(AccountState account) {
+        return AccountKeys.userIdOf(account.getAccountKey());
     }
 
     /** A new consent for a linked account: handle and scopes follow it; state a narrowed scope no longer allows goes. */

@@ -257,7 +257,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     private void countActiveHour(AccountState account, long time) {
         Long last = account.getLastActivityAt();
         if (last == null || MetricsBuffer.hourStart(time) > MetricsBuffer.hourStart(last)) {
-            metrics.count(account.getPlatform(), time, MetricsBuffer.Count.ACTIVE_ACCOUNT);
+            metrics.count(AccountUpdates.platform(account), time, MetricsBuffer.Count.ACTIVE_ACCOUNT);
         }
     }
 
@@ -328,7 +328,8 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
                        ChangeTrigger trigger) {
         String memberKey = t.segmentId() + "/" + id;
         if (t.change() == MembershipChange.ENTERED) {
-            state.getMemberships().add(new Membership(t.segmentId(), time, t.definitionVersion(), t.reason()));
+            // the reason is kept once, in segment-index (and on the outputs), not in the customer's state
+            state.getMemberships().add(new Membership(t.segmentId(), time, t.definitionVersion(), ""));
             SegmentMembership membership = new SegmentMembership(t.segmentId(), id, Instant.ofEpochMilli(time), t.reason(),
                     t.definitionVersion());
             segmentIndex.put(memberKey, membership);

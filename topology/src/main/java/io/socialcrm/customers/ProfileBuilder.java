@@ -83,8 +83,8 @@ public final class ProfileBuilder {
                 hours[Integer.parseInt(h.getKey())] += h.getValue() * fc;
                 anyHours = true;
             }
-            accounts.add(LinkedAccount.newBuilder().setAccountKey(a.getAccountKey()).setPlatform(a.getPlatform())
-                    .setPlatformUserId(a.getPlatformUserId()).setHandle(a.getHandle())
+            accounts.add(LinkedAccount.newBuilder().setAccountKey(a.getAccountKey()).setPlatform(AccountUpdates.platform(a))
+                    .setPlatformUserId(AccountUpdates.userId(a)).setHandle(a.getHandle())
                     .setScopes(new ArrayList<>(a.getScopes())).setLinkedAt(Instant.ofEpochMilli(a.getLinkedAt())).build());
         }
         InfluenceTotals totals = new InfluenceTotals(shares, mentions, replies, likes, follows, engagers, followers, recent);

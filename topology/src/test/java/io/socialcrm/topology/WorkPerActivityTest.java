@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.ProfileSnapshot;
 import io.socialcrm.avro.SocialActivity;
+import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.context.Taxonomy;
 import io.socialcrm.generator.ActivityGenerator;
 import io.socialcrm.segments.SegmentFile;
+import io.socialcrm.serde.InternalSerde;
 import io.socialcrm.testing.TopologyFixture;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * bench's kind of population (opt-in 0.6, ten activities per customer over 30 days, the built-in
  * segments), counting every record it writes, changelogs and repartition topics included. The test
  * driver commits after every record, so changelog counts are upper bounds of a real run's (where a
- * store's cache coalesces a key's writes within a commit). A change that adds work per event fails
+ * store's cache coalesces a key's writes within a commit). It also weighs the customer state as
+ * stored (serialised, per customer). A change that adds work per event or bytes per customer fails
  * here, whatever the machine.
  */
 class WorkPerActivityTest {
@@ -29,13 +32,16 @@ class WorkPerActivityTest {
     private static final int ACTIVITIES = 10_000;
     /** The ceiling: what the topology writes now, with a little room; lower it as the work shrinks. */
     private static final double MAX_RECORDS_PER_ACTIVITY = Double.parseDouble(System.getProperty(
-            "socialcrm.max.records.per.activity", "5.75"));
+            "socialcrm.max.records.per.activity", "5.45"));
     private static final double MAX_PROFILES_PER_ACTIVITY = 0.8;
+    /** Customer state as stored (serialised, before RocksDB's compression), on average per customer. */
+    private static final double MAX_STATE_BYTES_PER_CUSTOMER = 400;
 
     @Test
     void recordsWrittenPerActivityStayUnderTheCeiling() {
         Map<String, Long> written = new TreeMap<>();
         long activities;
+        double stateBytes;
         try (TopologyFixture fx = new TopologyFixture()) {
             SegmentFile.builtIn().forEach(d -> fx.definitions.pipeInput(d.getId(), d, TopologyFixture.T0));
             drain(fx, new TreeMap<>());
@@ -50,6 +56,7 @@ class WorkPerActivityTest {
             }
             activities = sink.activities;
             drain(fx, written);
+            stateBytes = stateBytesPerCustomer(fx);
         }
         long total = written.values().stream().mapToLong(Long::longValue).sum();
         double perActivity = (double) total / activities;
@@ -62,6 +69,23 @@ class WorkPerActivityTest {
                 .mapToLong(Map.Entry::getValue).sum();
         assertTrue((double) profiles / activities <= MAX_PROFILES_PER_ACTIVITY,
                 profiles + " profiles emitted for " + activities + " activities");
+        System.out.printf("customer state: %.0f bytes per customer%n", stateBytes);
+        assertTrue(stateBytes <= MAX_STATE_BYTES_PER_CUSTOMER, String.format(
+                "%.0f bytes of customer state per customer, more than %.0f", stateBytes, MAX_STATE_BYTES_PER_CUSTOMER));
+    }
+
+    private static double stateBytesPerCustomer(TopologyFixture fx) {
+        var serializer = InternalSerde.of(CustomerState.class).serializer();
+        long customers = 0;
+        long bytes = 0;
+        try (var all = fx.customerState().all()) {
+            while (all.hasNext()) {
+                var kv = all.next();
+                customers++;
+                bytes += kv.key.length() + serializer.serialize("customer-state", kv.value).length;
+            }
+        }
+        return customers == 0 ? 0 : (double) bytes / customers;
     }
 
     /** Counts, and so empties, every topic the driver has seen written since the last drain. */
