@@ -539,6 +539,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
 
     private void tick(long wallNow) {
         reloadDistribution();
+        top.sync();
         if (!passRunning && (passRequested || wallNow - lastPassStart >= settings.refreshInterval().toMillis())) {
             passRunning = true;
             passRequested = false;

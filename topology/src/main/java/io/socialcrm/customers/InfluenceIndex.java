@@ -1,8 +1,8 @@
 package io.socialcrm.customers;
 
 /**
- * Keys of the {@code influence-index} store: ordered so that a plain range scan from the start
- * lists customers by descending raw influence ({@code /influencers/top} reads the first N).
+ * Rank keys of the top influencers (values of the {@code influence-index} store, keys of
+ * {@link TopInfluencers}' ranking): ordered so that they sort customers by descending raw influence.
  * The key is 16 hex digits of (Long.MAX_VALUE - the raw's IEEE bits; raw is never negative, so
  * its bits order as the numbers do), then '/', then the customer id.
  */

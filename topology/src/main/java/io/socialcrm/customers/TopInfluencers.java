@@ -2,14 +2,18 @@ package io.socialcrm.customers;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The task's most influential customers, kept off the durable path: at most {@link #CAPACITY}
- * entries in an in-memory store without a changelog ({@code influence-index}, read by
- * {@code /influencers/top}), keyed by {@link InfluenceIndex}.
+ * customers ranked in memory and copied, at each {@link #sync()} (every sweep tick), to an
+ * in-memory store without a changelog ({@code influence-index}: customer id to its
+ * {@link InfluenceIndex} key, read by {@code /influencers/top}, which orders them). A removal is
+ * copied at once.
  *
  * <p>Every refresh offers the customer's raw influence: a customer enters when the list has room
  * or when it ranks above the last entry (which then leaves), and an entry moves with its customer.
@@ -29,6 +33,8 @@ public final class TopInfluencers {
     /** The store's entries, in its order (the last is the least influential). */
     private final TreeMap<String, String> ranked = new TreeMap<>();
     private final Map<String, String> keyOf = new HashMap<>();
+    /** Customers whose entry in the store is not what the ranking says yet. */
+    private final Set<String> unsynced = new HashSet<>();
     /** The ranking a running sweep collects, or null between sweeps. */
     private Ranking next;
 
@@ -42,8 +48,8 @@ public final class TopInfluencers {
         // an in-memory store outlives a task's processor when the task is only suspended
         try (var all = store.all()) {
             all.forEachRemaining(kv -> {
-                ranked.put(kv.key, kv.value);
-                keyOf.put(kv.value, kv.key);
+                ranked.put(kv.value, kv.key);
+                keyOf.put(kv.key, kv.value);
             });
         }
     }
@@ -67,11 +73,28 @@ public final class TopInfluencers {
         }
         done.ranked.forEach((key, id) -> {
             if (!ranked.containsKey(key)) {
+                String old = keyOf.remove(id);
+                if (old != null) {
+                    ranked.remove(old);
+                }
                 ranked.put(key, id);
                 keyOf.put(id, key);
-                store.put(key, id);
+                unsynced.add(id);
             }
         });
+    }
+
+    /** Copies the changes since the last call to the store. */
+    public void sync() {
+        for (String id : unsynced) {
+            String key = keyOf.get(id);
+            if (key == null) {
+                store.delete(id);
+            } else {
+                store.put(id, key);
+            }
+        }
+        unsynced.clear();
     }
 
     /** Places (or moves, or leaves out) a customer with its current raw influence. */
@@ -91,14 +114,14 @@ public final class TopInfluencers {
         }
         ranked.put(key, customerId);
         keyOf.put(customerId, key);
-        store.put(key, customerId);
+        unsynced.add(customerId);
         while (ranked.size() > capacity) {
             Map.Entry<String, String> last = ranked.lastEntry();
             drop(last.getValue(), last.getKey());
         }
     }
 
-    /** Takes a customer off the list; true if it was on it. */
+    /** Takes a customer off the list, in the store too; true if it was on it. */
     public boolean remove(String customerId) {
         if (next != null) {
             next.remove(customerId);
@@ -108,6 +131,8 @@ public final class TopInfluencers {
             return false;
         }
         drop(customerId, key);
+        unsynced.remove(customerId);
+        store.delete(customerId);
         return true;
     }
 
@@ -118,7 +143,7 @@ public final class TopInfluencers {
     private void drop(String customerId, String key) {
         ranked.remove(key);
         keyOf.remove(customerId);
-        store.delete(key);
+        unsynced.add(customerId);
     }
 
     /** A bounded ranking in memory only. */

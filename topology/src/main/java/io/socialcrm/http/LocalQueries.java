@@ -105,12 +105,13 @@ public final class LocalQueries {
             if (partition.isFailure()) {
                 throw failure(partition);
             }
+            // a task's top customers (at most TopInfluencers.CAPACITY), by id: ordered below
             try (KeyValueIterator<String, String> it = partition.getResult()) {
-                for (int i = 0; i < limit && it.hasNext(); i++) {
+                while (it.hasNext()) {
                     KeyValue<String, String> entry = it.next();
-                    double raw = InfluenceIndex.raw(entry.key);
+                    double raw = InfluenceIndex.raw(entry.value);
                     double percentile = dist.percentile(raw);
-                    all.add(new Influencer(entry.value, raw, InfluenceDistribution.score(percentile), percentile));
+                    all.add(new Influencer(entry.key, raw, InfluenceDistribution.score(percentile), percentile));
                 }
             }
         }

@@ -167,8 +167,8 @@ public final class TopicAdmin {
     }
 
     /**
-     * Checks that the topics read by the account-keyed sub-topology have one partition count;
-     * returns a message saying what to fix, or null when they agree.
+     * Checks that the topics read by the account-keyed sub-topology exist with one partition count,
+     * and that the global tables' topics exist; returns a message saying what to fix, or null.
      */
     public String coPartitioningProblem() {
         Map<String, Integer> counts = new HashMap<>();
@@ -185,8 +185,14 @@ public final class TopicAdmin {
                 copart.put(topic.name(), count);
             }
         }
+        // the global tables' topics too: Kafka Streams would otherwise stop later, less clearly
+        for (Topic<?> topic : topics.all()) {
+            if (topic.kind() == io.socialcrm.contract.TopicKind.INTERNAL_COMPACTED && !counts.containsKey(topic.name())) {
+                missing.add(topic.name());
+            }
+        }
         if (!missing.isEmpty()) {
-            return "Missing input topics " + missing + ": create them with 'socialcrm topics create' (or set "
+            return "Missing topics " + missing + ": create them with 'socialcrm topics create' (or set "
                     + "topics.create=true)";
         }
         if (copart.values().stream().distinct().count() > 1) {

@@ -25,12 +25,13 @@ class TopInfluencersTest {
         return store;
     }
 
+    /** What /influencers/top reads: the store's customers in the order of their rank keys. */
     private static List<String> listed(KeyValueStore<String, String> store) {
-        List<String> ids = new ArrayList<>();
+        java.util.TreeMap<String, String> byRank = new java.util.TreeMap<>();
         try (var all = store.all()) {
-            all.forEachRemaining(kv -> ids.add(kv.value));
+            all.forEachRemaining(kv -> byRank.put(kv.value, kv.key));
         }
-        return ids;
+        return new ArrayList<>(byRank.values());
     }
 
     @Test
@@ -41,14 +42,18 @@ class TopInfluencersTest {
         top.offer("b", 5.0);
         top.offer("c", 3.0);
         top.offer("d", 0.5); // full, and below the last: left out
+        assertEquals(List.of(), listed(store), "the store follows at the next sync");
+        top.sync();
         assertEquals(List.of("b", "c", "a"), listed(store));
         top.offer("d", 4.0); // above the last: enters, the last leaves
+        top.sync();
         assertEquals(List.of("b", "d", "c"), listed(store));
         top.offer("c", 9.0); // moves, no second entry
+        top.sync();
         assertEquals(List.of("c", "b", "d"), listed(store));
         assertTrue(top.remove("b"));
         assertFalse(top.remove("b"));
-        assertEquals(List.of("c", "d"), listed(store));
+        assertEquals(List.of("c", "d"), listed(store), "a removal reaches the store at once");
     }
 
     @Test
@@ -69,6 +74,7 @@ class TopInfluencersTest {
         top.beginPass();
         raw.forEach(top::offer);
         top.completePass();
+        top.sync();
         List<String> expected = raw.entrySet().stream()
                 .sorted(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
                 .limit(50).map(Map.Entry::getKey).toList();
@@ -79,9 +85,12 @@ class TopInfluencersTest {
     @Test
     void aProcessorStartedOnAFilledStoreKnowsItsEntries() {
         KeyValueStore<String, String> store = store();
-        new TopInfluencers(store, 3).offer("a", 2.0);
+        TopInfluencers first = new TopInfluencers(store, 3);
+        first.offer("a", 2.0);
+        first.sync();
         TopInfluencers again = new TopInfluencers(store, 3);
         again.offer("a", 3.0);
+        again.sync();
         assertEquals(List.of("a"), listed(store), "moved, not listed twice");
     }
 }

@@ -191,7 +191,7 @@ class PrivacyTopologyTest {
             assertTrue(count(directory) > 0, "bob is still in the directory");
             KeyValueStore<String, String> influence = f.store(Names.INFLUENCE_INDEX);
             try (KeyValueIterator<String, String> it = influence.all()) {
-                it.forEachRemaining(kv -> assertFalse(kv.value.equals("alice"), kv.key));
+                it.forEachRemaining(kv -> assertFalse(kv.key.equals("alice"), kv.value));
             }
             assertEquals(0, count(f.store(Names.PENDING_ERASURES)), "the erasure is complete");
             assertEquals(2.0, profiles.get("bob").getInfluence().getSharesReceived() + profiles.get("bob").getInfluence()
