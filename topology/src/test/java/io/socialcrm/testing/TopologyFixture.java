@@ -85,6 +85,9 @@ public final class TopologyFixture implements AutoCloseable {
         values.put(AppConfig.SCHEMA_REGISTRY_URL.name(), "mock://" + scope);
         values.put(AppConfig.ENGAGERS_SALT.name(), SALT);
         values.put(AppConfig.SEGMENTS_REFRESH.name(), "1h");
+        // one punctuation sweeps a test's few customers whatever the machine's load: tests advance the
+        // clock once and expect the pass done, and the budget is measured in real time
+        values.put(AppConfig.SWEEP_BUDGET.name(), "10s");
         values.putAll(overrides);
         Settings s = Settings.of(values, "test");
         settings = TopologySettings.from(s, 1);
