@@ -130,6 +130,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (LocalStack local = LocalStack.startRegistryInBackground(stack.options())) {
             Map<String, String> commandDefaults = new LinkedHashMap<>();
             commandDefaults.put(AppConfig.SEGMENTS_REFRESH.name(), "2s");
+            commandDefaults.put(AppConfig.SWEEP_TICK.name(), "500ms");
             commandDefaults.put(AppConfig.METRICS_FLUSH.name(), "2s");
             Settings settings = EmbeddedSettings.of(local, config, "socialcrm-demo", commandDefaults,
                     Map.of(AppConfig.HTTP_PORT.name(), Integer.toString(httpPort)));

@@ -79,9 +79,9 @@ public final class AppConfig {
             "Wall-clock time between passes that re-evaluate every customer as of stream time (decay, dormancy, rank drift)");
     public static final Setting SWEEP_BATCH = new Setting("segments.sweep.batch", "2000",
             "Customers re-evaluated per punctuation during a sweep (bounds the work of one call)");
-    public static final Setting SWEEP_BUDGET = new Setting("segments.sweep.budget", "5ms",
+    public static final Setting SWEEP_BUDGET = new Setting("segments.sweep.budget", "20ms",
             "Most time one sweep step may take per task (bounds how long a step holds up the task's records)");
-    public static final Setting SWEEP_TICK = new Setting("segments.sweep.tick", "250ms",
+    public static final Setting SWEEP_TICK = new Setting("segments.sweep.tick", "1s",
             "Wall-clock period of sweep steps and of the check for changed definitions");
 
     public static final Setting METRICS_FLUSH = new Setting("metrics.flush.interval", "5s",

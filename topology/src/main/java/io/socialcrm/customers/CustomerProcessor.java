@@ -105,9 +105,9 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     private String cursor;
     private long lastPassStart = Long.MIN_VALUE / 2;
     private KllDoublesSketch passSketch;
-    /** What refreshing one customer in a sweep costs here, reading included (a moving average). */
-    private double nanosPerSweptCustomer = 50_000;
-    private static final int MIN_SWEEP_READ = 16;
+    /** A hash of the raw values of the running pass, in the order swept, and of the last one published. */
+    private long passValues;
+    private long publishedValues = Long.MIN_VALUE;
 
     public CustomerProcessor(TopologySettings settings) {
         this.settings = settings;
@@ -549,6 +549,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             lastPassStart = wallNow;
             cursor = null;
             passSketch = KllDoublesSketch.newHeapInstance(settings.sketchK());
+            passValues = 17;
             top.beginPass();
         }
         if (passRunning) {
@@ -561,49 +562,46 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
      * {@code segments.sweep.budget} of time, so that sweeping never starves record processing.
      */
     private void step() {
-        long started = System.nanoTime();
-        long deadline = started + settings.sweepBudget().toNanos();
+        long deadline = System.nanoTime() + settings.sweepBudget().toNanos();
         long streamTime = context().currentStreamTimeMs();
-        // read as many as the budget is likely to refresh (reading costs too: a fixed batch read whole
-        // would hold the task up beyond its budget), then write: the store is not modified while its
-        // iterator is open
-        int want = (int) Math.max(MIN_SWEEP_READ, Math.min(settings.sweepBatch(),
-                1.25 * settings.sweepBudget().toNanos() / nanosPerSweptCustomer + 1));
-        List<KeyValue<String, CustomerState>> batch = new ArrayList<>(Math.min(want, 4096));
+        // read first, then write: the store is not modified while its iterator is open
+        List<KeyValue<String, CustomerState>> batch = new ArrayList<>(Math.min(settings.sweepBatch(), 4096));
         try (KeyValueIterator<String, CustomerState> it = cursor == null ? states.all() : states.range(cursor, null)) {
-            while (it.hasNext() && batch.size() < want) {
+            while (it.hasNext() && batch.size() < settings.sweepBatch()) {
                 KeyValue<String, CustomerState> next = it.next();
                 if (!next.key.equals(cursor)) {
                     batch.add(next);
                 }
             }
         }
-        boolean exhausted = batch.size() < want;
-        int swept = 0;
+        boolean exhausted = batch.size() < settings.sweepBatch();
         for (KeyValue<String, CustomerState> entry : batch) {
             if (System.nanoTime() > deadline) {
                 exhausted = false;
                 break;
             }
             cursor = entry.key;
-            swept++;
             CustomerState state = mutable(entry.value);
             if (state.getRedirectTo() == null) {
                 long now = Math.max(streamTime, state.getRefreshedAt());
-                passSketch.update(refresh(entry.key, state, now, now, true));
+                double raw = refresh(entry.key, state, now, now, true);
+                passSketch.update(raw);
+                passValues = passValues * 31 + Double.hashCode(raw);
             }
-        }
-        if (swept > 0) {
-            double each = (double) (System.nanoTime() - started) / swept;
-            nanosPerSweptCustomer = 0.7 * nanosPerSweptCustomer + 0.3 * each;
         }
         if (exhausted) {
             passRunning = false;
             top.completePass();
-            byte[] sketch = passSketch.toByteArray();
-            context().forward(new Record<>(distributionKey, new Routed.ToDistribution(sketch), Math.max(streamTime, 0)));
+            // a pass over the same raw values publishes nothing: a KLL sketch compacts at random, so
+            // publishing it again would move everyone's percentile a little, and the next pass would
+            // emit profiles and segment changes for nothing, for ever (a replay would never settle)
+            if (passValues != publishedValues) {
+                publishedValues = passValues;
+                byte[] sketch = passSketch.toByteArray();
+                context().forward(new Record<>(distributionKey, new Routed.ToDistribution(sketch), Math.max(streamTime, 0)));
+                awaitingOwnSketch = true;
+            }
             passSketch = null;
-            awaitingOwnSketch = true;
         }
     }
 

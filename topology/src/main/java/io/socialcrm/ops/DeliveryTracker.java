@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.Callback;
 
@@ -24,26 +25,34 @@ public final class DeliveryTracker {
     public static final Duration DEFAULT_STALL_LIMIT = Duration.ofSeconds(30);
 
     private final long stallLimitNanos;
+    /** Monotonic nanoseconds: {@code System::nanoTime}, or a test's clock. */
+    private final LongSupplier clock;
     private final long startedMillis = System.currentTimeMillis();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicReference<Exception> firstError = new AtomicReference<>();
     private final Map<String, LongAdder> pendingByTopic = new ConcurrentHashMap<>();
-    private volatile long lastProgressNanos = System.nanoTime();
+    private volatile long lastProgressNanos;
 
     public DeliveryTracker(Duration stallLimit) {
+        this(stallLimit, System::nanoTime);
+    }
+
+    DeliveryTracker(Duration stallLimit, LongSupplier clock) {
         if (stallLimit.isNegative() || stallLimit.isZero()) {
             throw new IllegalArgumentException("stall limit must be positive, not " + stallLimit);
         }
         this.stallLimitNanos = stallLimit.toNanos();
+        this.clock = clock;
+        this.lastProgressNanos = clock.getAsLong();
     }
 
     /** The callback for one record sent to {@code topic}; hand it to {@code KafkaProducer.send}. */
     public Callback track(String topic) {
         if (sent.get() == completed.get()) {
             // nothing was in flight: the clock for this record starts now, not at the last acknowledgement
-            lastProgressNanos = System.nanoTime();
+            lastProgressNanos = clock.getAsLong();
         }
         sent.incrementAndGet();
         LongAdder pending = pendingByTopic.computeIfAbsent(topic, t -> new LongAdder());
@@ -54,7 +63,7 @@ public final class DeliveryTracker {
                 failed.incrementAndGet();
                 firstError.compareAndSet(null, error);
             }
-            lastProgressNanos = System.nanoTime();
+            lastProgressNanos = clock.getAsLong();
             completed.incrementAndGet();
         };
     }
@@ -74,7 +83,7 @@ public final class DeliveryTracker {
 
     /** Throws {@link StalledException} if records wait and none has completed for the stall limit. */
     public void check() {
-        if (pending() > 0 && System.nanoTime() - lastProgressNanos > stallLimitNanos) {
+        if (pending() > 0 && clock.getAsLong() - lastProgressNanos > stallLimitNanos) {
             throw new StalledException("Stuck writing to Kafka: " + describeStall());
         }
     }
@@ -105,7 +114,7 @@ public final class DeliveryTracker {
 
     /** What is stuck, for a person: how long, which topics wait, what the broker answered. */
     public String describeStall() {
-        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastProgressNanos);
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(clock.getAsLong() - lastProgressNanos);
         Map<String, Long> waiting = new TreeMap<>();
         pendingByTopic.forEach((topic, count) -> {
             if (count.sum() > 0) {

@@ -38,4 +38,35 @@ class RankTopologyTest {
             assertTrue(profiles.get("c9").getModelVersion().startsWith("influence-v1(halflife=30d"));
         }
     }
+
+    @Test
+    void aPassOverUnchangedValuesPublishesNoNewSketchSoNothingChurns() {
+        try (TopologyFixture f = new TopologyFixture(Map.of("influence.halflife", "off"))) {
+            var sketches = f.driver.createOutputTopic(f.topics.influenceDistribution.name(),
+                    new org.apache.kafka.common.serialization.StringDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+            for (int c = 0; c < 10; c++) {
+                f.grant("c" + c, "twitter", "" + c, T0);
+                for (int s = 0; s < c; s++) {
+                    f.engage("fan" + s, ActivityType.SHARE, "" + c, T0.plusSeconds(10 + s));
+                }
+            }
+            f.advanceWallClock(Duration.ofSeconds(2));
+            assertEquals(1, sketches.readRecordsToList().size(), "the first pass publishes");
+            f.advanceWallClock(Duration.ofSeconds(2)); // the first ranking: scores go from 0 to ranks
+            assertEquals(90.0, TopologyFixture.latest(f.customerProfiles).get("c9").getInfluence().getScore(), 1e-9);
+            f.segmentChanges.readRecordsToList();
+            for (int pass = 0; pass < 3; pass++) {
+                f.advanceWallClock(Duration.ofHours(1).plusSeconds(2)); // segments.refresh.interval: a new pass
+            }
+            assertEquals(0, sketches.readRecordsToList().size(), "the same values: no new sketch");
+            assertTrue(f.customerProfiles.isEmpty(), "and so no profile moves");
+            assertTrue(f.segmentChanges.readRecordsToList().stream()
+                    .allMatch(r -> !io.socialcrm.contract.ChangeTrigger.SWEEP.equals(io.socialcrm.contract.ChangeTrigger.of(r.headers()))),
+                    "and no sweep finds a change");
+            f.engage("fan0", ActivityType.SHARE, "0", T0.plusSeconds(500));
+            f.advanceWallClock(Duration.ofHours(1).plusSeconds(2));
+            assertEquals(1, sketches.readRecordsToList().size(), "a value changed: a new sketch");
+        }
+    }
 }
