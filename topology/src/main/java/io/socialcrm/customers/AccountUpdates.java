@@ -57,14 +57,6 @@ public final class AccountUpdates {
                 .build();
     }
 
-    public static String platform(AccountState account) {
-        return AccountKeys.platformOf(account.getAccountKey());
-    }
-
-    public static String userId(AccountState account) {
-        return AccountKeys.userIdOf(account.getAccountKey());
-    }
-
     /** A new consent for a linked account: handle and scopes follow it; state a narrowed scope no longer allows goes. */
     public static void relink(AccountState account, AccountLinked linked) {
         account.setHandle(linked.getHandle());

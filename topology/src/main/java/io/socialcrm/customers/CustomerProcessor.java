@@ -1,5 +1,6 @@
 package io.socialcrm.customers;
 
+import io.socialcrm.consent.AccountKeys;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.ErasureAction;
@@ -260,7 +261,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     private void countActiveHour(AccountState account, long time) {
         Long last = account.getLastActivityAt();
         if (last == null || MetricsBuffer.hourStart(time) > MetricsBuffer.hourStart(last)) {
-            metrics.count(AccountUpdates.platform(account), time, MetricsBuffer.Count.ACTIVE_ACCOUNT);
+            metrics.count(AccountKeys.platformOf(account.getAccountKey()), time, MetricsBuffer.Count.ACTIVE_ACCOUNT);
         }
     }
 

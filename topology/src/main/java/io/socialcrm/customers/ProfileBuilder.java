@@ -1,5 +1,6 @@
 package io.socialcrm.customers;
 
+import io.socialcrm.consent.AccountKeys;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.Influence;
@@ -83,8 +84,8 @@ public final class ProfileBuilder {
                 hours[Integer.parseInt(h.getKey())] += h.getValue() * fc;
                 anyHours = true;
             }
-            accounts.add(LinkedAccount.newBuilder().setAccountKey(a.getAccountKey()).setPlatform(AccountUpdates.platform(a))
-                    .setPlatformUserId(AccountUpdates.userId(a)).setHandle(a.getHandle())
+            accounts.add(LinkedAccount.newBuilder().setAccountKey(a.getAccountKey()).setPlatform(AccountKeys.platformOf(a.getAccountKey()))
+                    .setPlatformUserId(AccountKeys.userIdOf(a.getAccountKey())).setHandle(a.getHandle())
                     .setScopes(new ArrayList<>(a.getScopes())).setLinkedAt(Instant.ofEpochMilli(a.getLinkedAt())).build());
         }
         InfluenceTotals totals = new InfluenceTotals(shares, mentions, replies, likes, follows, engagers, followers, recent);

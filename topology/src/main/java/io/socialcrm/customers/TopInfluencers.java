@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -30,9 +31,8 @@ public final class TopInfluencers {
 
     private final KeyValueStore<String, String> store;
     private final int capacity;
-    /** The store's entries, in its order (the last is the least influential). */
-    private final TreeMap<String, String> ranked = new TreeMap<>();
-    private final Map<String, String> keyOf = new HashMap<>();
+    /** What the store should hold; a customer it adds, moves or drops is noted in {@link #unsynced}. */
+    private final Ranking live;
     /** Customers whose entry in the store is not what the ranking says yet. */
     private final Set<String> unsynced = new HashSet<>();
     /** The ranking a running sweep collects, or null between sweeps. */
@@ -45,18 +45,17 @@ public final class TopInfluencers {
     TopInfluencers(KeyValueStore<String, String> store, int capacity) {
         this.store = store;
         this.capacity = capacity;
+        this.live = new Ranking(capacity, unsynced::add);
         // an in-memory store outlives a task's processor when the task is only suspended
         try (var all = store.all()) {
-            all.forEachRemaining(kv -> {
-                ranked.put(kv.value, kv.key);
-                keyOf.put(kv.key, kv.value);
-            });
+            all.forEachRemaining(kv -> live.offer(kv.key, kv.value));
         }
+        unsynced.clear();
     }
 
     /** Starts ranking afresh: every customer is offered before {@link #completePass()}. */
     public void beginPass() {
-        next = new Ranking(capacity);
+        next = new Ranking(capacity, id -> { });
     }
 
     /** Makes the ranking the sweep collected the live one. */
@@ -66,28 +65,18 @@ public final class TopInfluencers {
         }
         Ranking done = next;
         next = null;
-        for (Map.Entry<String, String> entry : new ArrayList<>(ranked.entrySet())) {
-            if (!done.ranked.containsKey(entry.getKey())) {
-                drop(entry.getValue(), entry.getKey());
+        for (String id : new ArrayList<>(live.keyOf.keySet())) {
+            if (!done.keyOf.containsKey(id)) {
+                live.remove(id);
             }
         }
-        done.ranked.forEach((key, id) -> {
-            if (!ranked.containsKey(key)) {
-                String old = keyOf.remove(id);
-                if (old != null) {
-                    ranked.remove(old);
-                }
-                ranked.put(key, id);
-                keyOf.put(id, key);
-                unsynced.add(id);
-            }
-        });
+        done.keyOf.forEach(live::offer);
     }
 
     /** Copies the changes since the last call to the store. */
     public void sync() {
         for (String id : unsynced) {
-            String key = keyOf.get(id);
+            String key = live.keyOf.get(id);
             if (key == null) {
                 store.delete(id);
             } else {
@@ -103,22 +92,7 @@ public final class TopInfluencers {
         if (next != null) {
             next.offer(customerId, key);
         }
-        String old = keyOf.get(customerId);
-        if (key.equals(old)) {
-            return;
-        }
-        if (old != null) {
-            drop(customerId, old);
-        } else if (ranked.size() >= capacity && key.compareTo(ranked.lastKey()) > 0) {
-            return;
-        }
-        ranked.put(key, customerId);
-        keyOf.put(customerId, key);
-        unsynced.add(customerId);
-        while (ranked.size() > capacity) {
-            Map.Entry<String, String> last = ranked.lastEntry();
-            drop(last.getValue(), last.getKey());
-        }
+        live.offer(customerId, key);
     }
 
     /** Takes a customer off the list, in the store too; true if it was on it. */
@@ -126,38 +100,38 @@ public final class TopInfluencers {
         if (next != null) {
             next.remove(customerId);
         }
-        String key = keyOf.get(customerId);
-        if (key == null) {
+        if (!live.remove(customerId)) {
             return false;
         }
-        drop(customerId, key);
         unsynced.remove(customerId);
         store.delete(customerId);
         return true;
     }
 
     int size() {
-        return ranked.size();
+        return live.ranked.size();
     }
 
-    private void drop(String customerId, String key) {
-        ranked.remove(key);
-        keyOf.remove(customerId);
-        unsynced.add(customerId);
-    }
-
-    /** A bounded ranking in memory only. */
+    /**
+     * At most {@code capacity} customers by rank key (the last is the least influential); tells
+     * {@code changed} of every customer it adds, moves or drops.
+     */
     private static final class Ranking {
         private final int capacity;
+        private final Consumer<String> changed;
         private final TreeMap<String, String> ranked = new TreeMap<>();
         private final Map<String, String> keyOf = new HashMap<>();
 
-        Ranking(int capacity) {
+        Ranking(int capacity, Consumer<String> changed) {
             this.capacity = capacity;
+            this.changed = changed;
         }
 
         void offer(String customerId, String key) {
-            String old = keyOf.remove(customerId);
+            String old = keyOf.get(customerId);
+            if (key.equals(old)) {
+                return;
+            }
             if (old != null) {
                 ranked.remove(old);
             } else if (ranked.size() >= capacity && key.compareTo(ranked.lastKey()) > 0) {
@@ -165,16 +139,22 @@ public final class TopInfluencers {
             }
             ranked.put(key, customerId);
             keyOf.put(customerId, key);
-            if (ranked.size() > capacity) {
-                keyOf.remove(ranked.pollLastEntry().getValue());
+            changed.accept(customerId);
+            while (ranked.size() > capacity) {
+                String dropped = ranked.pollLastEntry().getValue();
+                keyOf.remove(dropped);
+                changed.accept(dropped);
             }
         }
 
-        void remove(String customerId) {
+        boolean remove(String customerId) {
             String key = keyOf.remove(customerId);
-            if (key != null) {
-                ranked.remove(key);
+            if (key == null) {
+                return false;
             }
+            ranked.remove(key);
+            changed.accept(customerId);
+            return true;
         }
     }
 }

@@ -6,6 +6,7 @@ import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.customers.InfluenceIndex;
 import io.socialcrm.customers.ProfileBuilder;
+import io.socialcrm.customers.TopInfluencers;
 import io.socialcrm.influence.InfluenceDistribution;
 import io.socialcrm.topology.Names;
 import io.socialcrm.topology.TopologySettings;
@@ -41,6 +42,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * layer's work. A store that is migrating or restoring raises {@link NotAvailableException}.
  */
 public final class LocalQueries {
+    /** The most customers {@link #top} can return: what each task keeps ranked. */
+    public static final int TOP_MAX = TopInfluencers.CAPACITY;
+
     private final KafkaStreams streams;
     private final TopologySettings settings;
     private final ProfileBuilder builder;

@@ -151,7 +151,7 @@ public final class QueryApi implements AutoCloseable {
             } else if (path.equals(List.of("influencers", "top"))) {
                 endpoint = "/influencers/top";
                 authorize(exchange);
-                top(exchange, limit(params, 10), local);
+                top(exchange, limit(params, 10, LocalQueries.TOP_MAX), local);
             } else {
                 throw new ApiError(404, "no such path; see GET /health, /metrics, /customers/{id}, /segments, "
                         + "/segments/{id}/members, /influencers/top");
@@ -229,7 +229,7 @@ public final class QueryApi implements AutoCloseable {
     }
 
     private void members(HttpExchange exchange, String segmentId, Map<String, String> params, boolean local) throws IOException {
-        int limit = limit(params, 100);
+        int limit = limit(params, 100, MAX_LIMIT);
         String after = params.get("after");
         if (after != null) {
             id(after, "parameter 'after'");
@@ -349,20 +349,20 @@ public final class QueryApi implements AutoCloseable {
         return raw;
     }
 
-    private static int limit(Map<String, String> params, int dflt) {
+    private static int limit(Map<String, String> params, int dflt, int max) {
         String raw = params.get("limit");
         if (raw == null) {
             return dflt;
         }
         try {
             int limit = Integer.parseInt(raw);
-            if (limit >= 1 && limit <= MAX_LIMIT) {
+            if (limit >= 1 && limit <= max) {
                 return limit;
             }
         } catch (NumberFormatException notANumber) {
             // reported below
         }
-        throw new ApiError(400, "parameter 'limit' must be a whole number from 1 to " + MAX_LIMIT);
+        throw new ApiError(400, "parameter 'limit' must be a whole number from 1 to " + max);
     }
 
     private static List<String> segments(URI uri) {

@@ -8,10 +8,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -35,8 +34,8 @@ public final class MetricsAggregator extends ContextualProcessor<String, Metrics
     private KeyValueStore<String, ActivityMetrics> totals;
     /** Wall-clock time each window last changed; after a restart every window counts as just changed. */
     private final Map<String, Long> touched = new HashMap<>();
-    /** Windows changed since they were last written out. */
-    private final Set<String> changed = new LinkedHashSet<>();
+    /** Windows changed since they were last written out, with their totals now. */
+    private final Map<String, ActivityMetrics> changed = new LinkedHashMap<>();
     private final Duration flushInterval;
 
     public MetricsAggregator(Duration flushInterval) {
@@ -48,7 +47,7 @@ public final class MetricsAggregator extends ContextualProcessor<String, Metrics
         super.init(context);
         totals = context.getStateStore(Names.METRICS_TOTALS);
         try (KeyValueIterator<String, ActivityMetrics> all = totals.all()) {
-            all.forEachRemaining(kv -> changed.add(kv.key));
+            all.forEachRemaining(kv -> changed.put(kv.key, kv.value));
         }
         context.schedule(Duration.ofHours(1), PunctuationType.WALL_CLOCK_TIME, this::expire);
         context.schedule(flushInterval, PunctuationType.WALL_CLOCK_TIME, now -> flush());
@@ -77,16 +76,13 @@ public final class MetricsAggregator extends ContextualProcessor<String, Metrics
         current.setConsentsRevoked(current.getConsentsRevoked() + delta.getRevoked());
         totals.put(key, current);
         touched.put(key, context().currentSystemTimeMs());
-        changed.add(key);
+        changed.put(key, current);
     }
 
     private void flush() {
-        for (String key : changed) {
-            ActivityMetrics current = totals.get(key);
-            if (current != null) {
-                context().forward(new Record<>(current.getPlatform(), (Routed) new Routed.ToMetricsOutput(current),
-                        current.getWindowStart().toEpochMilli()));
-            }
+        for (ActivityMetrics current : changed.values()) {
+            context().forward(new Record<>(current.getPlatform(), (Routed) new Routed.ToMetricsOutput(current),
+                    current.getWindowStart().toEpochMilli()));
         }
         changed.clear();
     }
@@ -103,6 +99,7 @@ public final class MetricsAggregator extends ContextualProcessor<String, Metrics
         idle.forEach(key -> {
             totals.delete(key);
             touched.remove(key);
+            changed.remove(key);
         });
     }
 }
