@@ -1,5 +1,6 @@
 package io.socialcrm.app;
 
+import io.socialcrm.config.BuildInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -7,7 +7,7 @@ import io.socialcrm.ops.TopicAdmin;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.topology.SocialCrmTopology;
 import io.socialcrm.topology.StreamsProperties;
-import io.socialcrm.topology.TopologySettings;
+import io.socialcrm.common.TopologySettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -123,11 +123,6 @@ public final class Pipeline implements AutoCloseable {
         }
         throw new IllegalStateException("The application was not RUNNING within " + timeout.toSeconds() + " s (state "
                 + streams.state() + ")");
-    }
-
-    /** Blocks until Kafka Streams reaches ERROR or NOT_RUNNING. */
-    public void awaitStopped() throws InterruptedException {
-        stopped.await();
     }
 
     /** A latch released when Kafka Streams reaches ERROR or NOT_RUNNING. */

@@ -25,7 +25,7 @@ import io.socialcrm.segments.SegmentFile;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.stack.LocalStack;
-import io.socialcrm.topology.Names;
+import io.socialcrm.common.Names;
 import io.socialcrm.topology.StreamsProperties;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.socialcrm.app;
 
+import io.socialcrm.config.BuildInfo;
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.config.Settings;
 import java.util.LinkedHashMap;

@@ -128,11 +128,6 @@ public final class Service implements AutoCloseable {
         return pipeline;
     }
 
-    /** The HTTP API, or null when {@code http.enabled=false}. */
-    public QueryApi api() {
-        return api;
-    }
-
     /** Base URL of this instance's API, or null. */
     public String url() {
         return advertised == null ? null : "http://" + advertised.host() + ":" + advertised.port();

@@ -2,9 +2,9 @@ package io.socialcrm.consent;
 
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.internal.AccountConsent;
-import io.socialcrm.topology.Names;
-import io.socialcrm.topology.Routed;
-import io.socialcrm.topology.TopologySettings;
+import io.socialcrm.common.Names;
+import io.socialcrm.common.Routed;
+import io.socialcrm.common.TopologySettings;
 import org.apache.kafka.streams.processor.api.ProcessingContext;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;

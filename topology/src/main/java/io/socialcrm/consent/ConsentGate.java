@@ -1,5 +1,6 @@
 package io.socialcrm.consent;
 
+import io.socialcrm.common.AppCounters.Counter;
 import io.socialcrm.avro.ActivityType;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.SocialActivity;
@@ -13,12 +14,11 @@ import io.socialcrm.avro.internal.MetricsDelta;
 import io.socialcrm.avro.internal.OwnActivity;
 import io.socialcrm.context.ContextAnalyzer;
 import io.socialcrm.errors.InvalidRecordException;
-import io.socialcrm.metrics.AppMetrics;
 import io.socialcrm.metrics.MetricsBuffer;
 import io.socialcrm.time.EventTimeExtractor;
-import io.socialcrm.topology.Names;
-import io.socialcrm.topology.Routed;
-import io.socialcrm.topology.TopologySettings;
+import io.socialcrm.common.Names;
+import io.socialcrm.common.Routed;
+import io.socialcrm.common.TopologySettings;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -94,25 +94,25 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
 
         Bytes eventKey = Bytes.wrap(settings.hasher().event(platform, activity.getEventId()));
         if (seenBefore(eventKey, time)) {
-            AppMetrics.DUPLICATES_DROPPED.incrementAndGet();
+            settings.counters().increment(Counter.DUPLICATES_DROPPED);
             return;
         }
         seenEvents.put(eventKey, SEEN, time);
         seenFilter.put(eventKey.get(), time);
         metrics.count(platform, time, MetricsBuffer.Count.SEEN);
-        AppMetrics.ACTIVITIES_SEEN.incrementAndGet();
+        settings.counters().increment(Counter.ACTIVITIES_SEEN);
 
         AccountConsent actor = consents.get(key);
         if (ConsentRecorder.isGranted(actor) && actor.getScopes().contains(ConsentScope.ACTIVITY)) {
             metrics.count(platform, time, MetricsBuffer.Count.ACCEPTED);
-            AppMetrics.ACTIVITIES_ACCEPTED.incrementAndGet();
+            settings.counters().increment(Counter.ACTIVITIES_ACCEPTED);
             OwnActivity own = new OwnActivity(key, activity.getType(), time, contextsOf(activity, actor),
                     actor.getScopes().contains(ConsentScope.PROFILE) ? activity.getActorFollowers() : null);
             context().forward(new Record<>(actor.getCustomerId(),
                     new Routed.ToCustomers(new CustomerEvent(own)), record.timestamp()));
         } else {
             metrics.count(platform, time, MetricsBuffer.Count.DROPPED_NO_CONSENT);
-            AppMetrics.ACTIVITIES_DROPPED_NO_CONSENT.incrementAndGet();
+            settings.counters().increment(Counter.ACTIVITIES_DROPPED_NO_CONSENT);
         }
         credit(activity, key, time, record.timestamp());
     }

@@ -1,5 +1,6 @@
 package io.socialcrm.customers;
 
+import io.socialcrm.common.AppCounters.Counter;
 import io.socialcrm.consent.AccountKeys;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.CustomerProfile;
@@ -32,26 +33,26 @@ import io.socialcrm.avro.internal.Relink;
 import io.socialcrm.contract.ChangeTrigger;
 import io.socialcrm.errors.InvalidRecordException;
 import io.socialcrm.influence.InfluenceDistribution;
+import io.socialcrm.influence.PublishedSketches;
 import io.socialcrm.influence.InfluenceModel;
-import io.socialcrm.metrics.AppMetrics;
 import io.socialcrm.metrics.MetricsBuffer;
 import io.socialcrm.segments.InvalidRuleException;
 import io.socialcrm.segments.ProfileView;
 import io.socialcrm.segments.Segment;
 import io.socialcrm.segments.SegmentEvaluator;
 import io.socialcrm.segments.SegmentEvaluator.Transition;
-import io.socialcrm.topology.Names;
-import io.socialcrm.topology.Routed;
-import io.socialcrm.topology.TopologySettings;
+import io.socialcrm.common.Names;
+import io.socialcrm.common.Routed;
+import io.socialcrm.common.TopologySettings;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -86,6 +87,9 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     private final InfluenceModel model;
     private final ProfileBuilder builder;
     private final AccountUpdates updates;
+    private final SegmentEvaluator evaluator;
+    private final LongSupplier nanoClock;
+    private final PublishedSketches published;
     private KeyValueStore<String, CustomerState> states;
     private KeyValueStore<String, SegmentMembership> segmentIndex;
     private TopInfluencers top;
@@ -95,7 +99,6 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     private MetricsBuffer metrics;
     private final Map<String, Segment> segments = new TreeMap<>();
     private InfluenceDistribution distribution = InfluenceDistribution.empty();
-    private long distributionSignature;
     private String distributionKey;
     /** Set when this task published a sketch the global table may not show yet. */
     private boolean awaitingOwnSketch;
@@ -110,8 +113,15 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     private long passValues;
     private long publishedValues = Long.MIN_VALUE;
 
-    public CustomerProcessor(TopologySettings settings) {
+    /**
+     * @param nanoClock a monotonic clock in nanoseconds ({@code System::nanoTime}), which bounds how
+     *                  long a sweep step may take ({@code segments.sweep.budget})
+     */
+    public CustomerProcessor(TopologySettings settings, LongSupplier nanoClock) {
         this.settings = settings;
+        this.nanoClock = nanoClock;
+        this.evaluator = new SegmentEvaluator(settings.counters());
+        this.published = new PublishedSketches(settings.applicationId(), settings.sketchK(), settings.minPopulation());
         this.model = settings.influence();
         this.builder = new ProfileBuilder(model, settings.contextDecay());
         this.updates = new AccountUpdates(model, settings.contextDecay(), settings.contextMaxPerAccount());
@@ -123,7 +133,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         states = context.getStateStore(Names.CUSTOMER_STATE);
         segmentIndex = context.getStateStore(Names.SEGMENT_INDEX);
         top = new TopInfluencers(context.getStateStore(Names.INFLUENCE_INDEX));
-        definitions = context.getStateStore(Names.SEGMENT_DEFINITIONS);
+        definitions = context.getStateStore(Names.CUSTOMER_STAGE_DEFINITIONS);
         pendingErasures = context.getStateStore(Names.PENDING_ERASURES);
         distributionStore = context.getStateStore(Names.INFLUENCE_DISTRIBUTION);
         metrics = new MetricsBuffer(context.getStateStore(Names.CUSTOMER_METRICS_BUFFER));
@@ -307,7 +317,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         }
         List<Transition> out = new ArrayList<>();
         for (Segment segment : segments.values()) {
-            Transition t = SegmentEvaluator.evaluate(segment, view, members.remove(segment.id()));
+            Transition t = evaluator.evaluate(segment, view, members.remove(segment.id()));
             if (t != null) {
                 out.add(t);
             }
@@ -343,7 +353,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             segmentIndex.delete(memberKey);
             context().forward(new Record<>(memberKey, new Routed.ToSegmentMembers(null), time));
         }
-        (t.change() == MembershipChange.ENTERED ? AppMetrics.SEGMENTS_ENTERED : AppMetrics.SEGMENTS_EXITED).incrementAndGet();
+        settings.counters().increment(t.change() == MembershipChange.ENTERED ? Counter.SEGMENTS_ENTERED : Counter.SEGMENTS_EXITED);
         SegmentChange change = SegmentChange.newBuilder()
                 .setCustomerId(id).setSegmentId(t.segmentId()).setChange(t.change()).setReason(t.reason())
                 .setInfluenceScore(profile.getInfluence().getScore())
@@ -361,7 +371,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             String memberKey = m.getSegmentId() + "/" + id;
             segmentIndex.delete(memberKey);
             context().forward(new Record<>(memberKey, new Routed.ToSegmentMembers(null), time));
-            AppMetrics.SEGMENTS_EXITED.incrementAndGet();
+            settings.counters().increment(Counter.SEGMENTS_EXITED);
             context().forward(new Record<>(id, new Routed.ToSegmentChanges(SegmentChange.newBuilder()
                     .setCustomerId(id).setSegmentId(m.getSegmentId()).setChange(MembershipChange.EXITED).setReason(reason)
                     .setInfluenceScore(score).setTopContexts(List.of()).setBestHourOfWeek(null).setContactable(false)
@@ -533,9 +543,9 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         });
         ErasureReceipt receipt = ErasureReceipt.newBuilder().setRequestId(requestId).setCustomerId(customerId)
                 .setHeldData(held).setAccountsRemoved(accounts).setSegmentsExited(new ArrayList<>(exited))
-                .setRemoved(actions).setCompletedAt(Instant.now()).build();
+                .setRemoved(actions).setCompletedAt(Instant.ofEpochMilli(context().currentSystemTimeMs())).build();
         context().forward(new Record<>(customerId, new Routed.ToReceipts(receipt), time));
-        AppMetrics.ERASURES_COMPLETED.incrementAndGet();
+        settings.counters().increment(Counter.ERASURES_COMPLETED);
         LOG.info("Erasure request completed (held data: {}, accounts: {}, segments exited: {})", held, accounts, exited.size());
     }
 
@@ -563,7 +573,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
      * {@code segments.sweep.budget} of time, so that sweeping never starves record processing.
      */
     private void step() {
-        long deadline = System.nanoTime() + settings.sweepBudget().toNanos();
+        long deadline = nanoClock.getAsLong() + settings.sweepBudget().toNanos();
         long streamTime = context().currentStreamTimeMs();
         // read first, then write: the store is not modified while its iterator is open
         List<KeyValue<String, CustomerState>> batch = new ArrayList<>(Math.min(settings.sweepBatch(), 4096));
@@ -577,7 +587,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         }
         boolean exhausted = batch.size() < settings.sweepBatch();
         for (KeyValue<String, CustomerState> entry : batch) {
-            if (System.nanoTime() > deadline) {
+            if (nanoClock.getAsLong() > deadline) {
                 exhausted = false;
                 break;
             }
@@ -608,27 +618,16 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
 
     /** Re-reads the published sketches; true if they changed. */
     private boolean reloadDistribution() {
-        long signature = 17;
-        List<byte[]> sketches = new ArrayList<>();
-        String prefix = settings.applicationId() + "/";
         try (KeyValueIterator<String, ValueAndTimestamp<byte[]>> all = distributionStore.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, ValueAndTimestamp<byte[]>> kv = all.next();
-                if (kv.key.startsWith(prefix) && kv.value != null && kv.value.value() != null) {
-                    sketches.add(kv.value.value());
-                    signature = signature * 31 + kv.key.hashCode() * 7L + Arrays.hashCode(kv.value.value());
-                }
+            if (!published.reload(all)) {
+                return false;
             }
         }
-        if (signature != distributionSignature) {
-            distributionSignature = signature;
-            boolean ranked = distribution.ranks();
-            distribution = InfluenceDistribution.of(sketches, settings.sketchK(), settings.minPopulation());
-            // the first usable distribution turns every score from 0 into a rank: re-evaluate at once
-            // rather than at the next refresh (up to segments.refresh.interval later)
-            passRequested |= !ranked && distribution.ranks();
-            return true;
-        }
-        return false;
+        boolean ranked = distribution.ranks();
+        distribution = published.distribution();
+        // the first usable distribution turns every score from 0 into a rank: re-evaluate at once
+        // rather than at the next refresh (up to segments.refresh.interval later)
+        passRequested |= !ranked && distribution.ranks();
+        return true;
     }
 }

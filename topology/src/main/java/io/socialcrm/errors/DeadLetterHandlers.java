@@ -1,9 +1,10 @@
 package io.socialcrm.errors;
 
+import io.socialcrm.common.AppCounters;
+import io.socialcrm.common.AppCounters.Counter;
 import io.socialcrm.serde.SchemaRegistryException;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -25,8 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeadLetterHandlers {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandlers.class);
-    /** Records sent to dead-letters by this JVM, for the metrics endpoint. */
-    public static final AtomicLong DEAD_LETTERED = new AtomicLong();
+    /** Streams config key carrying the instance's {@link AppCounters} (an object, not a string). */
+    public static final String COUNTERS_CONFIG = "socialcrm.counters";
 
     private DeadLetterHandlers() {
     }
@@ -39,20 +40,27 @@ public final class DeadLetterHandlers {
         return topic.toString();
     }
 
-    private static void log(String stage, ErrorHandlerContext context, Exception error) {
+    private static AppCounters counters(Map<String, ?> configs) {
+        // absent when a handler is used on its own: it then counts for itself
+        return configs.get(COUNTERS_CONFIG) instanceof AppCounters given ? given : new AppCounters();
+    }
+
+    private static void log(String stage, ErrorHandlerContext context, Exception error, AppCounters counters) {
         Throwable cause = DeadLetters.rootOf(error);
         LOG.warn("Dead-lettered a record of {}-{}@{} ({}): {}: {}", context.topic(), context.partition(), context.offset(),
                 stage, cause.getClass().getSimpleName(), cause.getMessage());
-        DEAD_LETTERED.incrementAndGet();
+        counters.increment(Counter.DEAD_LETTERED);
     }
 
     /** Records that cannot be read. */
     public static final class Deserialization implements DeserializationExceptionHandler {
         private String topic;
+        private AppCounters counters;
 
         @Override
         public void configure(Map<String, ?> configs) {
             topic = topic(configs);
+            counters = counters(configs);
         }
 
         @Override
@@ -64,7 +72,7 @@ public final class DeadLetterHandlers {
                         registry.getMessage());
                 return Response.fail();
             }
-            log("deserialization", context, exception);
+            log("deserialization", context, exception, counters);
             return Response.resume(List.of(DeadLetters.record(topic, record.key(), record.value(), context, exception,
                     "deserialization")));
         }
@@ -73,10 +81,12 @@ public final class DeadLetterHandlers {
     /** Records a processor refused ({@link InvalidRecordException}) or failed on. */
     public static final class Processing implements ProcessingExceptionHandler {
         private String topic;
+        private AppCounters counters;
 
         @Override
         public void configure(Map<String, ?> configs) {
             topic = topic(configs);
+            counters = counters(configs);
         }
 
         @Override
@@ -85,7 +95,7 @@ public final class DeadLetterHandlers {
                 LOG.error("Unexpected failure processing a record of {}-{}@{} in {}; it goes to dead-letters",
                         context.topic(), context.partition(), context.offset(), context.processorNodeId(), exception);
             }
-            log("processing", context, exception);
+            log("processing", context, exception, counters);
             return Response.resume(List.of(DeadLetters.record(topic, context.sourceRawKey(), context.sourceRawValue(),
                     context, exception, "processing")));
         }
@@ -94,10 +104,12 @@ public final class DeadLetterHandlers {
     /** Records that cannot be written (too large, not serialisable). */
     public static final class Production implements ProductionExceptionHandler {
         private String topic;
+        private AppCounters counters;
 
         @Override
         public void configure(Map<String, ?> configs) {
             topic = topic(configs);
+            counters = counters(configs);
         }
 
         @Override
@@ -105,7 +117,7 @@ public final class DeadLetterHandlers {
             if (exception instanceof RetriableException && !(exception instanceof RecordTooLargeException)) {
                 return Response.fail();
             }
-            log("production", context, exception);
+            log("production", context, exception, counters);
             return Response.resume(List.of(DeadLetters.record(topic, context.sourceRawKey(), context.sourceRawValue(),
                     context, exception, "production")));
         }
@@ -119,7 +131,7 @@ public final class DeadLetterHandlers {
                         + "so that the record is written again", record.topic(), registry.getMessage());
                 return Response.fail();
             }
-            log("production", context, exception);
+            log("production", context, exception, counters);
             return Response.resume(List.of(DeadLetters.record(topic, context.sourceRawKey(), context.sourceRawValue(),
                     context, exception, "production")));
         }

@@ -8,10 +8,10 @@ import io.socialcrm.customers.InfluenceIndex;
 import io.socialcrm.customers.ProfileBuilder;
 import io.socialcrm.customers.TopInfluencers;
 import io.socialcrm.influence.InfluenceDistribution;
-import io.socialcrm.topology.Names;
-import io.socialcrm.topology.TopologySettings;
+import io.socialcrm.influence.PublishedSketches;
+import io.socialcrm.common.Names;
+import io.socialcrm.common.TopologySettings;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -48,14 +48,14 @@ public final class LocalQueries {
     private final KafkaStreams streams;
     private final TopologySettings settings;
     private final ProfileBuilder builder;
-    private volatile InfluenceDistribution distribution = InfluenceDistribution.empty();
-    private volatile long distributionSignature;
+    private final PublishedSketches published;
     private volatile long distributionCheckedAt;
 
     public LocalQueries(KafkaStreams streams, TopologySettings settings) {
         this.streams = streams;
         this.settings = settings;
         this.builder = new ProfileBuilder(settings.influence(), settings.contextDecay());
+        this.published = new PublishedSketches(settings.applicationId(), settings.sketchK(), settings.minPopulation());
     }
 
     /** A store cannot answer now (rebalancing, restoring, not running); the client should retry. */
@@ -174,7 +174,7 @@ public final class LocalQueries {
     public List<SegmentDefinition> definitions() {
         requireRunning();
         StateQueryResult<KeyValueIterator<String, SegmentDefinition>> result = streams.query(
-                StateQueryRequest.inStore(Names.SEGMENT_DEFINITIONS).withQuery(RangeQuery.<String, SegmentDefinition>withNoBounds()));
+                StateQueryRequest.inStore(Names.CUSTOMER_STAGE_DEFINITIONS).withQuery(RangeQuery.<String, SegmentDefinition>withNoBounds()));
         for (QueryResult<KeyValueIterator<String, SegmentDefinition>> partition : result.getPartitionResults().values()) {
             if (partition.isFailure()) {
                 continue;
@@ -199,32 +199,19 @@ public final class LocalQueries {
     private InfluenceDistribution distribution() {
         long now = System.currentTimeMillis();
         if (now - distributionCheckedAt < 1000) {
-            return distribution;
+            return published.distribution();
         }
         distributionCheckedAt = now;
         try {
             ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> store = streams.store(StoreQueryParameters
                     .fromNameAndType(Names.INFLUENCE_DISTRIBUTION, QueryableStoreTypes.timestampedKeyValueStore()));
-            List<byte[]> sketches = new ArrayList<>();
-            long signature = 17;
-            String prefix = settings.applicationId() + "/";
             try (KeyValueIterator<String, ValueAndTimestamp<byte[]>> all = store.all()) {
-                while (all.hasNext()) {
-                    KeyValue<String, ValueAndTimestamp<byte[]>> kv = all.next();
-                    if (kv.key.startsWith(prefix) && kv.value != null) {
-                        sketches.add(kv.value.value());
-                        signature = signature * 31 + Arrays.hashCode(kv.value.value());
-                    }
-                }
-            }
-            if (signature != distributionSignature) {
-                distributionSignature = signature;
-                distribution = InfluenceDistribution.of(sketches, settings.sketchK(), settings.minPopulation());
+                published.reload(all);
             }
         } catch (InvalidStateStoreException e) {
             // keep the last distribution while the global store is not queryable
         }
-        return distribution;
+        return published.distribution();
     }
 
     private void requireRunning() {

@@ -1,5 +1,8 @@
 package io.socialcrm.http;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.socialcrm.common.AppCounters.Counter;
+import io.socialcrm.common.AppCounters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,9 +14,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
-import io.socialcrm.metrics.AppMetrics;
 import io.socialcrm.serde.PlainJson;
-import io.socialcrm.topology.TopologySettings;
+import io.socialcrm.common.TopologySettings;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -89,7 +91,11 @@ public final class QueryApi implements AutoCloseable {
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meters);
-        AppMetrics.bindTo(meters);
+        AppCounters counters = settings.counters();
+        for (Counter counter : Counter.values()) {
+            FunctionCounter.builder(counter.metricName(), counters, c -> c.get(counter))
+                    .description(counter.description()).register(meters);
+        }
         server.createContext("/", this::handle);
         server.setExecutor(executor);
     }

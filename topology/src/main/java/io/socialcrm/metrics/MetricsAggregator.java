@@ -2,8 +2,8 @@ package io.socialcrm.metrics;
 
 import io.socialcrm.avro.ActivityMetrics;
 import io.socialcrm.avro.internal.MetricsDelta;
-import io.socialcrm.topology.Names;
-import io.socialcrm.topology.Routed;
+import io.socialcrm.common.Names;
+import io.socialcrm.common.Routed;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.socialcrm.metrics;
 
 import io.socialcrm.avro.internal.MetricsDelta;
-import io.socialcrm.topology.Routed;
+import io.socialcrm.common.Routed;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;

@@ -6,7 +6,7 @@ import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.EraseRequest;
 import io.socialcrm.avro.internal.MergeRequest;
 import io.socialcrm.errors.InvalidRecordException;
-import io.socialcrm.topology.Routed;
+import io.socialcrm.common.Routed;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 

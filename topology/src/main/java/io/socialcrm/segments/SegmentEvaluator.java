@@ -1,18 +1,20 @@
 package io.socialcrm.segments;
 
+import io.socialcrm.common.AppCounters.Counter;
+import io.socialcrm.common.AppCounters;
 import dev.cel.runtime.CelEvaluationException;
 import io.socialcrm.avro.MembershipChange;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Decides segment transitions, with hysteresis, and words their reasons. */
 public final class SegmentEvaluator {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentEvaluator.class);
-    /** Evaluations that failed (a rule reading a missing map key, say), for the metrics endpoint. */
-    public static final AtomicLong ERRORS = new AtomicLong();
+    private final AppCounters counters;
 
-    private SegmentEvaluator() {
+    /** Counts evaluations that fail (a rule reading a missing map key, say) in {@code counters}. */
+    public SegmentEvaluator(AppCounters counters) {
+        this.counters = counters;
     }
 
     /** A customer entering or leaving a segment, and why. */
@@ -23,7 +25,7 @@ public final class SegmentEvaluator {
      * The transition of one customer for one segment, or null when membership stays as it is. A rule
      * that fails to evaluate counts as false for entering and does not make a member exit.
      */
-    public static Transition evaluate(Segment segment, ProfileView view, boolean member) {
+    public Transition evaluate(Segment segment, ProfileView view, boolean member) {
         if (!segment.enabled()) {
             return member ? new Transition(segment.id(), MembershipChange.EXITED, "segment disabled (v" + segment.version() + ")",
                     segment.version()) : null;
@@ -50,11 +52,11 @@ public final class SegmentEvaluator {
         return null;
     }
 
-    private static boolean test(Segment segment, Rule rule, ProfileView view, boolean onError) {
+    private boolean test(Segment segment, Rule rule, ProfileView view, boolean onError) {
         try {
             return rule.test(view);
         } catch (CelEvaluationException e) {
-            if (ERRORS.incrementAndGet() % 1000 == 1) {
+            if (counters.increment(Counter.RULE_ERRORS) % 1000 == 1) {
                 LOG.warn("Segment '{}' v{}: rule ({}) failed to evaluate ({}); counted as {} (logged once per 1000 failures)",
                         segment.id(), segment.version(), rule.source(), e.getMessage(), onError);
             }

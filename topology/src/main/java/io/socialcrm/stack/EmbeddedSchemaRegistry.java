@@ -1,6 +1,6 @@
 package io.socialcrm.stack;
 
-import io.socialcrm.app.BuildInfo;
+import io.socialcrm.config.BuildInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

@@ -52,10 +52,6 @@ public final class LocalStack implements AutoCloseable {
         public Options withBrokerOverrides(Map<String, String> overrides) {
             return new Options(registry, partitions, topics, overrides, registryTimeout);
         }
-
-        public Options withTopics(Topics catalogue) {
-            return new Options(registry, partitions, catalogue, brokerOverrides, registryTimeout);
-        }
     }
 
     private final Path workDir;

@@ -1,5 +1,8 @@
 package io.socialcrm.topology;
 
+import io.socialcrm.common.TopologySettings;
+import io.socialcrm.common.Routed;
+import io.socialcrm.common.Names;
 import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.CustomerMerge;
 import io.socialcrm.avro.ErasureRequest;
@@ -167,8 +170,8 @@ public final class SocialCrmTopology {
 
         // --- customer-keyed stage -------------------------------------------------------------
         Map<String, KStream<String, Routed>> out = customerEvents
-                .process(() -> new CustomerProcessor(settings), Named.as("customer-processor"),
-                        Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX, Names.SEGMENT_DEFINITIONS,
+                .process(() -> new CustomerProcessor(settings, System::nanoTime), Named.as("customer-processor"),
+                        Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX, Names.CUSTOMER_STAGE_DEFINITIONS,
                         Names.PENDING_ERASURES, Names.CUSTOMER_METRICS_BUFFER)
                 .split(Named.as("customer-out-"))
                 .branch((k, v) -> v instanceof Routed.ToProfiles, Branched.as("profiles"))
@@ -218,7 +221,7 @@ public final class SocialCrmTopology {
         // the top of each task's ranking, rebuilt by sweeps: memory only, no changelog (TopInfluencers)
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.INFLUENCE_INDEX), keys, keys)
                 .withLoggingDisabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEGMENT_DEFINITIONS),
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CUSTOMER_STAGE_DEFINITIONS),
                 keys, InternalSerde.of(SegmentDefinition.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PENDING_ERASURES),
                 keys, InternalSerde.of(PendingErasure.class)));

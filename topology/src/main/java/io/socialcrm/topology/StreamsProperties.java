@@ -1,5 +1,6 @@
 package io.socialcrm.topology;
 
+import io.socialcrm.common.TopologySettings;
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.config.Settings;
 import io.socialcrm.errors.DeadLetterHandlers;
@@ -28,6 +29,7 @@ public final class StreamsProperties {
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Processing.class);
         props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Production.class);
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topology.topics().deadLetters.name());
+        props.put(DeadLetterHandlers.COUNTERS_CONFIG, topology.counters());
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
         props.put(BoundedRocksDb.TOTAL_BYTES, Long.toString(settings.bytes(AppConfig.ROCKSDB_MEMORY.name())));
         props.put(BoundedRocksDb.PURGE_SECONDS, Long.toString(Math.max(1, settings.duration(AppConfig.ROCKSDB_PURGE.name()).toSeconds())));

@@ -3,16 +3,18 @@ package io.socialcrm.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.socialcrm.testing.TestStacks;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
-/** The command line: help, version, and errors a user can act on. */
+/** The command line: help, version, and errors a user can act on (without a broker; with one: {@link MainIT}). */
 class MainTest {
 
     /** Exit code and what the command printed. */
@@ -44,12 +46,27 @@ class MainTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"demo", "replay", "run", "topics", "topics create", "topics describe"}) {
+        List<String> commands = new ArrayList<>();
+        collect(new CommandLine(new Main()), "", commands);
+        assertTrue(commands.containsAll(List.of("demo", "replay", "run", "topics create", "health", "bench")), commands.toString());
+        for (String command : commands) {
             String[] args = (command + " --help").split(" ");
             Outcome o = run(args);
             assertEquals(0, o.code(), command);
             assertTrue(o.out().startsWith("Usage: socialcrm " + command), command + ": " + o.out());
+            assertTrue(o.out().lines().count() > 2, command + " describes itself: " + o.out());
         }
+    }
+
+    /** Every command and subcommand the command line declares, as typed ("topics create"). */
+    private static void collect(CommandLine parent, String prefix, List<String> into) {
+        parent.getSubcommands().forEach((name, sub) -> {
+            if (sub.getCommand() instanceof CommandLine.HelpCommand || !name.equals(sub.getCommandName())) {
+                return; // 'help' itself, and aliases
+            }
+            into.add(prefix + name);
+            collect(sub, prefix + name + " ", into);
+        });
     }
 
     @Test
@@ -74,32 +91,5 @@ class MainTest {
         Outcome o = run("run");
         assertEquals(2, o.code());
         assertTrue(o.err().contains("Missing setting 'bootstrap.servers'") && o.err().contains("SOCIALCRM_BOOTSTRAP_SERVERS"), o.err());
-    }
-
-    @Test
-    void topicsDescribeListsTheContractTopicsOfACluster() {
-        String bootstrap = TestStacks.shared().bootstrapServers();
-        Outcome o = run("topics", "describe", "--bootstrap-servers", bootstrap);
-        assertEquals(0, o.code(), o.err());
-        assertTrue(o.out().contains("social-activity") && o.out().contains("compact") && o.out().contains("segment-members"), o.out());
-        assertTrue(!o.out().contains("MISSING"), o.out());
-    }
-
-    @Test
-    void topicsCreateMakesPrefixedTopics() {
-        String bootstrap = TestStacks.shared().bootstrapServers();
-        Outcome created = run("topics", "create", "--bootstrap-servers", bootstrap, "--prefix", "acme.",
-                "--partitions", "2", "--replication-factor", "1");
-        assertEquals(0, created.code(), created.err());
-        assertTrue(created.out().contains("acme.social-activity"), created.out());
-        Outcome again = run("topics", "create", "--bootstrap-servers", bootstrap, "--prefix", "acme.",
-                "--partitions", "2", "--replication-factor", "1");
-        assertTrue(again.out().contains("Every topic exists already."), again.out());
-        Outcome described = run("topics", "describe", "--bootstrap-servers", bootstrap, "--prefix", "acme.");
-        String activityLine = described.out().lines().filter(l -> l.startsWith("acme.social-activity")).findFirst().orElseThrow();
-        assertTrue(activityLine.matches("acme\\.social-activity\\s+2\\s+1\\s+delete\\s+604800000"),
-                "raw activity kept 7 days: " + activityLine);
-        String consentsLine = described.out().lines().filter(l -> l.startsWith("acme.consents")).findFirst().orElseThrow();
-        assertTrue(consentsLine.contains("compact"), consentsLine);
     }
 }

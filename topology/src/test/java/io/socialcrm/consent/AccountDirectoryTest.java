@@ -11,7 +11,7 @@ import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.internal.AccountConsent;
 import io.socialcrm.avro.CustomerMerge;
 import io.socialcrm.testing.TopologyFixture;
-import io.socialcrm.topology.Names;
+import io.socialcrm.common.Names;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;

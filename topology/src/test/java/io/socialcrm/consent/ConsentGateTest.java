@@ -14,7 +14,7 @@ import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.ProfileSnapshot;
 import io.socialcrm.avro.internal.AccountConsent;
 import io.socialcrm.testing.TopologyFixture;
-import io.socialcrm.topology.Names;
+import io.socialcrm.common.Names;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

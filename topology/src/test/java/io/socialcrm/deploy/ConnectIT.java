@@ -120,7 +120,7 @@ class ConnectIT {
                     ours.add(p.path("class").asText() + " " + p.path("version").asText());
                 }
             });
-            String version = io.socialcrm.app.BuildInfo.version();
+            String version = io.socialcrm.config.BuildInfo.version();
             assertEquals(Set.of("io.socialcrm.connectors.replay.ReplaySourceConnector " + version,
                     "io.socialcrm.connectors.twitter.TwitterSourceConnector " + version), ours,
                     "the worker found the plugin under plugin.path: " + plugins);

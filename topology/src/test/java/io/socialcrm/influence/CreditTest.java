@@ -12,7 +12,7 @@ import io.socialcrm.avro.SocialActivity;
 import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.serde.InternalSerde;
 import io.socialcrm.testing.TopologyFixture;
-import io.socialcrm.topology.Names;
+import io.socialcrm.common.Names;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;

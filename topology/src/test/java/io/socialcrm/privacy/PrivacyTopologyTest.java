@@ -19,7 +19,7 @@ import io.socialcrm.avro.SegmentChange;
 import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.avro.internal.AccountConsent;
 import io.socialcrm.testing.TopologyFixture;
-import io.socialcrm.topology.Names;
+import io.socialcrm.common.Names;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;

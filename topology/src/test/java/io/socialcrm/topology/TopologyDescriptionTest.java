@@ -1,5 +1,6 @@
 package io.socialcrm.topology;
 
+import io.socialcrm.common.Names;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,7 +49,7 @@ class TopologyDescriptionTest {
         }
         assertEquals(new TreeSet<>(Set.of(Names.ACCOUNT_CONSENTS, Names.SEEN_EVENTS, Names.METRICS_BUFFER,
                 Names.ACCEPTED_DEFINITIONS, Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX,
-                Names.SEGMENT_DEFINITIONS, Names.PENDING_ERASURES, Names.CUSTOMER_METRICS_BUFFER, Names.METRICS_TOTALS, Names.INFLUENCE_DISTRIBUTION,
+                Names.CUSTOMER_STAGE_DEFINITIONS, Names.PENDING_ERASURES, Names.CUSTOMER_METRICS_BUFFER, Names.METRICS_TOTALS, Names.INFLUENCE_DISTRIBUTION,
                 Names.ACCOUNT_DIRECTORY)), stores);
     }
 }

@@ -80,15 +80,4 @@ public final class SourceSettings {
         }
         return props.getProperty("version", "unknown");
     }
-
-    /** A copy of the settings with the given keys' values hidden, for messages. */
-    public static Map<String, String> withoutSecrets(Map<String, String> props, ConfigDef def) {
-        Map<String, String> out = new java.util.TreeMap<>(props);
-        def.configKeys().forEach((name, key) -> {
-            if (key.type == ConfigDef.Type.PASSWORD && out.containsKey(name)) {
-                out.put(name, "[hidden]");
-            }
-        });
-        return out;
-    }
 }

@@ -1,5 +1,6 @@
 package io.socialcrm.bench.micro;
 
+import io.socialcrm.common.AppCounters;
 import io.socialcrm.avro.ActivityType;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.SegmentDefinition;
@@ -51,6 +52,7 @@ public class HotPath {
     private InfluenceDistribution distribution;
     private List<Segment> segments;
     private boolean[] member;
+    private final SegmentEvaluator evaluator = new SegmentEvaluator(new AppCounters());
     private ProfileView view;
     private AccountState account;
     private long time;
@@ -97,7 +99,7 @@ public class HotPath {
         // the steady state: the customer is already in the segments it qualifies for, so nothing changes
         member = new boolean[segments.size()];
         for (int i = 0; i < member.length; i++) {
-            member[i] = SegmentEvaluator.evaluate(segments.get(i), view, false) != null;
+            member[i] = evaluator.evaluate(segments.get(i), view, false) != null;
         }
         account = customer.getAccounts().get(0);
     }
@@ -126,7 +128,7 @@ public class HotPath {
     @Benchmark
     public void segmentEvaluation(Blackhole bh) {
         for (int i = 0; i < member.length; i++) {
-            bh.consume(SegmentEvaluator.evaluate(segments.get(i), view, member[i]));
+            bh.consume(evaluator.evaluate(segments.get(i), view, member[i]));
         }
     }
 }

@@ -24,10 +24,10 @@ import io.socialcrm.segments.SegmentFile;
 import io.socialcrm.serde.InternalSerde;
 import io.socialcrm.serde.MockSchemaRegistry;
 import io.socialcrm.serde.SchemaRegistryConfig;
-import io.socialcrm.topology.Names;
-import io.socialcrm.topology.Routed;
+import io.socialcrm.common.Names;
+import io.socialcrm.common.Routed;
 import io.socialcrm.topology.StreamsProperties;
-import io.socialcrm.topology.TopologySettings;
+import io.socialcrm.common.TopologySettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -129,7 +129,7 @@ public class Pipeline {
                         InternalSerde.of(io.socialcrm.avro.SegmentMembership.class)).withLoggingDisabled().build()),
                 store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.INFLUENCE_INDEX), Serdes.String(), Serdes.String())
                         .withLoggingDisabled().build()),
-                store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEGMENT_DEFINITIONS), Serdes.String(),
+                store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CUSTOMER_STAGE_DEFINITIONS), Serdes.String(),
                         InternalSerde.of(SegmentDefinition.class)).withLoggingDisabled().build()),
                 store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PENDING_ERASURES), Serdes.String(),
                         InternalSerde.of(PendingErasure.class)).withLoggingDisabled().build()),
@@ -138,13 +138,13 @@ public class Pipeline {
                 store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CUSTOMER_METRICS_BUFFER), Serdes.String(),
                         InternalSerde.of(MetricsDelta.class)).withLoggingDisabled().build()));
         initStores(gateContext);
-        initStores(customerContext, Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX, Names.SEGMENT_DEFINITIONS,
+        initStores(customerContext, Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX, Names.CUSTOMER_STAGE_DEFINITIONS,
                 Names.PENDING_ERASURES, Names.INFLUENCE_DISTRIBUTION, Names.CUSTOMER_METRICS_BUFFER);
         gate = new ConsentGate(settings);
         gate.init(gateContext);
         commands = new AccountCommands(settings);
         commands.init(commandsContext);
-        customers = new CustomerProcessor(settings);
+        customers = new CustomerProcessor(settings, System::nanoTime);
         customers.init(customerContext);
         ConsentRecorder recorder = new ConsentRecorder(settings);
         recorder.init(gateContext);

@@ -1,4 +1,4 @@
-package io.socialcrm.topology;
+package io.socialcrm.common;
 
 /**
  * Names of every store, repartition topic and processor of the topology, in one place. Internal
@@ -19,7 +19,11 @@ public final class Names {
     public static final String CUSTOMER_STATE = "customer-state";
     public static final String SEGMENT_INDEX = "segment-index";
     public static final String INFLUENCE_INDEX = "influence-index";
-    public static final String SEGMENT_DEFINITIONS = "segment-definitions-local";
+    /**
+     * The customer stage's own copy of the accepted segment definitions (each task keeps one, fed by
+     * the definitions topic): not the {@code segment-definitions} topic itself, hence "-local".
+     */
+    public static final String CUSTOMER_STAGE_DEFINITIONS = "segment-definitions-local";
     public static final String PENDING_ERASURES = "pending-erasures";
     /** Active-account counts of the customer stage, until they are flushed to the metrics stage. */
     public static final String CUSTOMER_METRICS_BUFFER = "customer-metrics-buffer";
@@ -39,10 +43,5 @@ public final class Names {
     /** Full name of a repartition topic of this application. */
     public static String repartitionTopic(String applicationId, String name) {
         return applicationId + "-" + name + "-repartition";
-    }
-
-    /** Full name of a store's changelog topic. */
-    public static String changelogTopic(String applicationId, String store) {
-        return applicationId + "-" + store + "-changelog";
     }
 }

@@ -1,4 +1,4 @@
-package io.socialcrm.topology;
+package io.socialcrm.common;
 
 import io.socialcrm.avro.ActivityMetrics;
 import io.socialcrm.avro.CustomerProfile;

@@ -1,4 +1,4 @@
-package io.socialcrm.topology;
+package io.socialcrm.common;
 
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.config.Settings;
@@ -10,7 +10,6 @@ import io.socialcrm.influence.InfluenceWeights;
 import io.socialcrm.influence.SaltedHasher;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -22,6 +21,7 @@ import org.apache.kafka.common.config.ConfigException;
  * invalid value fails there with the setting's name and source.
  *
  * @param partitions partitions of the account-keyed inputs; the repartition topics get as many
+ * @param counters this instance's own counters (not a setting: {@link #from} makes them anew)
  */
 public record TopologySettings(
         String applicationId,
@@ -41,7 +41,8 @@ public record TopologySettings(
         int sweepBatch,
         Duration sweepBudget,
         Duration sweepTick,
-        Duration metricsFlush) {
+        Duration metricsFlush,
+        AppCounters counters) {
 
     /** Longest text analysed; longer activity is refused (dead-letters). */
     public static final int MAX_TEXT_CHARS = 65_536;
@@ -94,15 +95,11 @@ public record TopologySettings(
                 s.intValue(AppConfig.SWEEP_BATCH.name(), 1, 1_000_000),
                 s.duration(AppConfig.SWEEP_BUDGET.name()),
                 s.duration(AppConfig.SWEEP_TICK.name()),
-                s.duration(AppConfig.METRICS_FLUSH.name()));
+                s.duration(AppConfig.METRICS_FLUSH.name()),
+                new AppCounters());
     }
 
     private static double weight(Settings s, String key) {
         return s.doubleValue(key, 0.0, 100.0);
-    }
-
-    /** The platforms, for messages. */
-    public String platformList() {
-        return String.join(",", Arrays.stream(platforms.toArray(String[]::new)).sorted().toList());
     }
 }

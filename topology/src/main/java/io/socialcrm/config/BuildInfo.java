@@ -1,4 +1,4 @@
-package io.socialcrm.app;
+package io.socialcrm.config;
 
 import java.io.IOException;
 import java.io.InputStream;
