@@ -1,5 +1,6 @@
 package io.socialcrm.app;
 
+import io.socialcrm.common.TopologySettings;
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.config.Settings;
 import io.socialcrm.contract.Topics;
@@ -7,14 +8,12 @@ import io.socialcrm.ops.TopicAdmin;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.topology.SocialCrmTopology;
 import io.socialcrm.topology.StreamsProperties;
-import io.socialcrm.common.TopologySettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
@@ -91,15 +90,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     static Admin admin(Settings settings) {
-        Properties props = new Properties();
-        settings.values().forEach((k, v) -> {
-            if (AdminClientConfig.configNames().contains(k)) {
-                props.put(k, v.value());
-            }
-        });
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.require(AppConfig.BOOTSTRAP_SERVERS.name(),
-                "the Kafka brokers, e.g. broker:9092"));
-        return Admin.create(props);
+        return Admin.create(AppConfig.adminClient(settings, "broker:9092"));
     }
 
     public Pipeline start() {

@@ -1,7 +1,7 @@
 package io.socialcrm.app;
 
-import io.socialcrm.config.BuildInfo;
 import io.socialcrm.config.AppConfig;
+import io.socialcrm.config.BuildInfo;
 import io.socialcrm.config.Settings;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -95,13 +93,8 @@ public final class Service implements AutoCloseable {
         }
         String file = settings.string(AppConfig.SEGMENTS_FILE.name());
         List<SegmentDefinition> definitions = file == null ? SegmentFile.builtIn() : SegmentFile.load(Path.of(file));
-        Properties clientProps = new Properties();
-        settings.values().forEach((k, v) -> {
-            if (AdminClientConfig.configNames().contains(k) && !k.equals(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)) {
-                clientProps.put(k, v.value());
-            }
-        });
-        SegmentSeeder.write(bootstrap, clientProps, topics, StreamsProperties.registry(settings), definitions);
+        SegmentSeeder.write(bootstrap, AppConfig.adminClient(settings, "broker:9092"), topics,
+                StreamsProperties.registry(settings), definitions);
     }
 
     /** A port free on {@code bindHost} now. */

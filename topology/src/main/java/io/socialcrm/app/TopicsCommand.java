@@ -8,9 +8,7 @@ import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,15 +46,7 @@ public final class TopicsCommand implements Runnable {
         }
 
         static Admin admin(Settings settings) {
-            Properties props = new Properties();
-            settings.values().forEach((k, v) -> {
-                if (AppConfig.isPassThrough(k) && AdminClientConfig.configNames().contains(k)) {
-                    props.put(k, v.value());
-                }
-            });
-            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.require(AppConfig.BOOTSTRAP_SERVERS.name(),
-                    "the Kafka brokers, e.g. --bootstrap-servers localhost:9092"));
-            return Admin.create(props);
+            return Admin.create(AppConfig.adminClient(settings, "--bootstrap-servers localhost:9092"));
         }
     }
 

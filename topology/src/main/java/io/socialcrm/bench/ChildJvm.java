@@ -1,13 +1,22 @@
 package io.socialcrm.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** A JVM of the benchmark's own (an application under test), with its output in a log file and its memory readable. */
+/**
+ * A JVM of its own for an application under test or measurement (the benchmark's applications, the
+ * tests' killed and restarted instances, a Connect worker), with its output in a log file, its
+ * memory readable, and the two ways an orchestrator ends a process: SIGTERM and SIGKILL.
+ */
 public final class ChildJvm implements AutoCloseable {
     private final Process process;
     public final Path log;
@@ -17,22 +26,93 @@ public final class ChildJvm implements AutoCloseable {
         this.log = log;
     }
 
+    /** The benchmark's way: {@code -Xmx heap}, the parallel collector, {@code SOCIALCRM_BENCH_JAVA_OPTS}, this classpath. */
     public static ChildJvm start(String heap, Path log, String mainClass, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-XX:+UseParallelGC"));
+        Builder builder = of(mainClass, args).heap(heap).jvmOptions("-XX:+UseParallelGC");
         // e.g. SOCIALCRM_BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=app.jfr" to profile what is measured
         String extra = System.getenv("SOCIALCRM_BENCH_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
+            builder.jvmOptions(extra.trim().split("\\s+"));
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new ChildJvm(p, log);
+        return builder.logTo(log).start();
+    }
+
+    /** A JVM running {@code mainClass} with {@code args}, on this JVM's classpath unless told otherwise. */
+    public static Builder of(String mainClass, String... args) {
+        return new Builder(mainClass, List.of(args));
+    }
+
+    /** What to start. */
+    public static final class Builder {
+        private final String mainClass;
+        private final List<String> args;
+        private final List<String> jvmOptions = new ArrayList<>();
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private String classpath = System.getProperty("java.class.path");
+        private Path log;
+        private boolean append;
+
+        private Builder(String mainClass, List<String> args) {
+            this.mainClass = mainClass;
+            this.args = args;
+        }
+
+        public Builder heap(String size) {
+            jvmOptions.add("-Xmx" + size);
+            return this;
+        }
+
+        public Builder jvmOptions(String... options) {
+            jvmOptions.addAll(List.of(options));
+            return this;
+        }
+
+        public Builder classpath(String path) {
+            this.classpath = path;
+            return this;
+        }
+
+        public Builder env(Map<String, String> variables) {
+            env.putAll(variables);
+            return this;
+        }
+
+        /** Standard output and error, to a new file. */
+        public Builder logTo(Path file) {
+            this.log = file;
+            this.append = false;
+            return this;
+        }
+
+        /** Standard output and error, after what the file holds (a restarted instance's log goes on). */
+        public Builder appendLogTo(Path file) {
+            this.log = file;
+            this.append = true;
+            return this;
+        }
+
+        public ChildJvm start() throws IOException {
+            if (log == null) {
+                throw new IllegalStateException("a child JVM needs a log file (logTo)");
+            }
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", classpath, mainClass));
+            command.addAll(args);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(append ? Redirect.appendTo(log.toFile()) : Redirect.to(log.toFile()));
+            builder.environment().putAll(env);
+            return new ChildJvm(builder.start(), log);
+        }
     }
 
     public boolean alive() {
         return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     /** Peak resident set size (VmHWM) in bytes, or -1 where /proc is not available. */
@@ -57,13 +137,30 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** SIGTERM, as an orchestrator stops an application; waits for it to end. */
+    /**
+     * SIGTERM, as an orchestrator stops an application; its exit code once it ended within
+     * {@code patience} (143 for an application that ends on the signal), else -1.
+     */
+    public int stop(Duration patience) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
+    /** SIGKILL, a crash: no shutdown hook runs. Returns the exit code (137). */
+    public int kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new UncheckedIOException(new IOException("process " + process.pid() + " outlived SIGKILL by 30 s"));
+        }
+        return process.exitValue();
+    }
+
+    /** SIGTERM; SIGKILL if it has not ended after 90 s. */
     @Override
     public void close() {
-        process.destroy();
         try {
-            if (!process.waitFor(90, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            if (stop(Duration.ofSeconds(90)) < 0) {
+                kill();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -3,13 +3,14 @@ package io.socialcrm.config;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.commons.text.similarity.LevenshteinDistance;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -170,6 +171,22 @@ public final class AppConfig {
     }
 
     /** True for a key Kafka (Streams, clients) or the schema-registry client understands. */
+    /**
+     * Properties for a Kafka admin client (and the connection settings every client shares: security,
+     * timeouts) from the settings; {@code bootstrap.servers} is required, {@code example} shows one.
+     */
+    public static Properties adminClient(Settings settings, String example) {
+        Properties props = new Properties();
+        settings.values().forEach((key, value) -> {
+            if (AdminClientConfig.configNames().contains(key)) {
+                props.put(key, value.value());
+            }
+        });
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.require(BOOTSTRAP_SERVERS.name(),
+                "the Kafka brokers, e.g. " + example));
+        return props;
+    }
+
     public static boolean isPassThrough(String key) {
         return KAFKA.contains(key) || KAFKA_PREFIXES.stream().anyMatch(key::startsWith);
     }

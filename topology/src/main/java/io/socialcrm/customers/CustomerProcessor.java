@@ -1,7 +1,5 @@
 package io.socialcrm.customers;
 
-import io.socialcrm.common.AppCounters.Counter;
-import io.socialcrm.consent.AccountKeys;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.ErasureAction;
@@ -30,20 +28,23 @@ import io.socialcrm.avro.internal.OwnActivity;
 import io.socialcrm.avro.internal.PendingErasure;
 import io.socialcrm.avro.internal.ProfileUpdate;
 import io.socialcrm.avro.internal.Relink;
+import io.socialcrm.common.AppCounters.Counter;
+import io.socialcrm.common.Names;
+import io.socialcrm.common.Routed;
+import io.socialcrm.common.TopologySettings;
+import io.socialcrm.consent.AccountKeys;
 import io.socialcrm.contract.ChangeTrigger;
 import io.socialcrm.errors.InvalidRecordException;
 import io.socialcrm.influence.InfluenceDistribution;
-import io.socialcrm.influence.PublishedSketches;
 import io.socialcrm.influence.InfluenceModel;
+import io.socialcrm.influence.PublishedSketches;
 import io.socialcrm.metrics.MetricsBuffer;
 import io.socialcrm.segments.InvalidRuleException;
+import io.socialcrm.segments.MemberKey;
 import io.socialcrm.segments.ProfileView;
 import io.socialcrm.segments.Segment;
 import io.socialcrm.segments.SegmentEvaluator;
 import io.socialcrm.segments.SegmentEvaluator.Transition;
-import io.socialcrm.common.Names;
-import io.socialcrm.common.Routed;
-import io.socialcrm.common.TopologySettings;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -247,11 +248,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
      * replayed. Time passing without events (dormancy, decay for everyone) is the sweeps' job.
      */
     private static long now(long eventTime, CustomerState state) {
-        long now = eventTime;
-        for (AccountState a : state.getAccounts()) {
-            now = Math.max(now, Math.max(a.getAt(), a.getContextsAt()));
-        }
-        return now;
+        return ProfileBuilder.asOf(state, eventTime);
     }
 
     private static AccountState find(CustomerState state, String accountKey) {
@@ -340,7 +337,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
 
     private void apply(String id, CustomerState state, Transition t, CustomerProfile profile, long time,
                        ChangeTrigger trigger) {
-        String memberKey = t.segmentId() + "/" + id;
+        String memberKey = MemberKey.of(t.segmentId(), id);
         if (t.change() == MembershipChange.ENTERED) {
             // the reason is kept once, in segment-index (and on the outputs), not in the customer's state
             state.getMemberships().add(new Membership(t.segmentId(), time, t.definitionVersion(), ""));
@@ -354,13 +351,18 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             context().forward(new Record<>(memberKey, new Routed.ToSegmentMembers(null), time));
         }
         settings.counters().increment(t.change() == MembershipChange.ENTERED ? Counter.SEGMENTS_ENTERED : Counter.SEGMENTS_EXITED);
-        SegmentChange change = SegmentChange.newBuilder()
-                .setCustomerId(id).setSegmentId(t.segmentId()).setChange(t.change()).setReason(t.reason())
+        SegmentChange change = change(id, t.segmentId(), t.change(), t.reason(), t.definitionVersion(), time)
                 .setInfluenceScore(profile.getInfluence().getScore())
                 .setTopContexts(ProfileBuilder.topContexts(profile, TOP_CONTEXTS))
-                .setBestHourOfWeek(profile.getBestHourOfWeek()).setContactable(profile.getContactable())
-                .setDefinitionVersion(t.definitionVersion()).setAt(Instant.ofEpochMilli(time)).build();
+                .setBestHourOfWeek(profile.getBestHourOfWeek()).setContactable(profile.getContactable()).build();
         context().forward(new Record<>(id, new Routed.ToSegmentChanges(change), time, trigger.headers()));
+    }
+
+    /** A segment change without the customer's figures at the time (the caller sets them). */
+    private static SegmentChange.Builder change(String id, String segmentId, MembershipChange change, String reason,
+                                                int definitionVersion, long time) {
+        return SegmentChange.newBuilder().setCustomerId(id).setSegmentId(segmentId).setChange(change).setReason(reason)
+                .setDefinitionVersion(definitionVersion).setAt(Instant.ofEpochMilli(time));
     }
 
     /** Removes every trace of a customer from this stage; returns what was removed, by place. */
@@ -368,15 +370,13 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         Map<String, Long> removed = new LinkedHashMap<>();
         float score = Math.max(0, state.getLastScore());
         for (Membership m : new ArrayList<>(state.getMemberships())) {
-            String memberKey = m.getSegmentId() + "/" + id;
+            String memberKey = MemberKey.of(m.getSegmentId(), id);
             segmentIndex.delete(memberKey);
             context().forward(new Record<>(memberKey, new Routed.ToSegmentMembers(null), time));
             settings.counters().increment(Counter.SEGMENTS_EXITED);
-            context().forward(new Record<>(id, new Routed.ToSegmentChanges(SegmentChange.newBuilder()
-                    .setCustomerId(id).setSegmentId(m.getSegmentId()).setChange(MembershipChange.EXITED).setReason(reason)
-                    .setInfluenceScore(score).setTopContexts(List.of()).setBestHourOfWeek(null).setContactable(false)
-                    .setDefinitionVersion(m.getDefinitionVersion()).setAt(Instant.ofEpochMilli(time)).build()), time,
-                    ChangeTrigger.EVENT.headers()));
+            SegmentChange exit = change(id, m.getSegmentId(), MembershipChange.EXITED, reason, m.getDefinitionVersion(), time)
+                    .setInfluenceScore(score).setTopContexts(List.of()).setBestHourOfWeek(null).setContactable(false).build();
+            context().forward(new Record<>(id, new Routed.ToSegmentChanges(exit), time, ChangeTrigger.EVENT.headers()));
         }
         removed.put(Names.SEGMENT_INDEX, (long) state.getMemberships().size());
         removed.put("topic:" + settings.topics().segmentMembers.name(), (long) state.getMemberships().size());

@@ -1,6 +1,5 @@
 package io.socialcrm.customers;
 
-import io.socialcrm.consent.AccountKeys;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.Influence;
@@ -8,6 +7,7 @@ import io.socialcrm.avro.LinkedAccount;
 import io.socialcrm.avro.internal.AccountState;
 import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.avro.internal.Membership;
+import io.socialcrm.consent.AccountKeys;
 import io.socialcrm.influence.Decay;
 import io.socialcrm.influence.InfluenceDistribution;
 import io.socialcrm.influence.InfluenceModel;
@@ -25,6 +25,18 @@ import java.util.Map;
  * the strongest contexts, the most active hour of the week.
  */
 public final class ProfileBuilder {
+    /**
+     * The time a customer's profile is computed as of: {@code atLeast} or the latest event of any of
+     * its accounts, whichever is later.
+     */
+    public static long asOf(CustomerState state, long atLeast) {
+        long asOf = atLeast;
+        for (AccountState a : state.getAccounts()) {
+            asOf = Math.max(asOf, Math.max(a.getAt(), a.getContextsAt()));
+        }
+        return asOf;
+    }
+
     /** Contexts shown in a profile (the strongest). */
     public static final int PROFILE_CONTEXTS = 16;
     static final long DAY_MS = 86_400_000L;

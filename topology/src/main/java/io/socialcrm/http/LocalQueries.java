@@ -4,13 +4,14 @@ import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.avro.internal.CustomerState;
+import io.socialcrm.common.Names;
+import io.socialcrm.common.TopologySettings;
 import io.socialcrm.customers.InfluenceIndex;
 import io.socialcrm.customers.ProfileBuilder;
 import io.socialcrm.customers.TopInfluencers;
 import io.socialcrm.influence.InfluenceDistribution;
 import io.socialcrm.influence.PublishedSketches;
-import io.socialcrm.common.Names;
-import io.socialcrm.common.TopologySettings;
+import io.socialcrm.segments.MemberKey;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -91,10 +92,7 @@ public final class LocalQueries {
         if (state == null || state.getRedirectTo() != null || state.getAccounts().isEmpty()) {
             return Optional.empty();
         }
-        long asOf = state.getRefreshedAt();
-        for (var account : state.getAccounts()) {
-            asOf = Math.max(asOf, Math.max(account.getAt(), account.getContextsAt()));
-        }
+        long asOf = ProfileBuilder.asOf(state, state.getRefreshedAt());
         return Optional.of(builder.build(customerId, state, asOf, distribution()).profile());
     }
 
@@ -131,8 +129,8 @@ public final class LocalQueries {
     /** Members of a segment held by this instance, by customer id, after {@code after} (exclusive). */
     public List<SegmentMembership> members(String segmentId, String after, int limit) {
         requireRunning();
-        String from = segmentId + "/" + (after == null ? "" : after + "\u0000");
-        String to = segmentId + "/\uffff";
+        String from = MemberKey.rangeFrom(segmentId, after);
+        String to = MemberKey.rangeTo(segmentId);
         StateQueryResult<KeyValueIterator<String, SegmentMembership>> result = streams.query(
                 StateQueryRequest.inStore(Names.SEGMENT_INDEX).withQuery(RangeQuery.<String, SegmentMembership>withRange(from, to)));
         List<SegmentMembership> members = new ArrayList<>();
@@ -164,7 +162,7 @@ public final class LocalQueries {
                 throw failure(partition);
             }
             try (KeyValueIterator<String, SegmentMembership> it = partition.getResult()) {
-                it.forEachRemaining(kv -> counts.merge(kv.key.substring(0, kv.key.indexOf('/')), 1L, Long::sum));
+                it.forEachRemaining(kv -> counts.merge(MemberKey.segmentOf(kv.key), 1L, Long::sum));
             }
         }
         return counts;

@@ -1,21 +1,21 @@
 package io.socialcrm.http;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import io.socialcrm.common.AppCounters.Counter;
-import io.socialcrm.common.AppCounters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
-import io.socialcrm.serde.PlainJson;
+import io.socialcrm.common.AppCounters;
+import io.socialcrm.common.AppCounters.Counter;
 import io.socialcrm.common.TopologySettings;
+import io.socialcrm.serde.PlainJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

@@ -5,8 +5,8 @@ import io.socialcrm.avro.ErasureRequest;
 import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.EraseRequest;
 import io.socialcrm.avro.internal.MergeRequest;
-import io.socialcrm.errors.InvalidRecordException;
 import io.socialcrm.common.Routed;
+import io.socialcrm.errors.InvalidRecordException;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 

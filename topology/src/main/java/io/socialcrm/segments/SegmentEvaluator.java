@@ -1,9 +1,9 @@
 package io.socialcrm.segments;
 
-import io.socialcrm.common.AppCounters.Counter;
-import io.socialcrm.common.AppCounters;
 import dev.cel.runtime.CelEvaluationException;
 import io.socialcrm.avro.MembershipChange;
+import io.socialcrm.common.AppCounters;
+import io.socialcrm.common.AppCounters.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

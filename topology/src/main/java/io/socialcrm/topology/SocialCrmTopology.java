@@ -1,15 +1,7 @@
 package io.socialcrm.topology;
 
-import io.socialcrm.common.TopologySettings;
-import io.socialcrm.common.Routed;
-import io.socialcrm.common.Names;
-import io.socialcrm.avro.ConsentRecord;
-import io.socialcrm.avro.CustomerMerge;
-import io.socialcrm.avro.ErasureRequest;
-import io.socialcrm.avro.ProfileSnapshot;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
-import io.socialcrm.avro.SocialActivity;
 import io.socialcrm.avro.internal.AccountCommand;
 import io.socialcrm.avro.internal.AccountConsent;
 import io.socialcrm.avro.internal.CustomerEvent;
@@ -17,6 +9,9 @@ import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.avro.internal.DefinitionChanged;
 import io.socialcrm.avro.internal.MetricsDelta;
 import io.socialcrm.avro.internal.PendingErasure;
+import io.socialcrm.common.Names;
+import io.socialcrm.common.Routed;
+import io.socialcrm.common.TopologySettings;
 import io.socialcrm.consent.AccountCommands;
 import io.socialcrm.consent.ConsentGate;
 import io.socialcrm.consent.ConsentRecorder;

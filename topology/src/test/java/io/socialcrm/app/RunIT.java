@@ -1,8 +1,10 @@
 package io.socialcrm.app;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.socialcrm.bench.ChildJvm;
 import io.socialcrm.stack.LocalStack;
 import io.socialcrm.testing.TestStacks;
 import java.net.ServerSocket;
@@ -13,7 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,40 +44,29 @@ class RunIT {
                 "state.dir=" + dir.resolve("state"),
                 "http.host=127.0.0.1",
                 "http.port=" + filePort) + "\n");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("run.log").toFile());
-        builder.environment().put("SOCIALCRM_HTTP_PORT", Integer.toString(envPort));
-        Process process = builder.start();
+        Path logFile = dir.resolve("run.log");
+        ChildJvm app = ChildJvm.of(Main.class.getName(), "run", "--config", config.toString())
+                .env(Map.of("SOCIALCRM_HTTP_PORT", Integer.toString(envPort))).logTo(logFile).start();
+        int exit;
         try {
             HttpClient http = HttpClient.newHttpClient();
-            int status = -1;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (status != 200 && System.nanoTime() < deadline && process.isAlive()) {
-                try {
-                    status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + envPort + "/health"))
-                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-                } catch (java.io.IOException notYet) {
-                    Thread.sleep(300);
-                }
-            }
-            assertEquals(200, status, "the environment's port won over the file's: " + Files.readString(dir.resolve("run.log")));
+            await("/health on the environment's port (it won over the file's)").atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(300)).ignoreException(java.io.IOException.class)
+                    .until(() -> {
+                        assertTrue(app.alive(), app.output());
+                        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + envPort + "/health"))
+                                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    });
             // the seeded definitions reach every partition's store shortly after start
-            String segments = "";
-            deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-            while (!segments.contains("top-influencers") && System.nanoTime() < deadline) {
-                segments = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + envPort + "/segments")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
-                Thread.sleep(200);
-            }
-            assertTrue(segments.contains("top-influencers"), "the default segments were seeded: " + segments);
+            await("the default segments seeded").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + envPort + "/segments")).build(),
+                            HttpResponse.BodyHandlers.ofString()).body().contains("top-influencers"));
         } finally {
-            process.destroy();
+            exit = app.stop(Duration.ofSeconds(60));
         }
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "stopped within a minute of SIGTERM");
         // 143 = 128 + SIGTERM: the JVM reports the signal, after the shutdown hook closed Kafka Streams
-        String log = Files.readString(dir.resolve("run.log"));
-        assertEquals(143, process.exitValue(), log);
+        String log = Files.readString(logFile);
+        assertEquals(143, exit, "stopped within a minute of SIGTERM: " + log);
         assertTrue(log.contains("Stopping (signal)"), log);
         assertTrue(log.contains("Kafka Streams closed: left the consumer group, state NOT_RUNNING"), "left the group cleanly: " + log);
     }

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.socialcrm.avro.ActivityType;
 import io.socialcrm.avro.ConsentScope;
+import io.socialcrm.avro.CustomerMerge;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.internal.AccountConsent;
-import io.socialcrm.avro.CustomerMerge;
-import io.socialcrm.testing.TopologyFixture;
 import io.socialcrm.common.Names;
+import io.socialcrm.testing.TopologyFixture;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;

@@ -1,6 +1,6 @@
 package io.socialcrm.deploy;
 
-import io.socialcrm.ops.Producers;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +14,7 @@ import io.socialcrm.connectors.files.ActivityFiles;
 import io.socialcrm.connectors.files.ActivityFormat;
 import io.socialcrm.connectors.testing.RecordedStream;
 import io.socialcrm.contract.Topics;
+import io.socialcrm.ops.Producers;
 import io.socialcrm.ops.TopicAdmin;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.serde.SchemaRegistryConfig;
@@ -29,14 +30,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -62,15 +62,6 @@ class ConnectIT {
         return topics;
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 120 s: " + what);
-            }
-            Thread.sleep(500);
-        }
-    }
 
     private static String activityLine(int i) {
         return "{\"eventId\":\"json-" + i + "\",\"platform\":\"twitter\",\"actorId\":\"" + (1000 + i % 7)
@@ -125,8 +116,8 @@ class ConnectIT {
                     "io.socialcrm.connectors.twitter.TwitterSourceConnector " + version), ours,
                     "the worker found the plugin under plugin.path: " + plugins);
             worker.putConnector("connect/replay-connector.json", overrides);
-            await("all replayed activities in " + topics.socialActivity.name(),
-                    () -> activities(stack, topics).size() >= expected.size());
+            await("all replayed activities in " + topics.socialActivity.name()).atMost(Duration.ofMinutes(2))
+                    .until(() -> activities(stack, topics).size() >= expected.size());
             JsonNode status = worker.status("socialcrm-replay");
             assertEquals("RUNNING", status.path("connector").path("state").asText(), status.toString());
             status.path("tasks").forEach(t -> assertEquals("RUNNING", t.path("state").asText(), "bad lines never kill a task: " + t));
@@ -170,8 +161,10 @@ class ConnectIT {
         }
         Files.write(jsonl, more, StandardOpenOption.APPEND);
         try (ConnectWorker worker = ConnectWorker.start(stack, "cit-replay", dir, Map.of())) {
-            await("the appended lines", () -> activities(stack, topics).size() >= expected.size());
-            Thread.sleep(3000);
+            // once the position after the last line is committed, everything the worker will send is in the topic
+            long items = Files.readAllLines(jsonl).stream().filter(l -> !l.isBlank()).count();
+            await("the appended lines").atMost(Duration.ofMinutes(2))
+                    .until(() -> worker.committedPosition("socialcrm-replay", jsonl) == items);
             List<SocialActivity> all = activities(stack, topics);
             Set<String> distinct = new TreeSet<>();
             all.forEach(a -> distinct.add(a.getEventId()));
@@ -224,7 +217,8 @@ class ConnectIT {
             overrides.put("consents.schema.registry.url", stack.schemaRegistryUrl());
             overrides.put("errors.deadletterqueue.topic.name", topics.deadLetters.name());
             worker.putConnector("connect/twitter-connector.json", overrides);
-            await("the recorded statuses in " + topics.socialActivity.name(), () -> activities(stack, topics).size() >= 3);
+            await("the recorded statuses in " + topics.socialActivity.name()).atMost(Duration.ofMinutes(2))
+                    .until(() -> activities(stack, topics).size() >= 3);
             assertEquals("14090452,18378841", server.lastParameter("follow"), "the consented accounts, not the revoked one");
             assertEquals("higgs", server.lastParameter("track"));
             assertTrue(server.authorizations.get(0).contains("oauth_consumer_key=\"ck-1\""), "credentials from the file provider");

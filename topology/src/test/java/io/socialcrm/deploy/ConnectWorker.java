@@ -1,7 +1,10 @@
 package io.socialcrm.deploy;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.socialcrm.bench.ChildJvm;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.stack.LocalStack;
 import java.io.File;
@@ -17,7 +20,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -29,14 +31,12 @@ import java.util.stream.Collectors;
  */
 final class ConnectWorker implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private final Process process;
+    private final ChildJvm process;
     private final String url;
-    final Path log;
 
-    private ConnectWorker(Process process, String url, Path log) {
+    private ConnectWorker(ChildJvm process, String url) {
         this.process = process;
         this.url = url;
-        this.log = log;
     }
 
     /** Starts a worker of group {@code groupId} and waits until its REST API answers. */
@@ -62,29 +62,25 @@ final class ConnectWorker implements AutoCloseable {
         Path properties = dir.resolve("connect-distributed-" + System.nanoTime() + ".properties");
         Files.writeString(properties, Files.readString(Compose.DOCKER.resolve("connect/connect-distributed.properties"))
                 .replace("plugin.path=/opt/socialcrm/plugins", "plugin.path=" + plugins));
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dlogback.configurationFile=" + Path.of("src/test/resources/connect-worker-logback.xml").toAbsolutePath(),
-                "-cp", connectClasspath(), "org.apache.kafka.connect.cli.ConnectDistributed", properties.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(env);
-        ConnectWorker worker = new ConnectWorker(builder.start(), "http://127.0.0.1:" + port, log);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!worker.process.isAlive()) {
-                throw new AssertionError("the Connect worker exited: " + Files.readString(log));
-            }
-            try {
-                if (worker.get("/connectors").statusCode() == 200) {
-                    return worker;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(300);
+        ChildJvm jvm = ChildJvm.of("org.apache.kafka.connect.cli.ConnectDistributed", properties.toString())
+                .heap("512m").jvmOptions("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                        "-Dlogback.configurationFile=" + Path.of("src/test/resources/connect-worker-logback.xml").toAbsolutePath())
+                .classpath(connectClasspath()).env(env).logTo(log).start();
+        ConnectWorker worker = new ConnectWorker(jvm, "http://127.0.0.1:" + port);
+        try {
+            await("the Connect worker's REST API").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300))
+                    .ignoreException(IOException.class) // starting
+                    .until(() -> {
+                        if (!jvm.alive()) {
+                            throw new AssertionError("the Connect worker exited: " + jvm.output());
+                        }
+                        return worker.get("/connectors").statusCode() == 200;
+                    });
+        } catch (RuntimeException | AssertionError e) {
+            worker.close();
+            throw new AssertionError("the Connect worker did not start: " + jvm.output(), e);
         }
-        worker.close();
-        throw new AssertionError("the Connect worker did not answer within 120 s: " + Files.readString(log));
+        return worker;
     }
 
     /** The test classpath without this project's classes and the libraries only the plugin brings. */
@@ -137,12 +133,26 @@ final class ConnectWorker implements AutoCloseable {
         return response.statusCode() == 200 ? PlainJson.MAPPER.readTree(response.body()) : PlainJson.MAPPER.createObjectNode();
     }
 
+    /**
+     * The source position the connector has committed for {@code file} ({@code GET /connectors/{name}/offsets}),
+     * or -1 before any. Connect commits a position only once the records before it were acknowledged.
+     */
+    long committedPosition(String name, Path file) throws IOException, InterruptedException {
+        HttpResponse<String> response = get("/connectors/" + name + "/offsets");
+        if (response.statusCode() != 200) {
+            return -1;
+        }
+        for (JsonNode entry : PlainJson.MAPPER.readTree(response.body()).path("offsets")) {
+            if (entry.path("partition").path("file").asText().endsWith(file.getFileName().toString())) {
+                return entry.path("offset").path("position").asLong(-1);
+            }
+        }
+        return -1;
+    }
+
     /** Stops the worker as an orchestrator does (SIGTERM): it commits offsets and leaves the group. */
     @Override
-    public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
+    public void close() {
+        process.close();
     }
 }

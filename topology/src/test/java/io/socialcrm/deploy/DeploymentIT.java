@@ -1,5 +1,6 @@
 package io.socialcrm.deploy;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,20 +84,16 @@ class DeploymentIT {
         List<String> health = healthCheck();
         try {
             assertEquals(1, run(health, env), "unhealthy before it runs");
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            int status = 1;
-            while (status != 0 && System.nanoTime() < deadline && app.isAlive()) {
-                Thread.sleep(1000);
-                status = run(health, env);
-            }
-            assertEquals(0, status, "the image's health check passes once it runs: " + Files.readString(log));
-            HttpResponse<String> segments;
-            do {
-                Thread.sleep(500);
-                segments = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/segments")).timeout(Duration.ofSeconds(10)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-            } while (!segments.body().contains("top-influencers") && System.nanoTime() < deadline);
+            await("the image's health check passing once it runs").atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofSeconds(1)).until(() -> {
+                        assertTrue(app.isAlive(), "the application runs: " + Files.readString(log));
+                        return run(health, env) == 0;
+                    });
+            HttpResponse<String> segments = await("the default segments seeded").atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/segments")).timeout(Duration.ofSeconds(10)).build(),
+                            HttpResponse.BodyHandlers.ofString()), r -> r.body().contains("top-influencers"));
             assertEquals(200, segments.statusCode());
             assertTrue(segments.body().contains("top-influencers"), "seeded the default segments: " + segments.body());
             try (var hosts = Files.list(dir.resolve("state"))) {

@@ -1,6 +1,6 @@
 package io.socialcrm.errors;
 
-import io.socialcrm.ops.Producers;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,8 +13,9 @@ import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.ConsentStatus;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.SocialActivity;
-import io.socialcrm.contract.Topics;
 import io.socialcrm.common.AppCounters.Counter;
+import io.socialcrm.contract.Topics;
+import io.socialcrm.ops.Producers;
 import io.socialcrm.serde.AvroSerde;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.stack.LocalStack;
@@ -30,7 +31,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -136,16 +136,12 @@ class HostileInputIT {
                             .setType(ActivityType.LIKE).setTargetUserId("1").setTargetPostId("p").build())));
             producer.flush();
 
-            List<ConsumerRecord<byte[], byte[]>> dead = List.of();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (System.nanoTime() < deadline) {
-                dead = TopicRecords.readAll(stack.bootstrapServers(), topics.deadLetters.name());
+            await("every bad record dead-lettered, every good one counted").atMost(Duration.ofSeconds(90)).until(() -> {
                 CustomerProfile alice = profile(stack, topics, registry, "c1");
-                if (dead.size() >= corpus.size() && alice != null && alice.getActivityLevel() >= 6 && alice.getInfluence().getLikesReceived() >= 1) {
-                    break;
-                }
-                Thread.sleep(500);
-            }
+                return TopicRecords.readAll(stack.bootstrapServers(), topics.deadLetters.name()).size() >= corpus.size()
+                        && alice != null && alice.getActivityLevel() >= 6 && alice.getInfluence().getLikesReceived() >= 1;
+            });
+            List<ConsumerRecord<byte[], byte[]>> dead = TopicRecords.readAll(stack.bootstrapServers(), topics.deadLetters.name());
             Map<String, ConsumerRecord<byte[], byte[]>> byReason = new LinkedHashMap<>();
             for (ConsumerRecord<byte[], byte[]> r : dead) {
                 byReason.put(header(r, DeadLetters.HEADER_MESSAGE), r);

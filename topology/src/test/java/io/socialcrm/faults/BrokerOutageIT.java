@@ -1,6 +1,6 @@
 package io.socialcrm.faults;
 
-import io.socialcrm.ops.Producers;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +13,7 @@ import io.socialcrm.avro.ConsentStatus;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.SocialActivity;
 import io.socialcrm.contract.Topics;
+import io.socialcrm.ops.Producers;
 import io.socialcrm.ops.TopicAdmin;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.stack.LocalStack;
@@ -28,7 +29,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -105,9 +105,11 @@ class BrokerOutageIT {
                     }
                 }, "load");
                 load.start();
+                // the outage's shape, not a wait for an outcome: 5 s of load, a 12 s outage (longer than the
+                // transaction timeout of the application's producer, 10 s), 5 s of load after it
                 Thread.sleep(5_000);
                 stack.stopBroker();
-                Thread.sleep(12_000); // longer than the transaction timeout of the application's producer (10 s)
+                Thread.sleep(12_000);
                 stack.startBroker();
                 Thread.sleep(5_000);
                 producing.set(false);
@@ -119,18 +121,11 @@ class BrokerOutageIT {
                 assertTrue(total > 500, "load before, during and after the outage: " + total);
                 Map<String, Long> expected = new TreeMap<>();
                 acked.forEach((account, count) -> expected.put("c" + account, count.get()));
-                Map<String, Long> counted = new TreeMap<>();
-                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-                while (System.nanoTime() < deadline) {
-                    counted = activityLevels(stack, topics, registry);
-                    if (counted.equals(expected)) {
-                        break;
-                    }
-                    Thread.sleep(1_000);
-                }
+                await("every acknowledged post counted").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                        .untilAsserted(() -> assertEquals(expected, activityLevels(stack, topics, registry),
+                                "each customer's activity level is the number of its acknowledged posts"));
                 watching.set(false);
                 watcher.join();
-                assertEquals(expected, counted, "each customer's activity level is the number of its acknowledged posts");
                 assertEquals(KafkaStreams.State.RUNNING, service.pipeline().streams().state(), "recovered by itself");
                 synchronized (seen) {
                     assertTrue(!seen.contains(KafkaStreams.State.ERROR) && !seen.contains(KafkaStreams.State.NOT_RUNNING),

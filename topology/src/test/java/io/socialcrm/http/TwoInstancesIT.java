@@ -1,5 +1,6 @@
 package io.socialcrm.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,24 +104,23 @@ class TwoInstancesIT {
             assertEquals(paged.stream().sorted().toList(), paged, "in a stable order");
 
             first.close();
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             Set<String> served = new LinkedHashSet<>();
-            while (served.size() < customers.size() && System.nanoTime() < deadline) {
-                for (String customer : customers) {
-                    if (served.contains(customer)) {
-                        continue;
-                    }
-                    HttpResponse<String> response = get(second.url() + "/customers/" + customer, TOKEN);
-                    if (response.statusCode() == 200) {
-                        served.add(customer);
-                    } else {
-                        assertEquals(503, response.statusCode(), "while rebalancing: " + response.body());
-                        assertTrue(response.headers().firstValue("Retry-After").isPresent());
-                        Thread.sleep(200);
-                        break;
-                    }
-                }
-            }
+            await("the survivor serving every customer").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        for (String customer : customers) {
+                            if (served.contains(customer)) {
+                                continue;
+                            }
+                            HttpResponse<String> response = get(second.url() + "/customers/" + customer, TOKEN);
+                            if (response.statusCode() != 200) {
+                                assertEquals(503, response.statusCode(), "while rebalancing: " + response.body());
+                                assertTrue(response.headers().firstValue("Retry-After").isPresent());
+                                return false;
+                            }
+                            served.add(customer);
+                        }
+                        return true;
+                    });
             assertEquals(customers.size(), served.size(), "the survivor serves every customer");
         } finally {
             first.close();

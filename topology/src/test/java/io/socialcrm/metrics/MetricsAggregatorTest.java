@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.socialcrm.avro.ActivityMetrics;
 import io.socialcrm.avro.internal.MetricsDelta;
-import io.socialcrm.serde.InternalSerde;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
+import io.socialcrm.serde.InternalSerde;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.socialcrm.privacy;
 
-import io.socialcrm.ops.Producers;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +20,7 @@ import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SocialActivity;
 import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
+import io.socialcrm.ops.Producers;
 import io.socialcrm.ops.TopicAdmin;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.stack.LocalStack;
@@ -29,7 +30,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +40,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -164,15 +165,6 @@ class PrivacyIT {
         return found;
     }
 
-    private static void await(String what, long seconds, java.util.concurrent.Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + seconds + " s: " + what);
-            }
-            Thread.sleep(500);
-        }
-    }
 
     private static List<ErasureReceipt> receipts(Client client) {
         var deserializer = Topics.valueSerde(client.topics.erasureReceipts, client.registry).deserializer();
@@ -216,7 +208,7 @@ class PrivacyIT {
 
             client.send(topics.erasureRequests, ALICE, new ErasureRequest("req-" + UUID.randomUUID(), ALICE, Instant.now()));
             client.flush();
-            await("the erasure receipt", 60, () -> !receipts(client).isEmpty());
+            await("the erasure receipt").atMost(Duration.ofSeconds(60)).until(() -> !receipts(client).isEmpty());
             ErasureReceipt receipt = receipts(client).get(0);
             assertTrue(receipt.getHeldData());
             assertEquals(2, receipt.getAccountsRemoved());
@@ -227,27 +219,25 @@ class PrivacyIT {
             client.act("twitter", "50001", ActivityType.SHARE, ALICE_TWITTER, t.plusSeconds(3601), null);
             client.act("instagram", "someone", ActivityType.LIKE, ALICE_INSTAGRAM, t.plusSeconds(3602), null);
             // and life goes on for others, which rolls the segments of every topic so the cleaner can compact them
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            int round = 0;
-            Map<String, Integer> after;
-            do {
-                for (int i = 0; i < 8; i++) {
-                    String id = "late-" + round + "-" + i;
-                    client.grant(id, "twitter", "7" + round + "0" + i, t.plusSeconds(4000 + round), ConsentScope.ACTIVITY,
-                            ConsentScope.PROFILE);
-                    client.send(topics.socialProfiles, "twitter:7" + round + "0" + i, ProfileSnapshot.newBuilder().setPlatform("twitter")
-                            .setPlatformUserId("7" + round + "0" + i).setFollowers(round).setFollowing(1).setPosts(1)
-                            .setFetchedAt(t.plusSeconds(4000 + round)).build());
-                    client.act("twitter", "7" + round + "0" + i, ActivityType.POST, null, t.plusSeconds(4001 + round), null);
-                }
-                client.flush();
-                round++;
-                Thread.sleep(1500);
-                after = liveMentions(prefix, app, ALICE_TRACES, false);
-                after.keySet().removeAll(List.of(prefix + "social-activity", prefix + "erasure-requests",
-                        prefix + "erasure-receipts", prefix + "segment-changes"));
-            } while (!after.isEmpty() && System.nanoTime() < deadline);
-            assertEquals(Map.of(), after, "live records of alice after the erasure and compaction");
+            AtomicInteger round = new AtomicInteger();
+            await("no live record of alice after the erasure and compaction").atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(1500)).untilAsserted(() -> {
+                        int r = round.getAndIncrement();
+                        for (int i = 0; i < 8; i++) {
+                            String id = "late-" + r + "-" + i;
+                            client.grant(id, "twitter", "7" + r + "0" + i, t.plusSeconds(4000 + r), ConsentScope.ACTIVITY,
+                                    ConsentScope.PROFILE);
+                            client.send(topics.socialProfiles, "twitter:7" + r + "0" + i, ProfileSnapshot.newBuilder()
+                                    .setPlatform("twitter").setPlatformUserId("7" + r + "0" + i).setFollowers(r).setFollowing(1)
+                                    .setPosts(1).setFetchedAt(t.plusSeconds(4000 + r)).build());
+                            client.act("twitter", "7" + r + "0" + i, ActivityType.POST, null, t.plusSeconds(4001 + r), null);
+                        }
+                        client.flush();
+                        Map<String, Integer> after = liveMentions(prefix, app, ALICE_TRACES, false);
+                        after.keySet().removeAll(List.of(prefix + "social-activity", prefix + "erasure-requests",
+                                prefix + "erasure-receipts", prefix + "segment-changes"));
+                        assertEquals(Map.of(), after, "live records of alice after the erasure and compaction");
+                    });
             assertEquals(404, get(service, "/customers/" + ALICE).statusCode(), "the API knows her no more");
 
             // what remains by design: the request, its receipt, and the segment events (append-only, retention-bound)

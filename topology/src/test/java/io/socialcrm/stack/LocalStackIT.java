@@ -1,13 +1,15 @@
 package io.socialcrm.stack;
 
-import io.socialcrm.ops.Producers;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socialcrm.avro.SocialActivity;
+import io.socialcrm.bench.ChildJvm;
 import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
+import io.socialcrm.ops.Producers;
 import io.socialcrm.ops.TopicAdmin;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.testing.SampleRecords;
@@ -98,32 +100,18 @@ class LocalStackIT {
         // A child JVM starts a stack and is killed with SIGKILL: no shutdown hook runs, yet the
         // registry's supervisor notices the missing parent and stops the registry.
         Path marker = Files.createTempFile("stack-child", ".pid");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "-D" + EmbeddedSchemaRegistry.HOME_PROPERTY + "=" + System.getProperty(EmbeddedSchemaRegistry.HOME_PROPERTY, ""),
-                StackChild.class.getName(), marker.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        Process child = builder.start();
-        long registryPid = -1;
-        Path childWorkDir = null;
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < deadline && registryPid < 0) {
-            List<String> lines = Files.readAllLines(marker);
-            if (lines.size() == 2) {
-                registryPid = Long.parseLong(lines.get(0).trim());
-                childWorkDir = Path.of(lines.get(1).trim());
-            }
-            Thread.sleep(200);
-        }
-        assertTrue(registryPid > 0, "child started a stack");
-        long supervisor = registryPid;
+        ChildJvm child = ChildJvm.of(StackChild.class.getName(), marker.toString())
+                .jvmOptions("-D" + EmbeddedSchemaRegistry.HOME_PROPERTY + "=" + System.getProperty(EmbeddedSchemaRegistry.HOME_PROPERTY, ""))
+                .logTo(Files.createTempFile("stack-child", ".log")).start();
+        List<String> lines = await("the child's stack up").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .until(() -> Files.readAllLines(marker), l -> l.size() == 2);
+        long supervisor = Long.parseLong(lines.get(0).trim());
+        Path childWorkDir = Path.of(lines.get(1).trim());
         List<ProcessHandle> registryTree = ProcessHandle.of(supervisor).map(p -> p.descendants().toList()).orElse(List.of());
-        child.destroyForcibly().waitFor();
-        long stopDeadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < stopDeadline
-                && (ProcessHandle.of(supervisor).isPresent() || registryTree.stream().anyMatch(ProcessHandle::isAlive))) {
-            Thread.sleep(200);
-        }
+        assertTrue(ProcessHandle.of(supervisor).isPresent() && !registryTree.isEmpty(), "the registry runs under its supervisor");
+        assertEquals(137, child.kill());
+        await("the registry gone after its parent").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ProcessHandle.of(supervisor).isEmpty() && registryTree.stream().noneMatch(ProcessHandle::isAlive));
         assertFalse(ProcessHandle.of(supervisor).map(ProcessHandle::isAlive).orElse(false), "supervisor gone");
         assertTrue(registryTree.stream().noneMatch(ProcessHandle::isAlive), "registry JVM gone");
         assertTrue(Files.exists(childWorkDir), "a killed JVM cannot clean up after itself...");

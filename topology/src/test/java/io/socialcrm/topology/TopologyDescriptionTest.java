@@ -1,9 +1,9 @@
 package io.socialcrm.topology;
 
-import io.socialcrm.common.Names;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.socialcrm.common.Names;
 import io.socialcrm.testing.TopologyFixture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,5 @@
 package io.socialcrm.bench.micro;
 
-import io.socialcrm.common.AppCounters;
 import io.socialcrm.avro.ActivityType;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.SegmentDefinition;
@@ -10,6 +9,7 @@ import io.socialcrm.avro.internal.CreditKind;
 import io.socialcrm.avro.internal.CreditReceived;
 import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.avro.internal.OwnActivity;
+import io.socialcrm.common.AppCounters;
 import io.socialcrm.context.ContextAnalyzer;
 import io.socialcrm.context.Taxonomy;
 import io.socialcrm.customers.AccountUpdates;
