@@ -6,7 +6,6 @@ import io.socialcrm.avro.internal.AccountState;
 import io.socialcrm.avro.internal.CreditReceived;
 import io.socialcrm.avro.internal.OwnActivity;
 import io.socialcrm.avro.internal.ProfileUpdate;
-import io.socialcrm.consent.AccountKeys;
 import io.socialcrm.influence.Decay;
 import io.socialcrm.influence.InfluenceModel;
 import java.nio.ByteBuffer;

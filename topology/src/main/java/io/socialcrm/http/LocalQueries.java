@@ -1,5 +1,7 @@
 package io.socialcrm.http;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
@@ -24,6 +26,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.query.FailureReason;
 import org.apache.kafka.streams.query.KeyQuery;
@@ -31,6 +34,7 @@ import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.query.StateQueryRequest;
 import org.apache.kafka.streams.query.StateQueryResult;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -42,7 +46,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * answers for the partitions this instance holds active; routing to other instances is the HTTP
  * layer's work. A store that is migrating or restoring raises {@link NotAvailableException}.
  */
-public final class LocalQueries {
+public final class LocalQueries implements InstanceQueries {
     /** The most customers {@link #top} can return: what each task keeps ranked. */
     public static final int TOP_MAX = TopInfluencers.CAPACITY;
 
@@ -59,28 +63,46 @@ public final class LocalQueries {
         this.published = new PublishedSketches(settings.applicationId(), settings.sketchK(), settings.minPopulation());
     }
 
-    /** A store cannot answer now (rebalancing, restoring, not running); the client should retry. */
-    public static final class NotAvailableException extends RuntimeException {
-        public NotAvailableException(String message) {
-            super(message, null, false, false);
-        }
+    @Override
+    public boolean running() {
+        return streams.state() == KafkaStreams.State.RUNNING;
     }
 
-    /** One entry of the top-influencers list. */
-    public record Influencer(String customerId, double raw, double score, double percentile) {
+    @Override
+    public String state() {
+        return streams.state().name();
     }
 
-    /** Where a customer's state lives: its partition and the active host's application.server. */
-    public KeyQueryMetadata owner(String customerId) {
+    @Override
+    public List<ThreadState> threads() {
+        return streams.metadataForLocalThreads().stream().map(t -> new ThreadState(t.threadName(), t.threadState(),
+                t.activeTasks().size(), t.standbyTasks().size())).toList();
+    }
+
+    @Override
+    public Owner owner(String customerId) {
         requireRunning();
         KeyQueryMetadata metadata = streams.queryMetadataForKey(Names.CUSTOMER_STATE, customerId, Serdes.String().serializer());
         if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE) || metadata.activeHost().port() < 0) {
             throw new NotAvailableException("the owner of this customer is not known yet (rebalancing)");
         }
-        return metadata;
+        return new Owner(metadata.activeHost(), metadata.partition());
+    }
+
+    @Override
+    public List<HostInfo> instances() {
+        return streams.metadataForAllStreamsClients().stream().map(StreamsMetadata::hostInfo).toList();
+    }
+
+    @Override
+    public AutoCloseable bindMetrics(MeterRegistry registry) {
+        KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
+        metrics.bindTo(registry);
+        return metrics;
     }
 
     /** The profile of a customer held by this instance, as of its last update; empty if unknown. */
+    @Override
     public Optional<CustomerProfile> profile(String customerId, int partition) {
         StateQueryResult<CustomerState> result = streams.query(StateQueryRequest.inStore(Names.CUSTOMER_STATE)
                 .withQuery(KeyQuery.<String, CustomerState>withKey(customerId)).withPartitions(Set.of(partition)));
@@ -97,6 +119,7 @@ public final class LocalQueries {
     }
 
     /** The first {@code limit} influencers of every partition this instance holds, by raw influence. */
+    @Override
     public List<Influencer> top(int limit) {
         requireRunning();
         StateQueryResult<KeyValueIterator<String, String>> result = streams.query(
@@ -120,13 +143,14 @@ public final class LocalQueries {
         return sortAndLimit(all, limit);
     }
 
-    public static List<Influencer> sortAndLimit(List<Influencer> influencers, int limit) {
+    static List<Influencer> sortAndLimit(List<Influencer> influencers, int limit) {
         return influencers.stream()
                 .sorted(Comparator.comparingDouble(Influencer::raw).reversed().thenComparing(Influencer::customerId))
                 .limit(limit).toList();
     }
 
     /** Members of a segment held by this instance, by customer id, after {@code after} (exclusive). */
+    @Override
     public List<SegmentMembership> members(String segmentId, String after, int limit) {
         requireRunning();
         String from = MemberKey.rangeFrom(segmentId, after);
@@ -147,11 +171,12 @@ public final class LocalQueries {
         return sortMembers(members, limit);
     }
 
-    public static List<SegmentMembership> sortMembers(List<SegmentMembership> members, int limit) {
+    static List<SegmentMembership> sortMembers(List<SegmentMembership> members, int limit) {
         return members.stream().sorted(Comparator.comparing(SegmentMembership::getCustomerId)).limit(limit).toList();
     }
 
     /** Number of members of each segment held by this instance. */
+    @Override
     public Map<String, Long> memberCounts() {
         requireRunning();
         StateQueryResult<KeyValueIterator<String, SegmentMembership>> result = streams.query(
@@ -169,6 +194,7 @@ public final class LocalQueries {
     }
 
     /** The segment definitions in force (every customer partition holds them all); empty without partitions. */
+    @Override
     public List<SegmentDefinition> definitions() {
         requireRunning();
         StateQueryResult<KeyValueIterator<String, SegmentDefinition>> result = streams.query(
@@ -187,6 +213,7 @@ public final class LocalQueries {
     }
 
     /** Whether this instance holds any customer partition (and so can answer {@link #definitions()}). */
+    @Override
     public boolean holdsCustomers() {
         return streams.metadataForLocalThreads().stream().flatMap(t -> t.activeTasks().stream())
                 .anyMatch(task -> task.topicPartitions().stream()

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.socialcrm.avro.CustomerProfile;
@@ -37,8 +36,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyQueryMetadata;
-import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,19 +63,17 @@ public final class QueryApi implements AutoCloseable {
     private static final int MAX_ID_LENGTH = 256;
     private static final int MAX_LIMIT = 1000;
 
-    private final KafkaStreams streams;
-    private final LocalQueries queries;
+    private final InstanceQueries queries;
     private final HostInfo self;
     private final byte[] token;
     private final HttpServer server;
     private final ExecutorService executor;
     private final HttpClient peers;
     private final PrometheusMeterRegistry meters;
-    private final KafkaStreamsMetrics streamsMetrics;
+    private final AutoCloseable streamsMetrics;
 
-    private QueryApi(KafkaStreams streams, TopologySettings settings, HostInfo self, String token, HttpServer server) {
-        this.streams = streams;
-        this.queries = new LocalQueries(streams, settings);
+    private QueryApi(InstanceQueries queries, AppCounters counters, HostInfo self, String token, HttpServer server) {
+        this.queries = queries;
         this.self = self;
         this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
         this.server = server;
@@ -89,9 +84,7 @@ public final class QueryApi implements AutoCloseable {
         });
         this.peers = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.streamsMetrics = new KafkaStreamsMetrics(streams);
-        streamsMetrics.bindTo(meters);
-        AppCounters counters = settings.counters();
+        this.streamsMetrics = queries.bindMetrics(meters);
         for (Counter counter : Counter.values()) {
             FunctionCounter.builder(counter.metricName(), counters, c -> c.get(counter))
                     .description(counter.description()).register(meters);
@@ -106,8 +99,14 @@ public final class QueryApi implements AutoCloseable {
      */
     public static QueryApi start(KafkaStreams streams, TopologySettings settings, String bindHost, int port,
                                  HostInfo advertised, String token) throws IOException {
+        return start(new LocalQueries(streams, settings), settings.counters(), bindHost, port, advertised, token);
+    }
+
+    /** Starts the API over any {@link InstanceQueries} (the tests' own, for one). */
+    public static QueryApi start(InstanceQueries queries, AppCounters counters, String bindHost, int port,
+                                 HostInfo advertised, String token) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(bindHost, port), 64);
-        QueryApi api = new QueryApi(streams, settings, advertised, token, server);
+        QueryApi api = new QueryApi(queries, counters, advertised, token, server);
         server.start();
         LOG.info("HTTP API listening on {}:{} (advertised as {}:{})", bindHost, server.getAddress().getPort(),
                 advertised.host(), advertised.port());
@@ -122,7 +121,11 @@ public final class QueryApi implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
-        streamsMetrics.close();
+        try {
+            streamsMetrics.close();
+        } catch (Exception e) {
+            LOG.warn("Could not unregister the Kafka Streams metrics", e);
+        }
         meters.close();
     }
 
@@ -164,7 +167,7 @@ public final class QueryApi implements AutoCloseable {
             }
         } catch (ApiError e) {
             error(exchange, e.status, e.getMessage());
-        } catch (LocalQueries.NotAvailableException e) {
+        } catch (InstanceQueries.NotAvailableException e) {
             exchange.getResponseHeaders().add("Retry-After", "1");
             error(exchange, 503, "not available now: " + e.getMessage() + "; retry shortly");
         } catch (RuntimeException | IOException e) {
@@ -179,25 +182,24 @@ public final class QueryApi implements AutoCloseable {
     // ---- endpoints ---------------------------------------------------------------------------
 
     private void health(HttpExchange exchange) throws IOException {
-        KafkaStreams.State state = streams.state();
+        boolean running = queries.running();
         ObjectNode body = PlainJson.MAPPER.createObjectNode();
-        body.put("status", state == KafkaStreams.State.RUNNING ? "UP" : "DOWN");
-        body.put("streams", state.name());
+        body.put("status", running ? "UP" : "DOWN");
+        body.put("streams", queries.state());
         body.put("instance", self.host() + ":" + self.port());
         ArrayNode threads = body.putArray("threads");
-        streams.metadataForLocalThreads().forEach(t -> threads.addObject().put("name", t.threadName())
-                .put("state", t.threadState()).put("activeTasks", t.activeTasks().size())
-                .put("standbyTasks", t.standbyTasks().size()));
-        if (state != KafkaStreams.State.RUNNING) {
+        queries.threads().forEach(t -> threads.addObject().put("name", t.name()).put("state", t.state())
+                .put("activeTasks", t.activeTasks()).put("standbyTasks", t.standbyTasks()));
+        if (!running) {
             exchange.getResponseHeaders().add("Retry-After", "1");
         }
-        json(exchange, state == KafkaStreams.State.RUNNING ? 200 : 503, body);
+        json(exchange, running ? 200 : 503, body);
     }
 
     private void customer(HttpExchange exchange, String id, boolean local) throws IOException {
-        KeyQueryMetadata owner = queries.owner(id);
-        if (!local && !owner.activeHost().equals(self)) {
-            relay(exchange, owner.activeHost(), "/customers/" + encode(id) + "?scope=local");
+        InstanceQueries.Owner owner = queries.owner(id);
+        if (!local && !owner.host().equals(self)) {
+            relay(exchange, owner.host(), "/customers/" + encode(id) + "?scope=local");
             return;
         }
         Optional<CustomerProfile> profile = queries.profile(id, owner.partition());
@@ -264,11 +266,11 @@ public final class QueryApi implements AutoCloseable {
     }
 
     private void top(HttpExchange exchange, int limit, boolean local) throws IOException {
-        List<LocalQueries.Influencer> all = new ArrayList<>(queries.top(limit));
+        List<InstanceQueries.Influencer> all = new ArrayList<>(queries.top(limit));
         if (!local) {
             for (JsonNode peer : gather("/influencers/top?scope=local&limit=" + limit)) {
                 for (JsonNode i : peer.path("influencers")) {
-                    all.add(new LocalQueries.Influencer(i.path("customerId").asText(), i.path("raw").asDouble(),
+                    all.add(new InstanceQueries.Influencer(i.path("customerId").asText(), i.path("raw").asDouble(),
                             i.path("score").asDouble(), i.path("percentile").asDouble()));
                 }
             }
@@ -285,20 +287,19 @@ public final class QueryApi implements AutoCloseable {
     /** The answers of every other instance to a local-scope request. */
     private List<JsonNode> gather(String pathAndQuery) {
         List<JsonNode> answers = new ArrayList<>();
-        for (StreamsMetadata metadata : streams.metadataForAllStreamsClients()) {
-            HostInfo host = metadata.hostInfo();
+        for (HostInfo host : queries.instances()) {
             if (host.equals(self) || host.port() < 0) {
                 continue;
             }
             HttpResponse<byte[]> response = call(host, pathAndQuery);
             if (response.statusCode() != 200) {
-                throw new LocalQueries.NotAvailableException("instance " + host.host() + ":" + host.port()
+                throw new InstanceQueries.NotAvailableException("instance " + host.host() + ":" + host.port()
                         + " answered " + response.statusCode());
             }
             try {
                 answers.add(PlainJson.MAPPER.readTree(response.body()));
             } catch (IOException e) {
-                throw new LocalQueries.NotAvailableException("instance " + host.host() + ":" + host.port()
+                throw new InstanceQueries.NotAvailableException("instance " + host.host() + ":" + host.port()
                         + " sent an unreadable answer");
             }
         }
@@ -320,10 +321,10 @@ public final class QueryApi implements AutoCloseable {
         try {
             return peers.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new LocalQueries.NotAvailableException("instance " + host.host() + ":" + host.port() + " did not answer");
+            throw new InstanceQueries.NotAvailableException("instance " + host.host() + ":" + host.port() + " did not answer");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new LocalQueries.NotAvailableException("interrupted");
+            throw new InstanceQueries.NotAvailableException("interrupted");
         }
     }
 

@@ -39,7 +39,7 @@ class DemoIT {
         Set<String> answered = new TreeSet<>();
         // every answer is checked while the demo runs: the loop ends when all came or the demo ended
         await("the API's answers during the demo").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                .ignoreException(java.io.IOException.class) // the API starts a few seconds into the demo
+                .ignoreExceptionsInstanceOf(java.io.IOException.class) // the API starts a few seconds into the demo
                 .until(() -> {
                     if (get(http, base + "/health").statusCode() == 200) {
                         answered.add("health");

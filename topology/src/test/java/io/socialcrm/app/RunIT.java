@@ -51,7 +51,7 @@ class RunIT {
         try {
             HttpClient http = HttpClient.newHttpClient();
             await("/health on the environment's port (it won over the file's)").atMost(Duration.ofMinutes(2))
-                    .pollInterval(Duration.ofMillis(300)).ignoreException(java.io.IOException.class)
+                    .pollInterval(Duration.ofMillis(300)).ignoreExceptionsInstanceOf(java.io.IOException.class)
                     .until(() -> {
                         assertTrue(app.alive(), app.output());
                         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + envPort + "/health"))

@@ -69,7 +69,7 @@ final class ConnectWorker implements AutoCloseable {
         ConnectWorker worker = new ConnectWorker(jvm, "http://127.0.0.1:" + port);
         try {
             await("the Connect worker's REST API").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300))
-                    .ignoreException(IOException.class) // starting
+                    .ignoreExceptionsInstanceOf(IOException.class) // starting
                     .until(() -> {
                         if (!jvm.alive()) {
                             throw new AssertionError("the Connect worker exited: " + jvm.output());

@@ -95,14 +95,17 @@ class DeadLetterTopologyTest {
         try (TopologyFixture f = new TopologyFixture()) {
             Instant t = T0.plusSeconds(10);
             List<Object[]> cases = List.of(
-                    new Object[] {"twitter:1", TopologyFixture.act("myspace", "1", ActivityType.POST, t).build(), "platform 'myspace' is not one of the configured platforms"},
+                    new Object[] {"twitter:1", TopologyFixture.act("myspace", "1", ActivityType.POST, t).build(),
+                            "platform 'myspace' is not one of the configured platforms"},
                     new Object[] {"twitter:2", TopologyFixture.act("twitter", "1", ActivityType.POST, t).build(), "key is not the account key"},
                     new Object[] {"twitter:1", TopologyFixture.act("twitter", "1", ActivityType.POST, t).setEventId("").build(), "eventId is missing"},
                     new Object[] {"twitter:1", TopologyFixture.act("twitter", "1", ActivityType.REPLY, t).build(), "REPLY without targetUserId"},
                     new Object[] {"twitter:1", TopologyFixture.act("twitter", "1", ActivityType.UNKNOWN, t).build(), "activity type is UNKNOWN"},
                     new Object[] {"twitter:1", TopologyFixture.act("twitter", "1", ActivityType.POST, Instant.ofEpochMilli(-5000)).build(), "before 1970"},
-                    new Object[] {"twitter:1", TopologyFixture.act("twitter", "1", ActivityType.POST, t.plusSeconds(86_400 * 365)).build(), "after the record's timestamp"},
-                    new Object[] {"twitter:1", TopologyFixture.act("twitter", "1", ActivityType.POST, t).setText("x".repeat(70_000)).build(), "text is longer than 65536"},
+                    new Object[] {"twitter:1", TopologyFixture.act("twitter", "1", ActivityType.POST, t.plusSeconds(86_400 * 365)).build(),
+                            "after the record's timestamp"},
+                    new Object[] {"twitter:1", TopologyFixture.act("twitter", "1", ActivityType.POST, t).setText("x".repeat(70_000)).build(),
+                            "text is longer than 65536"},
                     new Object[] {"twitter:1", TopologyFixture.act("twitter", "1", ActivityType.POST, t).setActorId("").build(), "actorId is missing"});
             for (Object[] c : cases) {
                 f.activity.pipeInput((String) c[0], (SocialActivity) c[1], t);

@@ -25,9 +25,11 @@ class FileReadersTest {
     void activityJsonReadsEpochAndIsoTimesAndNamesBadLines(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("a.jsonl");
         Files.writeString(file, String.join("\n",
-                "{\"eventId\": \"1\", \"platform\": \"Twitter\", \"actorId\": 7, \"type\": \"post\", \"occurredAt\": 1341100800000, \"hashtags\": [\"#Higgs\"]}",
+                "{\"eventId\": \"1\", \"platform\": \"Twitter\", \"actorId\": 7, \"type\": \"post\", "
+                        + "\"occurredAt\": 1341100800000, \"hashtags\": [\"#Higgs\"]}",
                 "",
-                "{\"eventId\": \"2\", \"platform\": \"twitter\", \"actorId\": \"7\", \"type\": \"REPLY\", \"targetUserId\": \"8\", \"occurredAt\": \"2012-07-01T00:00:01Z\"}",
+                "{\"eventId\": \"2\", \"platform\": \"twitter\", \"actorId\": \"7\", \"type\": \"REPLY\", "
+                        + "\"targetUserId\": \"8\", \"occurredAt\": \"2012-07-01T00:00:01Z\"}",
                 "{\"eventId\": \"3\", \"platform\": \"twitter\", \"type\": \"POST\", \"occurredAt\": 1}",
                 "{\"eventId\": \"4\", \"platform\": \"twitter\", \"actorId\": \"7\", \"type\": \"WAVE\", \"occurredAt\": 1}",
                 "{\"eventId\": \"5\", \"platform\": \"twitter\", \"actorId\": \"7\", \"type\": \"POST\", \"occurredAt\": \"yesterday\"}",

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.socialcrm.avro.SocialActivity;
 import io.socialcrm.connectors.mapping.TwitterV1Mapper;
 import io.socialcrm.connectors.testing.RecordedStream;
 import io.socialcrm.connectors.testing.TaskContexts;

@@ -1,0 +1,72 @@
+package io.socialcrm.http;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.socialcrm.avro.CustomerProfile;
+import io.socialcrm.avro.SegmentDefinition;
+import io.socialcrm.avro.SegmentMembership;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * What the HTTP API asks of the application instance it serves: its state, where a customer lives,
+ * and what its stores hold. {@link LocalQueries} answers from Kafka Streams' interactive queries;
+ * {@link QueryApi} adds the HTTP, the routing and the merging across instances, and is tested
+ * against this interface alone.
+ */
+public interface InstanceQueries {
+
+    /** A store or the instance cannot answer now (rebalancing, restoring, not running): retry shortly. */
+    final class NotAvailableException extends RuntimeException {
+        public NotAvailableException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** One entry of the top-influencers list. */
+    record Influencer(String customerId, double raw, double score, double percentile) {
+    }
+
+    /** One processing thread, for {@code /health}. */
+    record ThreadState(String name, String state, int activeTasks, int standbyTasks) {
+    }
+
+    /** Where a customer's state lives: the instance (its {@code application.server}) and the partition. */
+    record Owner(HostInfo host, int partition) {
+    }
+
+    /** Whether the instance processes ({@code RUNNING}) and what its state is called ({@code KafkaStreams.State}). */
+    boolean running();
+
+    String state();
+
+    List<ThreadState> threads();
+
+    /** @throws NotAvailableException while the owner is not known (rebalancing) */
+    Owner owner(String customerId);
+
+    /** The profile of a customer held here, in {@code partition}; empty if unknown here. */
+    Optional<CustomerProfile> profile(String customerId, int partition);
+
+    /** The first {@code limit} influencers of every partition held here, by raw influence. */
+    List<Influencer> top(int limit);
+
+    /** The members held here of a segment, by customer id, after {@code after} (exclusive; null: from the first). */
+    List<SegmentMembership> members(String segmentId, String after, int limit);
+
+    /** Number of members of each segment held here. */
+    Map<String, Long> memberCounts();
+
+    /** Whether this instance holds any customer partition (and so can answer {@link #definitions()}). */
+    boolean holdsCustomers();
+
+    /** The segment definitions in force. */
+    List<SegmentDefinition> definitions();
+
+    /** The API address of every instance of the application, this one included. */
+    List<HostInfo> instances();
+
+    /** Registers the engine's own metrics with {@code registry}; closing the result unregisters them. */
+    AutoCloseable bindMetrics(MeterRegistry registry);
+}

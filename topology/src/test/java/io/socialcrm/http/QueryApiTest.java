@@ -1,0 +1,244 @@
+package io.socialcrm.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.socialcrm.avro.CustomerProfile;
+import io.socialcrm.avro.SegmentDefinition;
+import io.socialcrm.avro.SegmentMembership;
+import io.socialcrm.common.AppCounters;
+import io.socialcrm.common.AppCounters.Counter;
+import io.socialcrm.serde.PlainJson;
+import io.socialcrm.testing.SampleRecords;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTTP API without a broker: two instances, each over queries this test answers, so that what
+ * the API does itself is seen on its own — status codes, authorisation, relaying a customer to the
+ * instance that holds it, merging segments and influencers across instances.
+ */
+class QueryApiTest {
+    private static final String TOKEN = "s3cret-token";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private final Instance a = new Instance();
+    private final Instance b = new Instance();
+    private final AppCounters counters = new AppCounters();
+    private QueryApi apiA;
+    private QueryApi apiB;
+
+    /** What one instance holds, as its stores would answer. */
+    private static final class Instance implements InstanceQueries {
+        HostInfo self;
+        List<HostInfo> all = List.of();
+        boolean running = true;
+        RuntimeException failure;
+        final Map<String, HostInfo> owners = new TreeMap<>();
+        final Map<String, CustomerProfile> profiles = new TreeMap<>();
+        final Map<String, Long> counts = new TreeMap<>();
+        final List<SegmentMembership> members = new ArrayList<>();
+        final List<Influencer> top = new ArrayList<>();
+        List<SegmentDefinition> definitions = List.of();
+
+        private void maybeFail() {
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        @Override
+        public boolean running() {
+            return running;
+        }
+
+        @Override
+        public String state() {
+            return running ? "RUNNING" : "REBALANCING";
+        }
+
+        @Override
+        public List<ThreadState> threads() {
+            return List.of(new ThreadState("stream-thread-1", "RUNNING", 3, 0));
+        }
+
+        @Override
+        public Owner owner(String customerId) {
+            maybeFail();
+            return new Owner(owners.getOrDefault(customerId, self), 0);
+        }
+
+        @Override
+        public Optional<CustomerProfile> profile(String customerId, int partition) {
+            return Optional.ofNullable(profiles.get(customerId));
+        }
+
+        @Override
+        public List<Influencer> top(int limit) {
+            return top.stream().limit(limit).toList();
+        }
+
+        @Override
+        public List<SegmentMembership> members(String segmentId, String after, int limit) {
+            return members.stream().filter(m -> m.getSegmentId().equals(segmentId))
+                    .filter(m -> after == null || m.getCustomerId().compareTo(after) > 0).limit(limit).toList();
+        }
+
+        @Override
+        public Map<String, Long> memberCounts() {
+            return counts;
+        }
+
+        @Override
+        public boolean holdsCustomers() {
+            return !definitions.isEmpty();
+        }
+
+        @Override
+        public List<SegmentDefinition> definitions() {
+            return definitions;
+        }
+
+        @Override
+        public List<HostInfo> instances() {
+            return all;
+        }
+
+        @Override
+        public AutoCloseable bindMetrics(MeterRegistry registry) {
+            return () -> { };
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        a.self = new HostInfo("127.0.0.1", freePort());
+        b.self = new HostInfo("127.0.0.1", freePort());
+        a.all = List.of(a.self, b.self);
+        b.all = a.all;
+        apiA = QueryApi.start(a, counters, "127.0.0.1", a.self.port(), a.self, TOKEN);
+        apiB = QueryApi.start(b, new AppCounters(), "127.0.0.1", b.self.port(), b.self, TOKEN);
+    }
+
+    @AfterEach
+    void stop() {
+        apiA.close();
+        apiB.close();
+    }
+
+    private static HttpResponse<String> get(HostInfo host, String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        return PlainJson.MAPPER.readTree(response.body());
+    }
+
+    private static CustomerProfile profile(String id) {
+        CustomerProfile profile = SampleRecords.customerProfile();
+        profile.setCustomerId(id);
+        return profile;
+    }
+
+    @Test
+    void aCustomerIsAnsweredByTheInstanceThatHoldsItWhicheverIsAsked() throws Exception {
+        b.profiles.put("c-9", profile("c-9"));
+        a.owners.put("c-9", b.self);
+        HttpResponse<String> relayed = get(a.self, "/customers/c-9", TOKEN);
+        assertEquals(200, relayed.statusCode(), relayed.body());
+        assertEquals("c-9", json(relayed).path("customerId").asText());
+
+        assertEquals(404, get(b.self, "/customers/nobody", TOKEN).statusCode());
+        assertEquals(401, get(a.self, "/customers/c-9", null).statusCode(), "the token is required");
+        assertEquals(401, get(a.self, "/customers/c-9", "wrong").statusCode());
+        assertEquals(400, get(a.self, "/customers/" + "x".repeat(300), TOKEN).statusCode());
+    }
+
+    @Test
+    void whatCannotBeAnsweredNowSaysWhenToRetry() throws Exception {
+        a.failure = new InstanceQueries.NotAvailableException("the owner of this customer is not known yet (rebalancing)");
+        HttpResponse<String> busy = get(a.self, "/customers/c-1", TOKEN);
+        assertEquals(503, busy.statusCode());
+        assertEquals("1", busy.headers().firstValue("Retry-After").orElse(""));
+        assertTrue(json(busy).path("error").asText().contains("rebalancing"), busy.body());
+
+        a.running = false;
+        HttpResponse<String> health = get(a.self, "/health", null);
+        assertEquals(503, health.statusCode());
+        assertEquals("DOWN", json(health).path("status").asText());
+        a.running = true;
+        health = get(a.self, "/health", null);
+        assertEquals(200, health.statusCode());
+        assertEquals(3, json(health).path("threads").get(0).path("activeTasks").asInt());
+    }
+
+    @Test
+    void segmentsAndInfluencersAreMergedAcrossInstances() throws Exception {
+        a.definitions = List.of(SampleRecords.segment());
+        String segment = SampleRecords.segment().getId();
+        a.counts.put(segment, 2L);
+        b.counts.put(segment, 3L);
+        JsonNode segments = json(get(b.self, "/segments", null));
+        assertEquals(1, segments.path("segments").size(), "the definitions come from the instance that holds them");
+        assertEquals(5, segments.path("segments").get(0).path("members").asLong(), "members of both instances");
+
+        a.top.add(new InstanceQueries.Influencer("c-a", 10.0, 90, 0.9));
+        b.top.add(new InstanceQueries.Influencer("c-b", 20.0, 99, 0.99));
+        b.top.add(new InstanceQueries.Influencer("c-c", 1.0, 10, 0.1));
+        JsonNode top = json(get(a.self, "/influencers/top?limit=2", TOKEN));
+        assertEquals(List.of("c-b", "c-a"), List.of(top.path("influencers").get(0).path("customerId").asText(),
+                top.path("influencers").get(1).path("customerId").asText()), top.toString());
+        assertEquals(2, top.path("influencers").size());
+
+        for (String id : List.of("m3", "m1", "m2")) {
+            (id.equals("m2") ? b : a).members.add(new SegmentMembership(segment, id, Instant.EPOCH, "why", 1));
+        }
+        JsonNode page = json(get(a.self, "/segments/" + segment + "/members?limit=2", TOKEN));
+        assertEquals("m1", page.path("members").get(0).path("customerId").asText());
+        assertEquals("m2", page.path("members").get(1).path("customerId").asText());
+        assertEquals("m2", page.path("next").asText());
+        JsonNode rest = json(get(a.self, "/segments/" + segment + "/members?limit=2&after=m2", TOKEN));
+        assertEquals(1, rest.path("members").size());
+        assertTrue(rest.path("next").isNull());
+    }
+
+    @Test
+    void badRequestsAreNamedAndCountersAreShown() throws Exception {
+        for (String limit : List.of("0", "1001", "ten")) {
+            HttpResponse<String> bad = get(a.self, "/influencers/top?limit=" + limit, TOKEN);
+            assertEquals(400, bad.statusCode(), limit);
+            assertTrue(json(bad).path("error").asText().contains("parameter 'limit'"), bad.body());
+        }
+        assertEquals(404, get(a.self, "/nothing/here", null).statusCode());
+        assertEquals(405, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.self.port() + "/health"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        counters.increment(Counter.ACTIVITIES_ACCEPTED);
+        counters.increment(Counter.ACTIVITIES_ACCEPTED);
+        String metrics = get(a.self, "/metrics", null).body();
+        assertTrue(metrics.contains("socialcrm_activities_accepted_total 2.0"), metrics);
+    }
+}
