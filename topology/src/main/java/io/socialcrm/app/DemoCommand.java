@@ -150,7 +150,7 @@ public final class DemoCommand implements Callable<Integer> {
                 producer.flush();
                 watcher.start(simStart);
                 service.awaitRunning(Duration.ofMinutes(2));
-                warmUp(local, generator, watcher, service, topics, simStart);
+                warmUp(local, generator, watcher, service, topics);
                 console.printf("Generating %,d customers' activity (%d%% opted in at the start) at %d events/s, %s of "
                         + "simulated time per second...%n", customers, Math.round(optIn * 100), rate,
                         daysPerMinute >= 60 ? (daysPerMinute / 60) + " days" : Math.round(daysPerMinute * 24 / 60.0) + " hours");
@@ -261,7 +261,7 @@ public final class DemoCommand implements Callable<Integer> {
      * transactions, a sweep per new definition).
      */
     private void warmUp(LocalStack local, ActivityGenerator generator, ChangeWatcher watcher, Service service,
-                        Topics topics, Instant simStart) {
+                        Topics topics) {
         long start = System.nanoTime();
         console.println("Loading the accounts' consents and profiles (the changes they cause show meanwhile)...");
         long[] lastView = {0};

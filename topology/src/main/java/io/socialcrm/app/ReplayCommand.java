@@ -37,6 +37,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -277,7 +278,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 AtomicLong count = new AtomicLong();
                 forEachLine(merges, (text, line) -> {
                     String[] cols = text.split(",");
-                    if (text.isBlank() || (line == 1 && text.trim().toLowerCase().startsWith("survivor_id"))) {
+                    if (text.isBlank() || (line == 1 && text.trim().toLowerCase(Locale.ROOT).startsWith("survivor_id"))) {
                         return;
                     }
                     if (cols.length != 2 || cols[0].isBlank() || cols[1].isBlank()) {

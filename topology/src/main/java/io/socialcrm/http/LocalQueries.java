@@ -51,14 +51,12 @@ public final class LocalQueries implements InstanceQueries {
     public static final int TOP_MAX = TopInfluencers.CAPACITY;
 
     private final KafkaStreams streams;
-    private final TopologySettings settings;
     private final ProfileBuilder builder;
     private final PublishedSketches published;
     private volatile long distributionCheckedAt;
 
     public LocalQueries(KafkaStreams streams, TopologySettings settings) {
         this.streams = streams;
-        this.settings = settings;
         this.builder = new ProfileBuilder(settings.influence(), settings.contextDecay());
         this.published = new PublishedSketches(settings.applicationId(), settings.sketchK(), settings.minPopulation());
     }

@@ -26,7 +26,6 @@ import java.util.Locale;
 public final class InfluenceModel {
     private final InfluenceWeights weights;
     private final Duration halfLife;
-    private final Duration momentumHalfLife;
     private final Decay decay;
     private final Decay momentumDecay;
     private final String version;
@@ -34,7 +33,6 @@ public final class InfluenceModel {
     public InfluenceModel(InfluenceWeights weights, Duration halfLife, Duration momentumHalfLife) {
         this.weights = weights;
         this.halfLife = halfLife;
-        this.momentumHalfLife = momentumHalfLife;
         this.decay = Decay.halfLife(halfLife);
         this.momentumDecay = halfLife == null ? Decay.none() : Decay.halfLife(momentumHalfLife);
         this.version = String.format(Locale.ROOT, "influence-v1(halflife=%s,momentum=%s,w=%s/%s/%s/%s/%s/%s/%s)",

@@ -63,6 +63,9 @@ public final class ProfileView implements CelVariableResolver {
         return v == null ? 0.0 : v;
     }
 
+    // CEL marks its function bindings @Immutable; this one reads this view on purpose and lives as
+    // long as the view (one evaluation of one customer), so nothing outlives what it reads
+    @SuppressWarnings("Immutable")
     CelLateFunctionBindings functions() {
         if (functions == null) {
             functions = CelLateFunctionBindings.from(List.of(

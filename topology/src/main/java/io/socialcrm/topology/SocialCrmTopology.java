@@ -226,7 +226,7 @@ public final class SocialCrmTopology {
                 keys, InternalSerde.of(io.socialcrm.avro.ActivityMetrics.class))));
     }
 
-    private static <S extends org.apache.kafka.streams.processor.StateStore, B extends StoreBuilder<S>> StoreBuilder<S> cached(
+    private static <S extends org.apache.kafka.streams.processor.StateStore> StoreBuilder<S> cached(
             StoreBuilder<S> store) {
         return store.withCachingEnabled();
     }

@@ -154,15 +154,12 @@ public final class TopologyFixture implements AutoCloseable {
         consents.pipeInput(platform + ":" + userId, consent(customerId, platform, userId, at, ConsentStatus.REVOKED), at);
     }
 
-    private int nextEvent;
-
     public static SocialActivity.Builder act(String platform, String actorId, ActivityType type, Instant at) {
         return SocialActivity.newBuilder().setEventId("e" + UUID.randomUUID()).setPlatform(platform).setActorId(actorId)
                 .setActorHandle("h" + actorId).setType(type).setOccurredAt(at).setSource("test");
     }
 
     public void pipe(SocialActivity activity) {
-        nextEvent++;
         this.activity.pipeInput(activity.getPlatform() + ":" + activity.getActorId(), activity, activity.getOccurredAt());
     }
 
