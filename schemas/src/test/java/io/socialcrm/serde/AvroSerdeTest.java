@@ -9,10 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.SocialActivity;
+import io.socialcrm.contract.Topic;
+import io.socialcrm.contract.Topics;
 import io.socialcrm.testing.SampleRecords;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -47,6 +51,14 @@ class AvroSerdeTest {
                     "the 4-byte big-endian id is the registry's id under <topic>-value");
             assertEquals(record, serde.deserializer().deserialize(topic, bytes), type.getSimpleName());
         }
+    }
+
+    @Test
+    void theSamplesCoverEveryRecordTheContractCarries() {
+        Set<Class<?>> carried = Topics.defaults().all().stream().map(Topic::valueType)
+                .filter(SpecificRecord.class::isAssignableFrom).collect(Collectors.toSet());
+        Set<Class<?>> sampled = SampleRecords.all().stream().map(Object::getClass).collect(Collectors.toSet());
+        assertEquals(carried, sampled, "SampleRecords.all() has one record of each type a contract topic carries");
     }
 
     @Test

@@ -18,33 +18,55 @@ import org.apache.kafka.common.TopicPartition;
  * How far an application is through its input, seen from outside: the consumer group's lag on the
  * input topics, and whether every topic the application writes has stopped growing.
  */
-final class Progress {
+public final class Progress {
     private final Admin admin;
     private final String groupId;
 
-    Progress(Admin admin, String groupId) {
+    /** How many records of some topics the group has committed, of how many there are. */
+    public record Position(long committed, long end) {
+        public boolean atEnd() {
+            return committed >= end;
+        }
+    }
+
+    public Progress(Admin admin, String groupId) {
         this.admin = admin;
         this.groupId = groupId;
     }
 
     /** Records of {@code topics} the group has not committed yet. */
-    long lag(Collection<String> topics) {
+    public long lag(Collection<String> topics) {
+        Map<TopicPartition, Long> end = endOffsets(topics);
+        Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets();
+        long lag = 0;
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            lag += Math.max(0, e.getValue() - (c == null ? 0 : c.offset()));
+        }
+        return lag;
+    }
+
+    /** The group's committed records of {@code topics}, and their end offsets, summed over partitions. */
+    public Position position(Collection<String> topics) {
+        Map<TopicPartition, Long> end = endOffsets(topics);
+        Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets();
+        long done = 0;
+        for (TopicPartition partition : end.keySet()) {
+            OffsetAndMetadata c = committed.get(partition);
+            done += c == null ? 0 : c.offset();
+        }
+        return new Position(done, end.values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committedOffsets() {
         try {
-            Map<TopicPartition, Long> end = endOffsets(topics);
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            long lag = 0;
-            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-                OffsetAndMetadata c = committed.get(e.getKey());
-                lag += Math.max(0, e.getValue() - (c == null ? 0 : c.offset()));
-            }
-            return lag;
+            return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("Cannot read the progress of " + groupId + ": " + e.getMessage(), e);
         }
     }
 
-    Map<TopicPartition, Long> endOffsets(Collection<String> topics) {
+    public Map<TopicPartition, Long> endOffsets(Collection<String> topics) {
         try {
             Map<TopicPartition, OffsetSpec> request = new HashMap<>();
             admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, description) ->

@@ -22,17 +22,22 @@ class BenchIT {
         assertTrue(r.path("passThroughEventsPerSecond").asLong() > 0, r.toString());
         assertTrue(r.path("fullEventsPerSecond").asLong() > 0, r.toString());
         assertTrue(r.path("ratio").asDouble() > 0, r.toString());
-        assertTrue(r.path("latencyMs").path("changes").asLong() > 0, "the latency run timed segment changes: " + r);
-        assertTrue(r.path("latencyMs").path("p99").asDouble() > 0, r.toString());
+        // at the fixed rate a slow machine may be above capacity and time nothing; at 40 % of it, never
+        assertTrue(r.path("latencyMs").has("changes"), r.toString());
+        assertTrue(r.path("latencyBelowCapacityMs").path("changes").asLong() > 0, "the latency run timed segment changes: " + r);
+        assertTrue(r.path("latencyBelowCapacityMs").path("p99").asDouble() > 0, r.toString());
         assertTrue(r.path("peakRssMB").asLong() > 50, r.toString());
         assertTrue(r.path("customersWithState").asLong() > 0, r.toString());
         assertTrue(r.path("stateBytesByStore").has("customer-state"), r.toString());
         assertTrue(r.path("restoredRecords").asLong() > 0, "the restore read the changelogs: " + r);
-        // every activity is at least de-duplicated durably, and the work is bounded
+        // every activity is at least de-duplicated durably, and the work is bounded: this tiny run (3,000
+        // activities at a few hundred a second) writes the per-commit changelogs of the metrics buffers
+        // over few activities, about 10 records each; the test driver's exact count is WorkPerActivityTest's
         double perActivity = r.path("recordsWrittenPerActivity").asDouble();
-        assertTrue(perActivity >= 1 && perActivity < 10, r.toString());
+        assertTrue(perActivity >= 1 && perActivity < 20, r.toString());
         assertTrue(r.path("recordsWrittenPerActivityByTopic").has("bench-app-seen-events-changelog"), r.toString());
-        assertTrue(r.path("recordsWrittenPerActivityByTopic").has("bench.customer-profiles"), r.toString());
+        assertTrue(r.path("recordsWrittenPerActivityByTopic").path("bench.customer-profiles").asDouble() > 0,
+                "the throughput run lasts until the customer stage has done its work: " + r);
         assertTrue(r.path("recordsWrittenPerActivityByTopic").has("bench-app-customer-events-repartition"), r.toString());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socialcrm.app.Main;
+import io.socialcrm.app.Progress;
 import io.socialcrm.avro.ActivityType;
 import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.ConsentScope;
@@ -27,16 +28,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -128,18 +124,9 @@ class CrashRecoveryIT {
         return ChildJvm.of(Main.class.getName(), "run", "--config", config.toString()).heap("512m").appendLogTo(log).start();
     }
 
-    /** Records of social-activity the application's group has committed, and how many there are. */
-    private static long[] progress(Admin admin, String group, String topic) throws Exception {
-        Map<TopicPartition, OffsetSpec> latest = new TreeMap<>((a, b) -> Integer.compare(a.partition(), b.partition()));
-        for (int p = 0; p < 4; p++) {
-            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        long end = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream().mapToLong(i -> i.offset()).sum();
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-                .get(30, TimeUnit.SECONDS);
-        long done = committed.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
-                .mapToLong(e -> e.getValue().offset()).sum();
-        return new long[] {done, end};
+    /** Records of {@code topic} the application's group has committed, and how many there are. */
+    private static Progress.Position progress(Admin admin, String group, String topic) {
+        return new Progress(admin, group).position(List.of(topic));
     }
 
     /**
@@ -150,9 +137,9 @@ class CrashRecoveryIT {
         try (Admin admin = stack.admin()) {
             await("the definitions and consents taken in").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300))
                     .until(() -> {
-                        long[] d = progress(admin, group, topics.segmentDefinitions.name());
-                        long[] c = progress(admin, group, topics.consents.name());
-                        return d[1] > 0 && d[0] == d[1] && c[0] == c[1]
+                        Progress.Position d = progress(admin, group, topics.segmentDefinitions.name());
+                        Progress.Position c = progress(admin, group, topics.consents.name());
+                        return d.end() > 0 && d.atEnd() && c.atEnd()
                                 && TopicRecords.readAll(stack.bootstrapServers(), topics.customerProfiles.name()).size() >= CUSTOMERS
                                 && TopicRecords.readAll(stack.bootstrapServers(), topics.accountDirectory.name()).size() >= CUSTOMERS;
                     });
@@ -171,9 +158,9 @@ class CrashRecoveryIT {
             await("the input consumed and the segment changes settled").atMost(Duration.ofMinutes(4))
                     .pollInterval(Duration.ofMillis(500)).during(Duration.ofSeconds(4)).until(() -> {
                         assertTrue(app.alive(), "the application is running: " + app.output());
-                        long[] p = progress(admin, group, topics.socialActivity.name());
+                        boolean consumed = progress(admin, group, topics.socialActivity.name()).atEnd();
                         long changes = TopicRecords.readAll(stack.bootstrapServers(), topics.segmentChanges.name()).size();
-                        return p[0] == p[1] & changes == lastChanges.getAndSet(changes);
+                        return consumed & changes == lastChanges.getAndSet(changes);
                     });
         }
         assertEquals(143, app.stop(Duration.ofSeconds(60)), "stopped by SIGTERM");
@@ -215,9 +202,10 @@ class CrashRecoveryIT {
         awaitSetup(stack, "crash-killed", crashed);
         produceActivities(stack, crashed);
         try (Admin admin = stack.admin()) {
-            long[] p = await("40 % of the input processed").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> progress(admin, "crash-killed", crashed.socialActivity.name()), q -> q[0] >= q[1] * 0.4);
-            assertTrue(p[0] < p[1], "killed before the end of the input: " + p[0] + " of " + p[1]);
+            Progress.Position p = await("40 % of the input processed").atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> progress(admin, "crash-killed", crashed.socialActivity.name()), q -> q.committed() >= q.end() * 0.4);
+            assertTrue(!p.atEnd(), "killed before the end of the input: " + p);
         }
         assertEquals(137, app.kill(), "killed by SIGKILL: no shutdown hook, no commit, no checkpoint");
         int seenBeforeRestart = changes(stack, crashed).size();
