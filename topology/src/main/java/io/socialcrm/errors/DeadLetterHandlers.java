@@ -32,37 +32,37 @@ public final class DeadLetterHandlers {
     private DeadLetterHandlers() {
     }
 
-    private static String topic(Map<String, ?> configs) {
-        Object topic = configs.get(DeadLetters.TOPIC_CONFIG);
-        if (topic == null) {
-            throw new IllegalStateException(DeadLetters.TOPIC_CONFIG + " must name the dead-letters topic");
-        }
-        return topic.toString();
-    }
-
-    private static AppCounters counters(Map<String, ?> configs) {
-        // absent when a handler is used on its own: it then counts for itself
-        return configs.get(COUNTERS_CONFIG) instanceof AppCounters given ? given : new AppCounters();
-    }
-
-    private static void log(String stage, ErrorHandlerContext context, Exception error, AppCounters counters) {
-        Throwable cause = DeadLetters.rootOf(error);
-        LOG.warn("Dead-lettered a record of {}-{}@{} ({}): {}: {}", context.topic(), context.partition(), context.offset(),
-                stage, cause.getClass().getSimpleName(), cause.getMessage());
-        counters.increment(Counter.DEAD_LETTERED);
-    }
-
-    /** Records that cannot be read. */
-    public static final class Deserialization implements DeserializationExceptionHandler {
+    /**
+     * What every handler does with bad input: configured with the dead-letters topic and the
+     * instance's counters, it logs where the record was (never its content), counts it, and sends it,
+     * with the reason in its headers, to {@code dead-letters}.
+     */
+    private abstract static class DeadLettering {
         private String topic;
         private AppCounters counters;
 
-        @Override
         public void configure(Map<String, ?> configs) {
-            topic = topic(configs);
-            counters = counters(configs);
+            Object configured = configs.get(DeadLetters.TOPIC_CONFIG);
+            if (configured == null) {
+                throw new IllegalStateException(DeadLetters.TOPIC_CONFIG + " must name the dead-letters topic");
+            }
+            topic = configured.toString();
+            // absent when a handler is used on its own: it then counts for itself
+            counters = configs.get(COUNTERS_CONFIG) instanceof AppCounters given ? given : new AppCounters();
         }
 
+        List<ProducerRecord<byte[], byte[]>> deadLetter(String stage, ErrorHandlerContext context, byte[] key, byte[] value,
+                                                        Exception error) {
+            Throwable cause = DeadLetters.rootOf(error);
+            LOG.warn("Dead-lettered a record of {}-{}@{} ({}): {}: {}", context.topic(), context.partition(), context.offset(),
+                    stage, cause.getClass().getSimpleName(), cause.getMessage());
+            counters.increment(Counter.DEAD_LETTERED);
+            return List.of(DeadLetters.record(topic, key, value, context, error, stage));
+        }
+    }
+
+    /** Records that cannot be read. */
+    public static final class Deserialization extends DeadLettering implements DeserializationExceptionHandler {
         @Override
         public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
             Throwable cause = DeadLetters.rootOf(exception);
@@ -72,54 +72,30 @@ public final class DeadLetterHandlers {
                         registry.getMessage());
                 return Response.fail();
             }
-            log("deserialization", context, exception, counters);
-            return Response.resume(List.of(DeadLetters.record(topic, record.key(), record.value(), context, exception,
-                    "deserialization")));
+            return Response.resume(deadLetter("deserialization", context, record.key(), record.value(), exception));
         }
     }
 
     /** Records a processor refused ({@link InvalidRecordException}) or failed on. */
-    public static final class Processing implements ProcessingExceptionHandler {
-        private String topic;
-        private AppCounters counters;
-
-        @Override
-        public void configure(Map<String, ?> configs) {
-            topic = topic(configs);
-            counters = counters(configs);
-        }
-
+    public static final class Processing extends DeadLettering implements ProcessingExceptionHandler {
         @Override
         public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
             if (!(DeadLetters.rootOf(exception) instanceof InvalidRecordException)) {
                 LOG.error("Unexpected failure processing a record of {}-{}@{} in {}; it goes to dead-letters",
                         context.topic(), context.partition(), context.offset(), context.processorNodeId(), exception);
             }
-            log("processing", context, exception, counters);
-            return Response.resume(List.of(DeadLetters.record(topic, context.sourceRawKey(), context.sourceRawValue(),
-                    context, exception, "processing")));
+            return Response.resume(deadLetter("processing", context, context.sourceRawKey(), context.sourceRawValue(), exception));
         }
     }
 
     /** Records that cannot be written (too large, not serialisable). */
-    public static final class Production implements ProductionExceptionHandler {
-        private String topic;
-        private AppCounters counters;
-
-        @Override
-        public void configure(Map<String, ?> configs) {
-            topic = topic(configs);
-            counters = counters(configs);
-        }
-
+    public static final class Production extends DeadLettering implements ProductionExceptionHandler {
         @Override
         public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
             if (exception instanceof RetriableException && !(exception instanceof RecordTooLargeException)) {
                 return Response.fail();
             }
-            log("production", context, exception, counters);
-            return Response.resume(List.of(DeadLetters.record(topic, context.sourceRawKey(), context.sourceRawValue(),
-                    context, exception, "production")));
+            return Response.resume(deadLetter("production", context, context.sourceRawKey(), context.sourceRawValue(), exception));
         }
 
         @Override
@@ -131,9 +107,7 @@ public final class DeadLetterHandlers {
                         + "so that the record is written again", record.topic(), registry.getMessage());
                 return Response.fail();
             }
-            log("production", context, exception, counters);
-            return Response.resume(List.of(DeadLetters.record(topic, context.sourceRawKey(), context.sourceRawValue(),
-                    context, exception, "production")));
+            return Response.resume(deadLetter("production", context, context.sourceRawKey(), context.sourceRawValue(), exception));
         }
     }
 }
