@@ -283,6 +283,7 @@ public final class BenchCommand implements Callable<Integer> {
             long total = progress.endOffsets(inputs).values().stream().mapToLong(Long::longValue).sum();
             long first = 0;
             long lastGrowth = 0;
+            long lastLag = -1;
             Map<TopicPartition, Long> lastEnds = Map.of();
             long deadline = System.nanoTime() + TimeUnit.HOURS.toNanos(2);
             while (System.nanoTime() < deadline) {
@@ -295,9 +296,11 @@ public final class BenchCommand implements Callable<Integer> {
                     first = now;
                 }
                 Map<TopicPartition, Long> ends = endsOrNull(progress, written);
-                if (ends == null || !ends.equals(lastEnds) || lag > 0) {
+                // the last change seen: a topic grew, or the input lag moved (to 0 at last)
+                if (ends == null || !ends.equals(lastEnds) || lag != lastLag) {
                     lastGrowth = now;
                     lastEnds = ends;
+                    lastLag = lag;
                 }
                 if (lag == 0 && now - lastGrowth >= TimeUnit.SECONDS.toNanos(written.isEmpty() ? 0 : 2)) {
                     return events / Math.max(1e-3, (lastGrowth - first) / 1e9);
