@@ -1,7 +1,6 @@
 package io.socialcrm.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,7 +149,7 @@ public final class ChildJvm implements AutoCloseable {
     public int kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            throw new UncheckedIOException(new IOException("process " + process.pid() + " outlived SIGKILL by 30 s"));
+            throw new IllegalStateException("process " + process.pid() + " outlived SIGKILL by 30 s");
         }
         return process.exitValue();
     }

@@ -36,9 +36,7 @@ public interface InstanceQueries {
     record Owner(HostInfo host, int partition) {
     }
 
-    /** Whether the instance processes ({@code RUNNING}) and what its state is called ({@code KafkaStreams.State}). */
-    boolean running();
-
+    /** The instance's Kafka Streams state ({@code KafkaStreams.State}'s name): {@code RUNNING} when it processes. */
     String state();
 
     List<ThreadState> threads();

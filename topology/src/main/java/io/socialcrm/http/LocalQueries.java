@@ -62,11 +62,6 @@ public final class LocalQueries implements InstanceQueries {
     }
 
     @Override
-    public boolean running() {
-        return streams.state() == KafkaStreams.State.RUNNING;
-    }
-
-    @Override
     public String state() {
         return streams.state().name();
     }

@@ -182,10 +182,11 @@ public final class QueryApi implements AutoCloseable {
     // ---- endpoints ---------------------------------------------------------------------------
 
     private void health(HttpExchange exchange) throws IOException {
-        boolean running = queries.running();
+        String state = queries.state();
+        boolean running = KafkaStreams.State.RUNNING.name().equals(state);
         ObjectNode body = PlainJson.MAPPER.createObjectNode();
         body.put("status", running ? "UP" : "DOWN");
-        body.put("streams", queries.state());
+        body.put("streams", state);
         body.put("instance", self.host() + ":" + self.port());
         ArrayNode threads = body.putArray("threads");
         queries.threads().forEach(t -> threads.addObject().put("name", t.name()).put("state", t.state())

@@ -20,16 +20,14 @@ import io.socialcrm.common.TopologySettings;
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.config.Settings;
 import io.socialcrm.errors.InvalidRecordException;
-import io.socialcrm.serde.InternalSerde;
+import io.socialcrm.testing.MockStores;
 import io.socialcrm.testing.TopologyFixture;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,20 +41,13 @@ class ConsentRecorderTest {
     private ConsentRecorder recorder;
 
     @BeforeEach
-    @SuppressWarnings("deprecation")
     void start() {
         Map<String, String> values = AppConfig.givenDefaults();
         values.put(AppConfig.ENGAGERS_SALT.name(), TopologyFixture.SALT);
         TopologySettings settings = TopologySettings.from(Settings.of(values, "test"), 1);
         context = new MockProcessorContext<>();
-        consents = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCOUNT_CONSENTS), Serdes.String(),
-                InternalSerde.of(AccountConsent.class)).withLoggingDisabled().build();
-        KeyValueStore<String, MetricsDelta> buffer = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER),
-                Serdes.String(), InternalSerde.of(MetricsDelta.class)).withLoggingDisabled().build();
-        for (KeyValueStore<?, ?> store : List.of(consents, buffer)) {
-            store.init(context.getStateStoreContext(), store);
-            context.addStateStore(store);
-        }
+        consents = MockStores.inMemory(context, Names.ACCOUNT_CONSENTS, AccountConsent.class);
+        MockStores.inMemory(context, Names.METRICS_BUFFER, MetricsDelta.class);
         recorder = new ConsentRecorder(settings);
         recorder.init(context);
     }
@@ -67,17 +58,14 @@ class ConsentRecorderTest {
 
     /** What the customer stage was told since the last call, by customer. */
     private List<Map.Entry<String, Object>> toCustomers() {
-        List<Map.Entry<String, Object>> out = context.forwarded().stream()
-                .filter(f -> f.record().value() instanceof Routed.ToCustomers)
+        return context.forwarded().stream().filter(f -> f.record().value() instanceof Routed.ToCustomers)
                 .map(f -> Map.entry(f.record().key(), ((Routed.ToCustomers) f.record().value()).event().getEvent())).toList();
-        return out;
     }
 
     /** The directory entries written since the last call: the customer, or null for a removed entry. */
     private List<String> toDirectory() {
-        List<String> out = context.forwarded().stream().filter(f -> f.record().value() instanceof Routed.ToDirectory)
+        return context.forwarded().stream().filter(f -> f.record().value() instanceof Routed.ToDirectory)
                 .map(f -> ((Routed.ToDirectory) f.record().value()).customerId()).toList();
-        return out;
     }
 
     @Test

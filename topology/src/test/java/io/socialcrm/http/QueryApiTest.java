@@ -62,11 +62,6 @@ class QueryApiTest {
         }
 
         @Override
-        public boolean running() {
-            return running;
-        }
-
-        @Override
         public String state() {
             return running ? "RUNNING" : "REBALANCING";
         }

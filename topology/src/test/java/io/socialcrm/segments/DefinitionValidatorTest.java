@@ -10,13 +10,11 @@ import io.socialcrm.avro.internal.DefinitionChanged;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.errors.InvalidRecordException;
-import io.socialcrm.serde.InternalSerde;
+import io.socialcrm.testing.MockStores;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,13 +25,9 @@ class DefinitionValidatorTest {
     private DefinitionValidator validator;
 
     @BeforeEach
-    @SuppressWarnings("deprecation")
     void start() {
         context = new MockProcessorContext<>();
-        accepted = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCEPTED_DEFINITIONS), Serdes.String(),
-                InternalSerde.of(SegmentDefinition.class)).withLoggingDisabled().build();
-        accepted.init(context.getStateStoreContext(), accepted);
-        context.addStateStore(accepted);
+        accepted = MockStores.inMemory(context, Names.ACCEPTED_DEFINITIONS, SegmentDefinition.class);
         validator = new DefinitionValidator();
         validator.init(context);
     }
