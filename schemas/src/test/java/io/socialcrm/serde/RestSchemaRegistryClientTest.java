@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The REST client's behaviour under failure, against a loopback HTTP endpoint scripted to fail the
  * way registries and proxies fail (5xx, refused connections, error bodies). The happy path against a
- * real registry is covered by the topology module's Apicurio tests.
+ * real registry is covered by the app module's Apicurio tests (ApicurioSerdeIT).
  */
 class RestSchemaRegistryClientTest {
     private HttpServer server;

@@ -1,0 +1,543 @@
+package io.socialcrm.app;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.socialcrm.avro.SegmentChange;
+import io.socialcrm.bench.ChildJvm;
+import io.socialcrm.bench.PassThrough;
+import io.socialcrm.common.Names;
+import io.socialcrm.context.Taxonomy;
+import io.socialcrm.contract.ChangeTrigger;
+import io.socialcrm.contract.Topic;
+import io.socialcrm.contract.Topics;
+import io.socialcrm.generator.ActivityGenerator;
+import io.socialcrm.generator.KafkaSink;
+import io.socialcrm.ops.TopicAdmin;
+import io.socialcrm.serde.AvroSerde;
+import io.socialcrm.serde.PlainJson;
+import io.socialcrm.serde.SchemaRegistryConfig;
+import io.socialcrm.stack.LocalStack;
+import io.socialcrm.stack.StackFiles;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code socialcrm bench}: throughput of the full topology against the engine's own limit on this
+ * machine (a pass-through Streams application over the same records, same guarantee), event to
+ * segment-change latency at a fixed rate, peak memory, state per customer and restore time, on the
+ * embedded broker and registry. Ratios, not absolute times: machines are shared and noisy.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measure, on the embedded stack, in one run: (a) a pass-through Kafka Streams application reading and "
+                + "writing the pre-loaded activity (the engine's limit here) and (b) the full socialcrm topology, both "
+                + "exactly-once, each in a JVM of its own; their events/s and ratio; event -> segment-change latency at a fixed "
+                + "rate; peak RSS of the application; state bytes per customer; time to restore the state from the changelogs "
+                + "into an empty state directory. --micro runs the JMH microbenchmarks of the hot path instead.",
+        footer = {"", "Examples:", "  socialcrm bench", "  socialcrm bench --events 1000000 --customers 1000000 --json > bench.json",
+                "  socialcrm bench --micro"})
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--events", paramLabel = "N", defaultValue = "200000", description = "Activities to pre-load (default 200,000).")
+    long events;
+
+    @Option(names = "--customers", paramLabel = "C", defaultValue = "20000", description = "Customers in the population (default 20,000).")
+    int customers;
+
+    @Option(names = "--opt-in", paramLabel = "RATE", defaultValue = "0.6", description = "Fraction of accounts opted in (default 0.6).")
+    double optIn;
+
+    @Option(names = "--rate", paramLabel = "EVENTS_PER_S", defaultValue = "5000",
+            description = "Rate of the latency phase (default 5,000 events/s).")
+    int rate;
+
+    @Option(names = "--latency-duration", paramLabel = "D", defaultValue = "20s", description = "Length of the latency phase (default 20s).")
+    String latencyDuration;
+
+    @Option(names = "--app-heap", paramLabel = "SIZE", defaultValue = "1g", description = "-Xmx of the applications under test (default 1g).")
+    String heap;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of the generator (default 42).")
+    long seed;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A setting of the full application under test (socialcrm or Kafka Streams), e.g. "
+                    + "--set statestore.cache.max.bytes=64MB; repeatable. The pass-through is not affected.")
+    Map<String, String> appSettings = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--json", description = "Print the figures as JSON on stdout (progress goes to stderr).")
+    boolean json;
+
+    @Option(names = "--micro", description = "Run the JMH microbenchmarks of the in-process hot path instead.")
+    boolean micro;
+
+    @Mixin
+    StackOptions stack = new StackOptions();
+
+    private PrintStream console;
+
+    @Override
+    public Integer call() throws Exception {
+        console = json ? System.err : System.out;
+        if (micro) {
+            return io.socialcrm.bench.Microbenchmarks.run(console, json ? System.out : null);
+        }
+        validate();
+        Duration latencyLength = io.socialcrm.config.Settings.of(Map.of("d", latencyDuration), "option --latency-duration").duration("d");
+        Path work = Files.createTempDirectory("socialcrm-bench-");
+        ObjectNode report = PlainJson.MAPPER.createObjectNode();
+        try (LocalStack local = LocalStack.start(stack.options())) {
+            Topics topics = Topics.withPrefix("bench.");
+            String output = "bench.passthrough-out";
+            try (Admin admin = local.admin()) {
+                new TopicAdmin(admin, topics).createMissing(stack.partitions, (short) 1,
+                        Map.of("retention.ms", "-1", "segment.ms", Long.toString(io.socialcrm.stack.EmbeddedKafka.KEEP_MS)));
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(output, stack.partitions, (short) 1)))
+                        .all().get(60, TimeUnit.SECONDS);
+                new TopicAdmin(admin, topics).awaitWritable(List.of(output));
+            }
+            SchemaRegistryConfig registry = SchemaRegistryConfig.of(local.schemaRegistryUrl());
+            ActivityGenerator generator = ActivityGenerator.create(customers, optIn, seed, Taxonomy.builtIn());
+            Instant now = Instant.now();
+            long loaded = preload(local, topics, registry, generator, now);
+            report.put("events", loaded);
+            report.put("customers", customers);
+            report.put("accounts", generator.population().accounts.size());
+            report.put("consentedAccounts", generator.consentedAccounts());
+            report.put("partitions", stack.partitions);
+            report.put("cores", Runtime.getRuntime().availableProcessors());
+
+            // (a) the engine's limit: records in, the same records out
+            Path passProps = work.resolve("passthrough.properties");
+            Properties pass = new Properties();
+            pass.put("bootstrap.servers", local.bootstrapServers());
+            pass.put("application.id", "bench-passthrough");
+            pass.put("processing.guarantee", "exactly_once_v2");
+            pass.put("replication.factor", "1");
+            pass.put("state.dir", work.resolve("passthrough-state").toString());
+            pass.put(PassThrough.INPUT, topics.socialActivity.name());
+            pass.put(PassThrough.OUTPUT, output);
+            try (var out = Files.newOutputStream(passProps)) {
+                pass.store(out, "socialcrm bench: pass-through");
+            }
+            console.println("(a) pass-through application...");
+            double passRate;
+            try (ChildJvm app = ChildJvm.start(heap, work.resolve("passthrough.log"), PassThrough.class.getName(), passProps.toString())) {
+                passRate = throughput(local, app, "bench-passthrough", List.of(topics.socialActivity.name()), List.of(), loaded);
+                report.put("passThroughEventsPerSecond", Math.round(passRate));
+                report.put("passThroughPeakRssMB", app.peakRss() >> 20);
+            }
+            console.printf("    %,.0f events/s%n", passRate);
+
+            // (b) the full topology, exactly-once
+            int port = Service.freePort("127.0.0.1");
+            Path state = work.resolve("app-state");
+            Path appProps = work.resolve("app.properties");
+            Files.writeString(appProps, String.join("\n",
+                    "bootstrap.servers=" + local.bootstrapServers(), "schema.registry.url=" + local.schemaRegistryUrl(),
+                    "application.id=bench-app", "topics.prefix=" + topics.prefix(), "replication.factor=1",
+                    "engagers.salt=bench-salt-0123456789abcdef", "state.dir=" + state, "http.host=127.0.0.1",
+                    "http.port=" + port) + "\n");
+            for (Map.Entry<String, String> setting : appSettings.entrySet()) {
+                Files.writeString(appProps, setting.getKey() + "=" + setting.getValue() + "\n", java.nio.file.StandardOpenOption.APPEND);
+            }
+            if (!appSettings.isEmpty()) {
+                report.putPOJO("appSettings", appSettings);
+            }
+            console.println("(b) full socialcrm topology...");
+            double fullRate;
+            ChildJvm app = ChildJvm.start(heap, work.resolve("app.log"), Main.class.getName(), "run", "--config", appProps.toString());
+            try {
+                fullRate = throughput(local, app, "bench-app", List.of(topics.socialActivity.name(), topics.consents.name(),
+                        topics.socialProfiles.name()), List.of(Names.repartitionTopic("bench-app", Names.ACCOUNT_COMMANDS),
+                        Names.repartitionTopic("bench-app", Names.CUSTOMER_EVENTS), Names.repartitionTopic("bench-app", Names.METRICS_DELTAS),
+                        topics.customerProfiles.name(), topics.segmentChanges.name(), topics.segmentMembers.name()), loaded);
+                report.put("fullEventsPerSecond", Math.round(fullRate));
+                report.put("ratio", Math.round(fullRate / passRate * 100) / 100.0);
+                console.printf("    %,.0f events/s: %.2fx the pass-through%n", fullRate, fullRate / passRate);
+                RecordsWritten written = recordsWritten(local, topics, "bench-app", port);
+                report.put("recordsWrittenPerActivity", Math.round(written.total() * 1000.0 / loaded) / 1000.0);
+                ObjectNode byTopic = report.putObject("recordsWrittenPerActivityByTopic");
+                written.byTopic().forEach((topic, count) -> byTopic.put(topic, Math.round(count * 1000.0 / loaded) / 1000.0));
+                console.printf("    %.2f records written per activity (the pass-through: 1)%n", (double) written.total() / loaded);
+                console.printf("    latency at %,d events/s for %s...%n", rate, latencyLength);
+                report.set("latencyMs", latency(local, topics, registry, generator, latencyLength, rate));
+                int below = (int) Math.max(100, Math.min(rate, fullRate * 0.4));
+                console.printf("    latency at %,d events/s (40%% of what it sustains) for %s...%n", below, latencyLength);
+                report.set("latencyBelowCapacityMs", latency(local, topics, registry, generator, latencyLength, below));
+                report.put("peakRssMB", app.peakRss() >> 20);
+            } finally {
+                app.close();
+            }
+            long customersWithState = latestKeys(local, topics.customerProfiles);
+            long stateBytes = size(state);
+            report.put("customersWithState", customersWithState);
+            report.put("stateBytes", stateBytes);
+            report.put("stateBytesPerCustomer", customersWithState == 0 ? 0 : stateBytes / customersWithState);
+            ObjectNode byStore = report.putObject("stateBytesByStore");
+            storeSizes(state).forEach(byStore::put);
+
+            // restore: the same application, its state directory gone
+            StackFiles.deleteRecursively(state);
+            console.println("(c) restore into an empty state directory...");
+            long started = System.nanoTime();
+            try (ChildJvm restored = ChildJvm.start(heap, work.resolve("restore.log"), Main.class.getName(), "run", "--config",
+                    appProps.toString())) {
+                awaitHealthy(port, restored);
+                report.put("restoreSeconds", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
+                Matcher m = Pattern.compile("Restored (\\d+) records of (\\d+) changelog partitions in (\\d+) ms").matcher(restored.output());
+                long records = 0;
+                long millis = 0;
+                while (m.find()) {
+                    records += Long.parseLong(m.group(1));
+                    millis += Long.parseLong(m.group(3));
+                }
+                report.put("restoredRecords", records);
+                report.put("restoreStreamsSeconds", Math.round(millis / 100.0) / 10.0);
+            }
+        } finally {
+            StackFiles.deleteRecursively(work);
+        }
+        print(report);
+        return 0;
+    }
+
+    private void validate() {
+        if (events < 1_000 || events > 100_000_000) {
+            throw new org.apache.kafka.common.config.ConfigException("--events", events, "must be from 1,000 to 100,000,000");
+        }
+        if (customers < 10 || customers > 10_000_000) {
+            throw new org.apache.kafka.common.config.ConfigException("--customers", customers, "must be from 10 to 10,000,000");
+        }
+        if (rate < 1 || rate > 1_000_000) {
+            throw new org.apache.kafka.common.config.ConfigException("--rate", rate, "must be from 1 to 1,000,000");
+        }
+        if (stack.options().registry() != LocalStack.RegistryKind.APICURIO) {
+            throw new org.apache.kafka.common.config.ConfigException("--registry", stack.registry,
+                    "bench runs the applications under test in JVMs of their own, which need a real registry: use apicurio");
+        }
+    }
+
+    /** Writes the population's consents and profiles and {@code events} activities over the 30 days before {@code now}. */
+    private long preload(LocalStack local, Topics topics, SchemaRegistryConfig registry, ActivityGenerator generator, Instant now) {
+        console.printf("Loading %,d customers and %,d activities...%n", customers, events);
+        long started = System.nanoTime();
+        Instant start = now.minus(Duration.ofDays(30));
+        long step = Duration.ofDays(30).minusHours(1).toMillis() / events;
+        long loaded;
+        try (KafkaSink loader = new KafkaSink(local.bootstrapServers(), loaderSettings(), topics, registry)) {
+            generator.initial(start, loader);
+            for (long i = 0; loader.activitiesSent() < events; i++) {
+                generator.next(start.plusMillis(i * step), loader);
+            }
+            loaded = loader.activitiesSent();
+        }
+        console.printf("    loaded in %.1f s%n", (System.nanoTime() - started) / 1e9);
+        return loaded;
+    }
+
+    /** Large batches for the pre-load. */
+    private static Properties loaderSettings() {
+        Properties props = new Properties();
+        props.putAll(io.socialcrm.ops.Producers.BULK_LOAD);
+        return props;
+    }
+
+    /**
+     * Events/s from the first commit of the group to the moment the work was done: every input record
+     * committed, and none of {@code written} (the repartition topics and outputs downstream of the
+     * inputs) growing any more for two seconds; the end is when the last of them last grew. Counting
+     * only the inputs would stop the clock while later stages still work through their backlog.
+     */
+    private double throughput(LocalStack local, ChildJvm app, String group, List<String> inputs, List<String> written,
+                              long events) throws Exception {
+        try (Admin admin = local.admin()) {
+            Progress progress = new Progress(admin, group);
+            long total = progress.endOffsets(inputs).values().stream().mapToLong(Long::longValue).sum();
+            long first = 0;
+            long lastGrowth = 0;
+            long lastLag = -1;
+            Map<TopicPartition, Long> lastEnds = Map.of();
+            long deadline = System.nanoTime() + TimeUnit.HOURS.toNanos(2);
+            while (System.nanoTime() < deadline) {
+                if (!app.alive()) {
+                    throw new IllegalStateException("The application under test stopped: " + tail(app.output()));
+                }
+                long lag = lagOrTotal(progress, inputs, total);
+                long now = System.nanoTime();
+                if (first == 0 && lag < total) {
+                    first = now;
+                }
+                Map<TopicPartition, Long> ends = endsOrNull(progress, written);
+                // the last change seen: a topic grew, or the input lag moved (to 0 at last)
+                if (ends == null || !ends.equals(lastEnds) || lag != lastLag) {
+                    lastGrowth = now;
+                    lastEnds = ends;
+                    lastLag = lag;
+                }
+                if (lag == 0 && now - lastGrowth >= TimeUnit.SECONDS.toNanos(written.isEmpty() ? 0 : 2)) {
+                    return events / Math.max(1e-3, (lastGrowth - first) / 1e9);
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("The application under test did not finish within 2 hours");
+    }
+
+    /**
+     * Records the application wrote, in all and by topic. The total is its stream threads' producers'
+     * own count ({@code kafka_producer_record_send_total} in its {@code /metrics}; records of aborted
+     * transactions included: they were written). By topic: the outputs and changelogs read back
+     * (committed records), and for the repartition topics, which cannot be read back (Streams purges
+     * what it has consumed), what Kafka Streams counts it sent to them. That count belongs to a task
+     * and starts again at 0 when the task is closed and made anew (a rebalance, a fenced producer):
+     * the outputs are read back so that such a run still reports them.
+     */
+    private static RecordsWritten recordsWritten(LocalStack local, Topics topics, String applicationId, int port)
+            throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        long total = sumMetric(metrics, "kafka_producer_record_send_total", null);
+        if (total == 0) {
+            throw new IllegalStateException("The application's /metrics has no producer record count");
+        }
+        java.util.Set<String> outputs = new java.util.HashSet<>();
+        for (io.socialcrm.contract.Topic<?> topic : topics.all()) {
+            if (topic.kind() != io.socialcrm.contract.TopicKind.INPUT_APPEND
+                    && topic.kind() != io.socialcrm.contract.TopicKind.INPUT_COMPACTED) {
+                outputs.add(topic.name());
+            }
+        }
+        java.util.Set<String> names;
+        try (Admin admin = local.admin()) {
+            names = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+        }
+        Map<String, Long> byTopic = new java.util.TreeMap<>();
+        for (String name : names) {
+            if (name.startsWith(applicationId + "-") && name.endsWith("-repartition")) {
+                byTopic.put(name, sumMetric(metrics, "kafka_stream_topic_records_produced_total", name));
+            } else if (name.startsWith(applicationId + "-") || outputs.contains(name)) {
+                java.util.concurrent.atomic.AtomicLong n = new java.util.concurrent.atomic.AtomicLong();
+                TopicDump.forEachRecord(local.bootstrapServers(), name, record -> n.incrementAndGet());
+                byTopic.put(name, n.get());
+            }
+        }
+        return new RecordsWritten(total, byTopic);
+    }
+
+    private record RecordsWritten(long total, Map<String, Long> byTopic) {
+    }
+
+    /** The sum of a Prometheus counter over the stream threads' clients, for one topic or (null) any. */
+    private static long sumMetric(String metrics, String name, String topic) {
+        Matcher m = Pattern.compile("^" + name + "\\{([^}]*)}\\s+([0-9.eE+]+)$", Pattern.MULTILINE).matcher(metrics);
+        long sum = 0;
+        while (m.find()) {
+            String labels = m.group(1);
+            boolean ours = labels.contains("-StreamThread-");
+            boolean matches = topic == null ? !labels.contains("topic=") : labels.contains("topic=\"" + topic + "\"");
+            if (ours && matches) {
+                sum += (long) Double.parseDouble(m.group(2));
+            }
+        }
+        return sum;
+    }
+
+    /** End offsets of {@code topics}, or null while one does not exist yet (the application creates its own). */
+    private static Map<TopicPartition, Long> endsOrNull(Progress progress, List<String> topics) {
+        try {
+            return topics.isEmpty() ? Map.of() : progress.endOffsets(topics);
+        } catch (IllegalStateException notYet) {
+            return null;
+        }
+    }
+
+    private static long lagOrTotal(Progress progress, List<String> inputs, long total) {
+        try {
+            return progress.lag(inputs);
+        } catch (IllegalStateException noGroupYet) {
+            return total;
+        }
+    }
+
+    /** Event to segment-change latency of the changes events cause, producing at the fixed rate. */
+    private ObjectNode latency(LocalStack local, Topics topics, SchemaRegistryConfig registry, ActivityGenerator generator,
+                               Duration length, int rate) throws Exception {
+        KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(200);
+        AtomicBoolean running = new AtomicBoolean(true);
+        var changes = AvroSerde.specific(SegmentChange.class, registry, false).deserializer();
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, local.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-latency-" + rate);
+        Instant from = Instant.now();
+        Thread watcher;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topics.segmentChanges.name()));
+            while (consumer.assignment().isEmpty()) {
+                consumer.poll(Duration.ofMillis(100));
+            }
+            watcher = new Thread(() -> {
+                try (KafkaSink loader = new KafkaSink(local.bootstrapServers(), loaderSettings(), topics, registry)) {
+                    long started = System.nanoTime();
+                    long sent = 0;
+                    while (System.nanoTime() - started < length.toNanos()) {
+                        long due = (long) ((System.nanoTime() - started) / 1e9 * rate);
+                        while (sent < due) {
+                            generator.next(Instant.now(), loader);
+                            sent++;
+                        }
+                        loader.flush(); // the latency phase must not wait for batches to fill
+                        Pipeline.sleep(5);
+                    }
+                } finally {
+                    running.set(false);
+                }
+            }, "bench-load");
+            watcher.start();
+            long drainUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < drainUntil) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    SegmentChange c = changes.deserialize(r.topic(), r.value());
+                    if (ChangeTrigger.of(r.headers()) == ChangeTrigger.EVENT && !c.getAt().isBefore(from)) {
+                        sketch.update(Math.max(0, System.currentTimeMillis() - c.getAt().toEpochMilli()));
+                    }
+                }
+                if (!running.get() && drainUntil == Long.MAX_VALUE) {
+                    drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                }
+            }
+            watcher.join();
+        }
+        ObjectNode node = PlainJson.MAPPER.createObjectNode();
+        node.put("rate", rate);
+        node.put("changes", sketch.getN());
+        if (!sketch.isEmpty()) {
+            node.put("p50", Math.round(sketch.getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE)));
+            node.put("p99", Math.round(sketch.getQuantile(0.99, QuantileSearchCriteria.INCLUSIVE)));
+            node.put("max", Math.round(sketch.getMaxItem()));
+        }
+        return node;
+    }
+
+    private static long latestKeys(LocalStack local, Topic<?> topic) throws IOException {
+        Set<String> keys = new HashSet<>();
+        TopicDump.forEachRecord(local.bootstrapServers(), topic.name(), r -> {
+            String key = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+            if (r.value() == null) {
+                keys.remove(key);
+            } else {
+                keys.add(key);
+            }
+        });
+        return keys.size();
+    }
+
+    private static long size(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+
+    /** Bytes of each store (all its tasks' files), by store name. */
+    private static java.util.Map<String, Long> storeSizes(Path state) throws IOException {
+        java.util.Map<String, Long> sizes = new java.util.TreeMap<>();
+        if (!Files.exists(state)) {
+            return sizes;
+        }
+        try (Stream<Path> files = Files.walk(state)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Path rel = state.relativize(f);
+                // <app>/<task>/rocksdb/<store>/... or <app>/<task>/<window store>/<segment>/...
+                if (rel.getNameCount() >= 4) {
+                    String store = rel.getName(2).toString().equals("rocksdb") ? rel.getName(3).toString() : rel.getName(2).toString();
+                    sizes.merge(store, f.toFile().length(), Long::sum);
+                }
+            }
+        }
+        return sizes;
+    }
+
+    private static void awaitHealthy(int port, ChildJvm app) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.HOURS.toNanos(1);
+        while (System.nanoTime() < deadline) {
+            if (!app.alive()) {
+                throw new IllegalStateException("The application under test stopped: " + tail(app.output()));
+            }
+            try {
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException starting) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("The restored application was not RUNNING within an hour");
+    }
+
+    private static String tail(String text) {
+        return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
+    }
+
+    private void print(ObjectNode r) throws IOException {
+        if (json) {
+            System.out.println(PlainJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r));
+            return;
+        }
+        console.printf("%nsocialcrm bench: %,d activities, %,d customers (%,d accounts, %,d opted in), %d partitions, %d cores%n",
+                r.path("events").asLong(), r.path("customers").asLong(), r.path("accounts").asLong(),
+                r.path("consentedAccounts").asLong(), r.path("partitions").asInt(), r.path("cores").asInt());
+        console.printf("  pass-through (engine limit)  %,10d events/s%n", r.path("passThroughEventsPerSecond").asLong());
+        console.printf("  full topology, exactly-once  %,10d events/s   %.2fx the pass-through%n", r.path("fullEventsPerSecond").asLong(),
+                r.path("ratio").asDouble());
+        for (String phase : List.of("latencyMs", "latencyBelowCapacityMs")) {
+            var l = r.path(phase);
+            console.printf("  event -> segment change      p50 %s ms, p99 %s ms at %,d events/s (%,d changes)%n", l.path("p50").asText("-"),
+                    l.path("p99").asText("-"), l.path("rate").asLong(), l.path("changes").asLong());
+        }
+        console.printf("  peak RSS of the application  %,d MB (pass-through: %,d MB)%n", r.path("peakRssMB").asLong(),
+                r.path("passThroughPeakRssMB").asLong());
+        console.printf("  state                        %,d bytes for %,d customers: %,d bytes a customer%n", r.path("stateBytes").asLong(),
+                r.path("customersWithState").asLong(), r.path("stateBytesPerCustomer").asLong());
+        r.path("stateBytesByStore").fields().forEachRemaining(e -> console.printf("    %-26s %,d bytes%n", e.getKey(), e.getValue().asLong()));
+        console.printf("  restore from the changelogs  %.1f s to RUNNING (%,d records in %.1f s)%n", r.path("restoreSeconds").asDouble(),
+                r.path("restoredRecords").asLong(), r.path("restoreStreamsSeconds").asDouble());
+    }
+
+}

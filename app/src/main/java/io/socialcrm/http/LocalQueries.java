@@ -1,0 +1,252 @@
+package io.socialcrm.http;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.socialcrm.avro.CustomerProfile;
+import io.socialcrm.avro.SegmentDefinition;
+import io.socialcrm.avro.SegmentMembership;
+import io.socialcrm.avro.internal.CustomerState;
+import io.socialcrm.common.Names;
+import io.socialcrm.common.TopologySettings;
+import io.socialcrm.contract.MemberKey;
+import io.socialcrm.customers.InfluenceIndex;
+import io.socialcrm.customers.ProfileBuilder;
+import io.socialcrm.customers.TopInfluencers;
+import io.socialcrm.influence.InfluenceDistribution;
+import io.socialcrm.influence.PublishedSketches;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.query.FailureReason;
+import org.apache.kafka.streams.query.KeyQuery;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.query.RangeQuery;
+import org.apache.kafka.streams.query.StateQueryRequest;
+import org.apache.kafka.streams.query.StateQueryResult;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * Interactive queries (IQv2) against the stores of this instance: one customer's profile, the
+ * first entries of the top-influencers index, a segment's members, the segment definitions. Each
+ * answers for the partitions this instance holds active; routing to other instances is the HTTP
+ * layer's work. A store that is migrating or restoring raises {@link NotAvailableException}.
+ */
+public final class LocalQueries implements InstanceQueries {
+    /** The most customers {@link #top} can return: what each task keeps ranked. */
+    public static final int TOP_MAX = TopInfluencers.CAPACITY;
+
+    private final KafkaStreams streams;
+    private final ProfileBuilder builder;
+    private final PublishedSketches published;
+    private volatile long distributionCheckedAt;
+
+    public LocalQueries(KafkaStreams streams, TopologySettings settings) {
+        this.streams = streams;
+        this.builder = new ProfileBuilder(settings.influence(), settings.contextDecay());
+        this.published = new PublishedSketches(settings.applicationId(), settings.sketchK(), settings.minPopulation());
+    }
+
+    @Override
+    public String state() {
+        return streams.state().name();
+    }
+
+    @Override
+    public List<ThreadState> threads() {
+        return streams.metadataForLocalThreads().stream().map(t -> new ThreadState(t.threadName(), t.threadState(),
+                t.activeTasks().size(), t.standbyTasks().size())).toList();
+    }
+
+    @Override
+    public Owner owner(String customerId) {
+        requireRunning();
+        KeyQueryMetadata metadata = streams.queryMetadataForKey(Names.CUSTOMER_STATE, customerId, Serdes.String().serializer());
+        if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE) || metadata.activeHost().port() < 0) {
+            throw new NotAvailableException("the owner of this customer is not known yet (rebalancing)");
+        }
+        return new Owner(metadata.activeHost(), metadata.partition());
+    }
+
+    @Override
+    public List<HostInfo> instances() {
+        return streams.metadataForAllStreamsClients().stream().map(StreamsMetadata::hostInfo).toList();
+    }
+
+    @Override
+    public AutoCloseable bindMetrics(MeterRegistry registry) {
+        KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
+        metrics.bindTo(registry);
+        return metrics;
+    }
+
+    /** The profile of a customer held by this instance, as of its last update; empty if unknown. */
+    @Override
+    public Optional<CustomerProfile> profile(String customerId, int partition) {
+        StateQueryResult<CustomerState> result = streams.query(StateQueryRequest.inStore(Names.CUSTOMER_STATE)
+                .withQuery(KeyQuery.<String, CustomerState>withKey(customerId)).withPartitions(Set.of(partition)));
+        QueryResult<CustomerState> answer = result.getPartitionResults().get(partition);
+        if (answer == null || answer.isFailure()) {
+            throw failure(answer);
+        }
+        CustomerState state = answer.getResult();
+        if (state == null || state.getRedirectTo() != null || state.getAccounts().isEmpty()) {
+            return Optional.empty();
+        }
+        long asOf = ProfileBuilder.asOf(state, state.getRefreshedAt());
+        return Optional.of(builder.build(customerId, state, asOf, distribution()).profile());
+    }
+
+    /** The first {@code limit} influencers of every partition this instance holds, by raw influence. */
+    @Override
+    public List<Influencer> top(int limit) {
+        requireRunning();
+        StateQueryResult<KeyValueIterator<String, String>> result = streams.query(
+                StateQueryRequest.inStore(Names.INFLUENCE_INDEX).withQuery(RangeQuery.<String, String>withNoBounds()));
+        InfluenceDistribution dist = distribution();
+        List<Influencer> all = new ArrayList<>();
+        for (QueryResult<KeyValueIterator<String, String>> partition : result.getPartitionResults().values()) {
+            if (partition.isFailure()) {
+                throw failure(partition);
+            }
+            // a task's top customers (at most TopInfluencers.CAPACITY), by id: ordered below
+            try (KeyValueIterator<String, String> it = partition.getResult()) {
+                while (it.hasNext()) {
+                    KeyValue<String, String> entry = it.next();
+                    double raw = InfluenceIndex.raw(entry.value);
+                    double percentile = dist.percentile(raw);
+                    all.add(new Influencer(entry.key, raw, InfluenceDistribution.score(percentile), percentile));
+                }
+            }
+        }
+        return sortAndLimit(all, limit);
+    }
+
+    static List<Influencer> sortAndLimit(List<Influencer> influencers, int limit) {
+        return influencers.stream()
+                .sorted(Comparator.comparingDouble(Influencer::raw).reversed().thenComparing(Influencer::customerId))
+                .limit(limit).toList();
+    }
+
+    /** Members of a segment held by this instance, by customer id, after {@code after} (exclusive). */
+    @Override
+    public List<SegmentMembership> members(String segmentId, String after, int limit) {
+        requireRunning();
+        String from = MemberKey.rangeFrom(segmentId, after);
+        String to = MemberKey.rangeTo(segmentId);
+        StateQueryResult<KeyValueIterator<String, SegmentMembership>> result = streams.query(
+                StateQueryRequest.inStore(Names.SEGMENT_INDEX).withQuery(RangeQuery.<String, SegmentMembership>withRange(from, to)));
+        List<SegmentMembership> members = new ArrayList<>();
+        for (QueryResult<KeyValueIterator<String, SegmentMembership>> partition : result.getPartitionResults().values()) {
+            if (partition.isFailure()) {
+                throw failure(partition);
+            }
+            try (KeyValueIterator<String, SegmentMembership> it = partition.getResult()) {
+                for (int i = 0; i < limit && it.hasNext(); i++) {
+                    members.add(it.next().value);
+                }
+            }
+        }
+        return sortMembers(members, limit);
+    }
+
+    static List<SegmentMembership> sortMembers(List<SegmentMembership> members, int limit) {
+        return members.stream().sorted(Comparator.comparing(SegmentMembership::getCustomerId)).limit(limit).toList();
+    }
+
+    /** Number of members of each segment held by this instance. */
+    @Override
+    public Map<String, Long> memberCounts() {
+        requireRunning();
+        StateQueryResult<KeyValueIterator<String, SegmentMembership>> result = streams.query(
+                StateQueryRequest.inStore(Names.SEGMENT_INDEX).withQuery(RangeQuery.<String, SegmentMembership>withNoBounds()));
+        Map<String, Long> counts = new TreeMap<>();
+        for (QueryResult<KeyValueIterator<String, SegmentMembership>> partition : result.getPartitionResults().values()) {
+            if (partition.isFailure()) {
+                throw failure(partition);
+            }
+            try (KeyValueIterator<String, SegmentMembership> it = partition.getResult()) {
+                it.forEachRemaining(kv -> counts.merge(MemberKey.segmentOf(kv.key), 1L, Long::sum));
+            }
+        }
+        return counts;
+    }
+
+    /** The segment definitions in force (every customer partition holds them all); empty without partitions. */
+    @Override
+    public List<SegmentDefinition> definitions() {
+        requireRunning();
+        StateQueryResult<KeyValueIterator<String, SegmentDefinition>> result = streams.query(
+                StateQueryRequest.inStore(Names.CUSTOMER_STAGE_DEFINITIONS).withQuery(RangeQuery.<String, SegmentDefinition>withNoBounds()));
+        for (QueryResult<KeyValueIterator<String, SegmentDefinition>> partition : result.getPartitionResults().values()) {
+            if (partition.isFailure()) {
+                continue;
+            }
+            List<SegmentDefinition> definitions = new ArrayList<>();
+            try (KeyValueIterator<String, SegmentDefinition> it = partition.getResult()) {
+                it.forEachRemaining(kv -> definitions.add(kv.value));
+            }
+            return definitions;
+        }
+        return List.of();
+    }
+
+    /** Whether this instance holds any customer partition (and so can answer {@link #definitions()}). */
+    @Override
+    public boolean holdsCustomers() {
+        return streams.metadataForLocalThreads().stream().flatMap(t -> t.activeTasks().stream())
+                .anyMatch(task -> task.topicPartitions().stream()
+                        .anyMatch(tp -> tp.topic().endsWith(Names.CUSTOMER_EVENTS + "-repartition")));
+    }
+
+    /** The merged influence distribution, re-read at most once a second. */
+    private InfluenceDistribution distribution() {
+        long now = System.currentTimeMillis();
+        if (now - distributionCheckedAt < 1000) {
+            return published.distribution();
+        }
+        distributionCheckedAt = now;
+        try {
+            ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> store = streams.store(StoreQueryParameters
+                    .fromNameAndType(Names.INFLUENCE_DISTRIBUTION, QueryableStoreTypes.timestampedKeyValueStore()));
+            try (KeyValueIterator<String, ValueAndTimestamp<byte[]>> all = store.all()) {
+                published.reload(all);
+            }
+        } catch (InvalidStateStoreException e) {
+            // keep the last distribution while the global store is not queryable
+        }
+        return published.distribution();
+    }
+
+    private void requireRunning() {
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING) {
+            throw new NotAvailableException("the application is " + state);
+        }
+    }
+
+    private static RuntimeException failure(QueryResult<?> answer) {
+        if (answer == null) {
+            return new NotAvailableException("this instance does not hold that partition now (rebalancing)");
+        }
+        FailureReason reason = answer.getFailureReason();
+        if (reason == FailureReason.NOT_ACTIVE || reason == FailureReason.NOT_PRESENT || reason == FailureReason.NOT_UP_TO_BOUND) {
+            return new NotAvailableException("the store is " + reason + " on this instance (rebalancing or restoring)");
+        }
+        return new IllegalStateException("query failed: " + reason + ": " + answer.getFailureMessage());
+    }
+}

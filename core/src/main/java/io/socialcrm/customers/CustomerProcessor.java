@@ -1,0 +1,634 @@
+package io.socialcrm.customers;
+
+import io.socialcrm.avro.ConsentScope;
+import io.socialcrm.avro.CustomerProfile;
+import io.socialcrm.avro.ErasureAction;
+import io.socialcrm.avro.ErasureReceipt;
+import io.socialcrm.avro.ErasureTargetKind;
+import io.socialcrm.avro.MembershipChange;
+import io.socialcrm.avro.SegmentChange;
+import io.socialcrm.avro.SegmentDefinition;
+import io.socialcrm.avro.SegmentMembership;
+import io.socialcrm.avro.internal.Absorb;
+import io.socialcrm.avro.internal.AccountCommand;
+import io.socialcrm.avro.internal.AccountErased;
+import io.socialcrm.avro.internal.AccountLinked;
+import io.socialcrm.avro.internal.AccountState;
+import io.socialcrm.avro.internal.AccountUnlinked;
+import io.socialcrm.avro.internal.CreditReceived;
+import io.socialcrm.avro.internal.CustomerEvent;
+import io.socialcrm.avro.internal.CustomerState;
+import io.socialcrm.avro.internal.DefinitionChanged;
+import io.socialcrm.avro.internal.EraseAccount;
+import io.socialcrm.avro.internal.EraseRequest;
+import io.socialcrm.avro.internal.Forward;
+import io.socialcrm.avro.internal.Membership;
+import io.socialcrm.avro.internal.MergeRequest;
+import io.socialcrm.avro.internal.OwnActivity;
+import io.socialcrm.avro.internal.PendingErasure;
+import io.socialcrm.avro.internal.ProfileUpdate;
+import io.socialcrm.avro.internal.Relink;
+import io.socialcrm.common.AppCounters.Counter;
+import io.socialcrm.common.Names;
+import io.socialcrm.common.Routed;
+import io.socialcrm.common.TopologySettings;
+import io.socialcrm.consent.AccountKeys;
+import io.socialcrm.contract.ChangeTrigger;
+import io.socialcrm.contract.ExitReasons;
+import io.socialcrm.contract.MemberKey;
+import io.socialcrm.errors.InvalidRecordException;
+import io.socialcrm.influence.InfluenceDistribution;
+import io.socialcrm.influence.InfluenceModel;
+import io.socialcrm.influence.PublishedSketches;
+import io.socialcrm.metrics.MetricsBuffer;
+import io.socialcrm.segments.InvalidRuleException;
+import io.socialcrm.segments.ProfileView;
+import io.socialcrm.segments.Segment;
+import io.socialcrm.segments.SegmentEvaluator;
+import io.socialcrm.segments.SegmentEvaluator.Transition;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The customer stage: per-customer state (per linked account, rolled up on read), segment
+ * membership, and the privacy lifecycle (revocation, merge, erasure). Every change of a customer is
+ * followed by a refresh: profile rebuilt, every segment evaluated, transitions emitted
+ * ({@code segment-changes}, {@code segment-members}), profile emitted ({@code customer-profiles}).
+ *
+ * <p>A wall-clock punctuator sweeps the task's customers in bounded batches: after a definition
+ * changes, and every {@code segments.refresh.interval}. A sweep re-evaluates everyone as of the
+ * task's stream time (decay, dormancy, the moving distribution) and, when it completes, publishes the
+ * KLL sketch of the partition's raw influence to {@code influence-distribution}, which every
+ * instance reads whole to rank customers against all others.
+ */
+public final class CustomerProcessor extends ContextualProcessor<String, CustomerEvent, String, Routed> {
+    private static final Logger LOG = LoggerFactory.getLogger(CustomerProcessor.class);
+    /** A sweep emits a profile when segments change or the score moved this much. */
+    private static final double SCORE_STEP = 1.0;
+    private static final int TOP_CONTEXTS = 3;
+
+    private final TopologySettings settings;
+    private final InfluenceModel model;
+    private final ProfileBuilder builder;
+    private final AccountUpdates updates;
+    private final SegmentEvaluator evaluator;
+    private final LongSupplier nanoClock;
+    private final PublishedSketches published;
+    private KeyValueStore<String, CustomerState> states;
+    private KeyValueStore<String, SegmentMembership> segmentIndex;
+    private TopInfluencers top;
+    private KeyValueStore<String, SegmentDefinition> definitions;
+    private KeyValueStore<String, PendingErasure> pendingErasures;
+    private KeyValueStore<String, ValueAndTimestamp<byte[]>> distributionStore;
+    private MetricsBuffer metrics;
+    private final Map<String, Segment> segments = new TreeMap<>();
+    private InfluenceDistribution distribution = InfluenceDistribution.empty();
+    private String distributionKey;
+    /** Set when this task published a sketch the global table may not show yet. */
+    private boolean awaitingOwnSketch;
+    private long lastDistributionCheck;
+
+    private boolean passRequested = true;
+    private boolean passRunning;
+    private String cursor;
+    private long lastPassStart = Long.MIN_VALUE / 2;
+    private KllDoublesSketch passSketch;
+    /** A hash of the raw values of the running pass, in the order swept, and of the last one published. */
+    private long passValues;
+    private long publishedValues = Long.MIN_VALUE;
+
+    /**
+     * @param nanoClock a monotonic clock in nanoseconds ({@code System::nanoTime}), which bounds how
+     *                  long a sweep step may take ({@code segments.sweep.budget})
+     */
+    public CustomerProcessor(TopologySettings settings, LongSupplier nanoClock) {
+        this.settings = settings;
+        this.nanoClock = nanoClock;
+        this.evaluator = new SegmentEvaluator(settings.counters());
+        this.published = new PublishedSketches(settings.applicationId(), settings.sketchK(), settings.minPopulation());
+        this.model = settings.influence();
+        this.builder = new ProfileBuilder(model, settings.contextDecay());
+        this.updates = new AccountUpdates(model, settings.contextDecay(), settings.contextMaxPerAccount());
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Routed> context) {
+        super.init(context);
+        states = context.getStateStore(Names.CUSTOMER_STATE);
+        segmentIndex = context.getStateStore(Names.SEGMENT_INDEX);
+        top = new TopInfluencers(context.getStateStore(Names.INFLUENCE_INDEX));
+        definitions = context.getStateStore(Names.CUSTOMER_STAGE_DEFINITIONS);
+        pendingErasures = context.getStateStore(Names.PENDING_ERASURES);
+        distributionStore = context.getStateStore(Names.INFLUENCE_DISTRIBUTION);
+        metrics = new MetricsBuffer(context.getStateStore(Names.CUSTOMER_METRICS_BUFFER));
+        distributionKey = settings.applicationId() + "/" + context.taskId().partition();
+        try (KeyValueIterator<String, SegmentDefinition> all = definitions.all()) {
+            all.forEachRemaining(kv -> install(kv.key, kv.value));
+        }
+        reloadDistribution();
+        // wall clock, deliberately: sweeps must progress (and definitions take effect) even when
+        // no record arrives; what they compute is as of stream time.
+        context.schedule(settings.sweepTick(), PunctuationType.WALL_CLOCK_TIME, this::tick);
+        // wall clock, like the gate's: counts reach social-metrics even when the stream is idle
+        context.schedule(settings.metricsFlush(), PunctuationType.WALL_CLOCK_TIME, now -> metrics.flush(context));
+    }
+
+    @Override
+    public void process(Record<String, CustomerEvent> record) {
+        String id = record.key();
+        if (id == null || record.value() == null) {
+            throw new InvalidRecordException("customer event without key or value");
+        }
+        Object event = record.value().getEvent();
+        long time = record.timestamp();
+        if (awaitingOwnSketch && context().currentSystemTimeMs() - lastDistributionCheck >= 100) {
+            lastDistributionCheck = context().currentSystemTimeMs();
+            if (reloadDistribution()) {
+                awaitingOwnSketch = false;
+            }
+        }
+        if (event instanceof DefinitionChanged changed) {
+            onDefinition(changed);
+            return;
+        }
+        CustomerState state = load(id);
+        if (state != null && state.getRedirectTo() != null) {
+            onRedirected(id, state, record.value(), time);
+            return;
+        }
+        if (event instanceof AccountLinked linked) {
+            if (state == null) {
+                state = CustomerState.newBuilder().build();
+            }
+            AccountState account = find(state, linked.getAccountKey());
+            if (account == null) {
+                state.getAccounts().add(AccountUpdates.newAccount(linked));
+            } else {
+                AccountUpdates.relink(account, linked);
+            }
+            refresh(id, state, now(time, state), time, false);
+        } else if (event instanceof AccountUnlinked unlinked) {
+            if (state == null || !state.getAccounts().removeIf(a -> a.getAccountKey().equals(unlinked.getAccountKey()))) {
+                return;
+            }
+            if (state.getAccounts().isEmpty()) {
+                remove(id, state, "no linked account left: " + unlinked.getReason(), time);
+            } else {
+                refresh(id, state, now(time, state), time, false);
+            }
+        } else if (event instanceof OwnActivity activity) {
+            AccountState account = state == null ? null : find(state, activity.getAccountKey());
+            if (account != null) {
+                countActiveHour(account, activity.getOccurredAt());
+                updates.activity(account, activity);
+                refresh(id, state, now(time, state), time, false);
+            }
+        } else if (event instanceof CreditReceived credit) {
+            AccountState account = state == null ? null : find(state, credit.getAccountKey());
+            // routed by the directory, a copy read with a lag: only an account held with ACTIVITY scope counts
+            if (account != null && account.getScopes().contains(ConsentScope.ACTIVITY)) {
+                updates.credit(account, credit);
+                refresh(id, state, now(time, state), time, false);
+            }
+        } else if (event instanceof ProfileUpdate profile) {
+            AccountState account = state == null ? null : find(state, profile.getAccountKey());
+            if (account != null) {
+                AccountUpdates.profile(account, profile);
+                refresh(id, state, now(time, state), time, false);
+            }
+        } else if (event instanceof MergeRequest merge) {
+            onMerge(id, state, merge, time);
+        } else if (event instanceof Absorb absorb) {
+            onAbsorb(id, state, absorb, time);
+        } else if (event instanceof EraseRequest erase) {
+            onErase(id, state, erase, time);
+        } else if (event instanceof AccountErased erased) {
+            onAccountErased(id, erased, time);
+        } else {
+            throw new InvalidRecordException("unknown customer event " + (event == null ? "null" : event.getClass().getSimpleName()));
+        }
+    }
+
+    /**
+     * The customer's state with lists that can shrink (Avro's own lists cannot remove while
+     * iterating, which removeIf does).
+     */
+    private CustomerState load(String id) {
+        return mutable(states.get(id));
+    }
+
+    private static CustomerState mutable(CustomerState state) {
+        if (state != null) {
+            state.setAccounts(new ArrayList<>(state.getAccounts()));
+            state.setMemberships(new ArrayList<>(state.getMemberships()));
+        }
+        return state;
+    }
+
+    /**
+     * The time an event-driven refresh is computed at: the customer's own clock (its latest event),
+     * not the task's stream time, which other partitions' data can move far ahead when history is
+     * replayed. Time passing without events (dormancy, decay for everyone) is the sweeps' job.
+     */
+    private static long now(long eventTime, CustomerState state) {
+        return ProfileBuilder.asOf(state, eventTime);
+    }
+
+    private static AccountState find(CustomerState state, String accountKey) {
+        for (AccountState a : state.getAccounts()) {
+            if (a.getAccountKey().equals(accountKey)) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Counts the account as active in the hour of this activity, the first time it acts in a later
+     * hour than its last activity: the account's state holds that time anyway, so counting here
+     * costs no write of its own (counting in the gate cost an account-consents write per active hour).
+     */
+    private void countActiveHour(AccountState account, long time) {
+        Long last = account.getLastActivityAt();
+        if (last == null || MetricsBuffer.hourStart(time) > MetricsBuffer.hourStart(last)) {
+            metrics.count(AccountKeys.platformOf(account.getAccountKey()), time, MetricsBuffer.Count.ACTIVE_ACCOUNT);
+        }
+    }
+
+    // ---- refresh: profile, segments, outputs ----------------------------------------------
+
+    /** Rebuilds the profile, applies segment transitions, writes outputs; returns the raw influence. */
+    private double refresh(String id, CustomerState state, long now, long time, boolean sweep) {
+        ProfileBuilder.Built built = builder.build(id, state, now, distribution);
+        CustomerProfile profile = built.profile();
+        ProfileView view = new ProfileView(profile, built.daysSinceActivity());
+        boolean changed = !sweep;
+        List<Transition> transitions = transitions(state, view);
+        for (Transition t : transitions) {
+            apply(id, state, t, profile, time, sweep ? ChangeTrigger.SWEEP : ChangeTrigger.EVENT);
+        }
+        if (!transitions.isEmpty()) {
+            profile.setSegments(state.getMemberships().stream().map(Membership::getSegmentId).sorted().toList());
+            changed = true;
+        }
+        double raw = model.raw(built.totals());
+        top.offer(id, raw);
+        if (state.getIndexKey() != null) {
+            state.setIndexKey(null); // written by versions that kept the ranking in a changelogged store
+            changed = true;
+        }
+        double score = profile.getInfluence().getScore();
+        if (!sweep || !transitions.isEmpty() || Math.abs(score - state.getLastScore()) >= SCORE_STEP) {
+            state.setLastScore((float) score);
+            state.setRefreshedAt(now);
+            context().forward(new Record<>(id, new Routed.ToProfiles(profile), time));
+            changed = true;
+        }
+        if (changed) {
+            states.put(id, state);
+        }
+        return raw;
+    }
+
+    private List<Transition> transitions(CustomerState state, ProfileView view) {
+        Set<String> members = new HashSet<>();
+        for (Membership m : state.getMemberships()) {
+            members.add(m.getSegmentId());
+        }
+        List<Transition> out = new ArrayList<>();
+        for (Segment segment : segments.values()) {
+            Transition t = evaluator.evaluate(segment, view, members.remove(segment.id()));
+            if (t != null) {
+                out.add(t);
+            }
+        }
+        for (String gone : members) {
+            Membership m = membership(state, gone);
+            out.add(new Transition(gone, MembershipChange.EXITED, "segment deleted", m.getDefinitionVersion()));
+        }
+        return out;
+    }
+
+    private static Membership membership(CustomerState state, String segmentId) {
+        for (Membership m : state.getMemberships()) {
+            if (m.getSegmentId().equals(segmentId)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private void apply(String id, CustomerState state, Transition t, CustomerProfile profile, long time,
+                       ChangeTrigger trigger) {
+        String memberKey = MemberKey.of(t.segmentId(), id);
+        if (t.change() == MembershipChange.ENTERED) {
+            // the reason is kept once, in segment-index (and on the outputs), not in the customer's state
+            state.getMemberships().add(new Membership(t.segmentId(), time, t.definitionVersion(), ""));
+            SegmentMembership membership = new SegmentMembership(t.segmentId(), id, Instant.ofEpochMilli(time), t.reason(),
+                    t.definitionVersion());
+            segmentIndex.put(memberKey, membership);
+            context().forward(new Record<>(memberKey, new Routed.ToSegmentMembers(membership), time));
+        } else {
+            state.getMemberships().removeIf(m -> m.getSegmentId().equals(t.segmentId()));
+            segmentIndex.delete(memberKey);
+            context().forward(new Record<>(memberKey, new Routed.ToSegmentMembers(null), time));
+        }
+        settings.counters().increment(t.change() == MembershipChange.ENTERED ? Counter.SEGMENTS_ENTERED : Counter.SEGMENTS_EXITED);
+        SegmentChange change = change(id, t.segmentId(), t.change(), t.reason(), t.definitionVersion(), time)
+                .setInfluenceScore(profile.getInfluence().getScore())
+                .setTopContexts(ProfileBuilder.topContexts(profile, TOP_CONTEXTS))
+                .setBestHourOfWeek(profile.getBestHourOfWeek()).setContactable(profile.getContactable()).build();
+        context().forward(new Record<>(id, new Routed.ToSegmentChanges(change), time, trigger.headers()));
+    }
+
+    /** A segment change without the customer's figures at the time (the caller sets them). */
+    private static SegmentChange.Builder change(String id, String segmentId, MembershipChange change, String reason,
+                                                int definitionVersion, long time) {
+        return SegmentChange.newBuilder().setCustomerId(id).setSegmentId(segmentId).setChange(change).setReason(reason)
+                .setDefinitionVersion(definitionVersion).setAt(Instant.ofEpochMilli(time));
+    }
+
+    /** Removes every trace of a customer from this stage; returns what was removed, by place. */
+    private Map<String, Long> remove(String id, CustomerState state, String reason, long time) {
+        Map<String, Long> removed = new LinkedHashMap<>();
+        float score = Math.max(0, state.getLastScore());
+        for (Membership m : new ArrayList<>(state.getMemberships())) {
+            String memberKey = MemberKey.of(m.getSegmentId(), id);
+            segmentIndex.delete(memberKey);
+            context().forward(new Record<>(memberKey, new Routed.ToSegmentMembers(null), time));
+            settings.counters().increment(Counter.SEGMENTS_EXITED);
+            SegmentChange exit = change(id, m.getSegmentId(), MembershipChange.EXITED, reason, m.getDefinitionVersion(), time)
+                    .setInfluenceScore(score).setTopContexts(List.of()).setBestHourOfWeek(null).setContactable(false).build();
+            context().forward(new Record<>(id, new Routed.ToSegmentChanges(exit), time, ChangeTrigger.EVENT.headers()));
+        }
+        removed.put(Names.SEGMENT_INDEX, (long) state.getMemberships().size());
+        removed.put("topic:" + settings.topics().segmentMembers.name(), (long) state.getMemberships().size());
+        if (top.remove(id)) {
+            removed.put(Names.INFLUENCE_INDEX, 1L);
+        }
+        context().forward(new Record<>(id, new Routed.ToProfiles(null), time));
+        removed.put("topic:" + settings.topics().customerProfiles.name(), 1L);
+        states.delete(id);
+        removed.put(Names.CUSTOMER_STATE, 1L);
+        return removed;
+    }
+
+    // ---- segment definitions ---------------------------------------------------------------
+
+    private void onDefinition(DefinitionChanged changed) {
+        if (changed.getDefinition() == null) {
+            definitions.delete(changed.getSegmentId());
+            segments.remove(changed.getSegmentId());
+        } else {
+            definitions.put(changed.getSegmentId(), changed.getDefinition());
+            install(changed.getSegmentId(), changed.getDefinition());
+        }
+        passRequested = true;
+    }
+
+    private void install(String id, SegmentDefinition definition) {
+        try {
+            segments.put(id, Segment.compile(definition));
+        } catch (InvalidRuleException e) {
+            // admitted upstream by the same compiler, so only a newer version's rules end here
+            LOG.error("Segment '{}' cannot be compiled by this version and is not evaluated: {}", id, e.getMessage());
+        }
+    }
+
+    // ---- merges ------------------------------------------------------------------------------
+
+    private void onMerge(String mergedId, CustomerState state, MergeRequest merge, long time) {
+        String survivor = merge.getSurvivorId();
+        if (state != null) {
+            CustomerState moving = CustomerState.newBuilder(state).setMemberships(new ArrayList<>())
+                    .setIndexKey(null).setLastScore(-1).build();
+            toCustomer(survivor, new Absorb(mergedId, moving), time);
+            remove(mergedId, state, ExitReasons.MERGED, time);
+        }
+        // a redirect: whatever still arrives for the merged id (in flight, or a consent recorded
+        // under the old id) reaches the survivor
+        states.put(mergedId, CustomerState.newBuilder().setRedirectTo(survivor).build());
+    }
+
+    private void onAbsorb(String id, CustomerState state, Absorb absorb, long time) {
+        if (state == null) {
+            state = CustomerState.newBuilder().build();
+        }
+        CustomerState moved = absorb.getState();
+        for (AccountState account : moved.getAccounts()) {
+            AccountState existing = find(state, account.getAccountKey());
+            if (existing == null) {
+                state.getAccounts().add(account);
+            } else {
+                updates.absorb(existing, account);
+            }
+            // the survivor re-links the accounts only now that it holds them: anything routed to it
+            // from here on finds its account
+            AccountCommand relink = new AccountCommand(new Relink(id));
+            context().forward(new Record<>(account.getAccountKey(), new Routed.ToAccounts(relink), time));
+        }
+        Set<String> mergedFrom = new java.util.LinkedHashSet<>(state.getMergedFrom());
+        mergedFrom.add(absorb.getMergedId());
+        mergedFrom.addAll(moved.getMergedFrom());
+        mergedFrom.remove(id);
+        state.setMergedFrom(new ArrayList<>(mergedFrom));
+        refresh(id, state, now(time, state), time, false);
+    }
+
+    private void onRedirected(String id, CustomerState redirect, CustomerEvent event, long time) {
+        Object inner = event.getEvent();
+        if (inner instanceof EraseRequest erase) {
+            states.delete(id);
+            if (!erase.getRedirectCleanup()) {
+                String requestedFor = erase.getRequestedFor() != null ? erase.getRequestedFor() : id;
+                toCustomer(redirect.getRedirectTo(), new EraseRequest(erase.getRequestId(), requestedFor, false), time);
+            }
+        } else if (inner instanceof MergeRequest) {
+            LOG.warn("Ignored a merge of a customer that was already merged into another");
+        } else if (!(inner instanceof AccountErased)) {
+            toCustomer(redirect.getRedirectTo(), inner, time);
+        }
+    }
+
+    private void toCustomer(String customerId, Object event, long time) {
+        AccountCommand forward = new AccountCommand(new Forward(customerId, new CustomerEvent(event)));
+        context().forward(new Record<>(customerId, new Routed.ToAccounts(forward), time));
+    }
+
+    // ---- erasure -----------------------------------------------------------------------------
+
+    private void onErase(String id, CustomerState state, EraseRequest erase, long time) {
+        if (erase.getRedirectCleanup()) {
+            return; // the redirect is gone already (it was deleted by onRedirected, or never existed)
+        }
+        String requestedFor = erase.getRequestedFor() != null ? erase.getRequestedFor() : id;
+        boolean viaRedirect = !requestedFor.equals(id);
+        if (state == null) {
+            receipt(requestedFor, erase.getRequestId(), viaRedirect, 0, List.of(),
+                    viaRedirect ? Map.of(Names.CUSTOMER_STATE, 1L) : Map.of(), time);
+            return;
+        }
+        List<String> accounts = state.getAccounts().stream().map(AccountState::getAccountKey).toList();
+        List<String> exited = state.getMemberships().stream().map(Membership::getSegmentId).sorted().toList();
+        Map<String, Long> removed = remove(id, state, ExitReasons.ERASED, time);
+        if (viaRedirect || !state.getMergedFrom().isEmpty()) {
+            removed.merge(Names.CUSTOMER_STATE, (long) state.getMergedFrom().size() + (viaRedirect ? 1 : 0), Long::sum);
+        }
+        for (String merged : state.getMergedFrom()) {
+            if (!merged.equals(requestedFor)) {
+                toCustomer(merged, new EraseRequest(erase.getRequestId(), null, true), time);
+            }
+        }
+        if (accounts.isEmpty()) {
+            receipt(requestedFor, erase.getRequestId(), true, 0, exited, removed, time);
+            return;
+        }
+        pendingErasures.put(id, PendingErasure.newBuilder().setRequestId(erase.getRequestId())
+                .setRequestedFor(requestedFor).setAccountsPending(new ArrayList<>(accounts)).setSegmentsExited(exited)
+                .setRemoved(new LinkedHashMap<>(removed)).build());
+        for (String account : accounts) {
+            AccountCommand command = new AccountCommand(new EraseAccount(id, erase.getRequestId()));
+            context().forward(new Record<>(account, new Routed.ToAccounts(command), time));
+        }
+    }
+
+    private void onAccountErased(String id, AccountErased erased, long time) {
+        PendingErasure pending = pendingErasures.get(id);
+        if (pending == null || !pending.getRequestId().equals(erased.getRequestId())) {
+            return;
+        }
+        pending.setAccountsPending(new ArrayList<>(pending.getAccountsPending()));
+        if (!pending.getAccountsPending().remove(erased.getAccountKey())) {
+            return;
+        }
+        pending.setAccountsRemoved(pending.getAccountsRemoved() + 1);
+        Map<String, Long> removed = pending.getRemoved();
+        removed.merge(Names.ACCOUNT_CONSENTS, erased.getRecords(), Long::sum);
+        removed.merge("topic:" + settings.topics().consents.name(), 1L, Long::sum);
+        removed.merge("topic:" + settings.topics().socialProfiles.name(), 1L, Long::sum);
+        removed.merge("topic:" + settings.topics().accountDirectory.name(), 1L, Long::sum);
+        if (pending.getAccountsPending().isEmpty()) {
+            pendingErasures.delete(id);
+            receipt(pending.getRequestedFor(), pending.getRequestId(), true, pending.getAccountsRemoved(),
+                    pending.getSegmentsExited(), removed, time);
+        } else {
+            pendingErasures.put(id, pending);
+        }
+    }
+
+    private void receipt(String customerId, String requestId, boolean held, int accounts, List<String> exited,
+                         Map<String, Long> removed, long time) {
+        List<ErasureAction> actions = new ArrayList<>();
+        removed.forEach((place, count) -> {
+            boolean topic = place.startsWith("topic:");
+            actions.add(new ErasureAction(topic ? place.substring(6) : place,
+                    topic ? ErasureTargetKind.TOPIC : ErasureTargetKind.STATE_STORE, count));
+        });
+        ErasureReceipt receipt = ErasureReceipt.newBuilder().setRequestId(requestId).setCustomerId(customerId)
+                .setHeldData(held).setAccountsRemoved(accounts).setSegmentsExited(new ArrayList<>(exited))
+                .setRemoved(actions).setCompletedAt(Instant.ofEpochMilli(context().currentSystemTimeMs())).build();
+        context().forward(new Record<>(customerId, new Routed.ToReceipts(receipt), time));
+        settings.counters().increment(Counter.ERASURES_COMPLETED);
+        LOG.info("Erasure request completed (held data: {}, accounts: {}, segments exited: {})", held, accounts, exited.size());
+    }
+
+    // ---- sweeps and the influence distribution ------------------------------------------------
+
+    private void tick(long wallNow) {
+        reloadDistribution();
+        top.sync();
+        if (!passRunning && (passRequested || wallNow - lastPassStart >= settings.refreshInterval().toMillis())) {
+            passRunning = true;
+            passRequested = false;
+            lastPassStart = wallNow;
+            cursor = null;
+            passSketch = KllDoublesSketch.newHeapInstance(settings.sketchK());
+            passValues = 17;
+            top.beginPass();
+        }
+        if (passRunning) {
+            step();
+        }
+    }
+
+    /**
+     * One bounded step of a sweep: at most {@code segments.sweep.batch} customers and at most
+     * {@code segments.sweep.budget} of time, so that sweeping never starves record processing.
+     */
+    private void step() {
+        long deadline = nanoClock.getAsLong() + settings.sweepBudget().toNanos();
+        long streamTime = context().currentStreamTimeMs();
+        // read first, then write: the store is not modified while its iterator is open
+        List<KeyValue<String, CustomerState>> batch = new ArrayList<>(Math.min(settings.sweepBatch(), 4096));
+        try (KeyValueIterator<String, CustomerState> it = cursor == null ? states.all() : states.range(cursor, null)) {
+            while (it.hasNext() && batch.size() < settings.sweepBatch()) {
+                KeyValue<String, CustomerState> next = it.next();
+                if (!next.key.equals(cursor)) {
+                    batch.add(next);
+                }
+            }
+        }
+        boolean exhausted = batch.size() < settings.sweepBatch();
+        for (KeyValue<String, CustomerState> entry : batch) {
+            if (nanoClock.getAsLong() > deadline) {
+                exhausted = false;
+                break;
+            }
+            cursor = entry.key;
+            CustomerState state = mutable(entry.value);
+            if (state.getRedirectTo() == null) {
+                long now = Math.max(streamTime, state.getRefreshedAt());
+                double raw = refresh(entry.key, state, now, now, true);
+                passSketch.update(raw);
+                passValues = passValues * 31 + Double.hashCode(raw);
+            }
+        }
+        if (exhausted) {
+            passRunning = false;
+            top.completePass();
+            // a pass over the same raw values publishes nothing: a KLL sketch compacts at random, so
+            // publishing it again would move everyone's percentile a little, and the next pass would
+            // emit profiles and segment changes for nothing, for ever (a replay would never settle)
+            if (passValues != publishedValues) {
+                publishedValues = passValues;
+                byte[] sketch = passSketch.toByteArray();
+                context().forward(new Record<>(distributionKey, new Routed.ToDistribution(sketch), Math.max(streamTime, 0)));
+                awaitingOwnSketch = true;
+            }
+            passSketch = null;
+        }
+    }
+
+    /** Re-reads the published sketches; true if they changed. */
+    private boolean reloadDistribution() {
+        try (KeyValueIterator<String, ValueAndTimestamp<byte[]>> all = distributionStore.all()) {
+            if (!published.reload(all)) {
+                return false;
+            }
+        }
+        boolean ranked = distribution.ranks();
+        distribution = published.distribution();
+        // the first usable distribution turns every score from 0 into a rank: re-evaluate at once
+        // rather than at the next refresh (up to segments.refresh.interval later)
+        passRequested |= !ranked && distribution.ranks();
+        return true;
+    }
+}

@@ -1,0 +1,100 @@
+package io.socialcrm.consent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.socialcrm.avro.ActivityType;
+import io.socialcrm.avro.SocialActivity;
+import io.socialcrm.avro.internal.AccountConsent;
+import io.socialcrm.avro.internal.MetricsDelta;
+import io.socialcrm.common.Names;
+import io.socialcrm.common.Routed;
+import io.socialcrm.common.TopologySettings;
+import io.socialcrm.config.AppConfig;
+import io.socialcrm.config.Settings;
+import io.socialcrm.serde.InternalSerde;
+import io.socialcrm.testing.TopologyFixture;
+import io.socialcrm.topology.StreamsProperties;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The consent gate's in-heap filter only skips lookups of events the de-duplication store has never
+ * held, so it must know every event the store holds when a task starts again: a duplicate that
+ * arrives after a restart (a connector re-delivering, a replay of an overlapping file) is dropped.
+ * The gate alone on real RocksDB stores, stopped and started on the same state directory.
+ */
+class DeduplicationRestartTest {
+    @Test
+    @SuppressWarnings("deprecation")
+    void aDuplicateArrivingAfterARestartIsStillDropped() throws Exception {
+        io.socialcrm.serde.AvroClassTrust.install();
+        Map<String, String> values = AppConfig.givenDefaults();
+        values.put(AppConfig.BOOTSTRAP_SERVERS.name(), "unused:9092");
+        values.put(AppConfig.SCHEMA_REGISTRY_URL.name(), "mock://restart");
+        values.put(AppConfig.ENGAGERS_SALT.name(), TopologyFixture.SALT);
+        Settings s = Settings.of(values, "test");
+        TopologySettings settings = TopologySettings.from(s, 1);
+        Path dir = Files.createTempDirectory("socialcrm-dedupe-");
+        SocialActivity share = TopologyFixture.act("twitter", "2", ActivityType.SHARE, TopologyFixture.T0)
+                .setEventId("tweet-42").setTargetUserId("1").setTargetPostId("p1").build();
+        SocialActivity other = SocialActivity.newBuilder(share).setEventId("tweet-43").build();
+        try {
+            assertEquals(2, creditsAfterStart(settings, s, dir, List.of(share, other)), "first run: two events, two credits");
+            assertEquals(0, creditsAfterStart(settings, s, dir, List.of(share, other, share)), "after the restart: all seen");
+            SocialActivity third = SocialActivity.newBuilder(share).setEventId("tweet-44").build();
+            assertEquals(1, creditsAfterStart(settings, s, dir, List.of(third, share)), "a new event still counts once");
+        } finally {
+            Utils.delete(dir.toFile());
+        }
+    }
+
+    @SuppressWarnings("deprecation")
+    private static long creditsAfterStart(TopologySettings settings, Settings s, Path dir, List<SocialActivity> activities) {
+        Properties props = StreamsProperties.of(s, settings);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dedupe-restart");
+        MockProcessorContext<String, Routed> context = new MockProcessorContext<>(props, new TaskId(0, 0), dir.toFile());
+        List<StateStore> stores = List.of(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS), Serdes.String(),
+                        InternalSerde.of(AccountConsent.class)).withLoggingDisabled().build(),
+                Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS, settings.dedupeWindow(),
+                        settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build(),
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER), Serdes.String(),
+                        InternalSerde.of(MetricsDelta.class)).withLoggingDisabled().build(),
+                // empty: the target has no consent, so each credit goes to its account's partition
+                Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCOUNT_DIRECTORY), Serdes.String(),
+                        Serdes.String()).withLoggingDisabled().build());
+        for (StateStore store : stores) {
+            context.addStateStore(store);
+            store.init(context.getStateStoreContext(), store);
+        }
+        try {
+            ConsentGate gate = new ConsentGate(settings);
+            gate.init(context);
+            long streamTime = 0;
+            for (SocialActivity a : activities) {
+                long time = a.getOccurredAt().toEpochMilli();
+                streamTime = Math.max(streamTime, time);
+                context.setCurrentStreamTimeMs(streamTime);
+                gate.process(new Record<>("twitter:" + a.getActorId(), a, time));
+            }
+            return context.forwarded().stream().filter(f -> f.record().value() instanceof Routed.ToAccounts).count();
+        } finally {
+            for (StateStore store : stores) {
+                store.flush();
+                store.close();
+            }
+        }
+    }
+}
