@@ -46,7 +46,8 @@ final class ConnectWorker implements AutoCloseable {
             port = socket.getLocalPort();
         }
         Map<String, String> env = new LinkedHashMap<>(Compose.environment(
-                Compose.load(Map.of("SOCIALCRM_ENGAGERS_SALT", "unused-by-connect-0123456789"), "docker-compose.yml"), "connect"));
+                Compose.load(Map.of("SOCIALCRM_ENGAGERS_SALT", "unused-by-connect-0123456789", "POSTGRES_PASSWORD", "unused-here"),
+                        "docker-compose.yml"), "connect"));
         env.put("CONNECT_BOOTSTRAP_SERVERS", stack.bootstrapServers());
         env.put("CONNECT_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
         env.put("CONNECT_LISTENERS", "http://127.0.0.1:" + port);

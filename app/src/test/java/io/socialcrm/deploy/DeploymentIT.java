@@ -36,7 +36,8 @@ class DeploymentIT {
 
     private static Map<String, String> composeEnvironment(LocalStack stack, int port, Path dir) throws Exception {
         Map<String, String> env = new java.util.LinkedHashMap<>(Compose.environment(
-                Compose.load(Map.of("SOCIALCRM_ENGAGERS_SALT", "deployment-it-salt-0123456789"), "docker-compose.yml"), "socialcrm"));
+                Compose.load(Map.of("SOCIALCRM_ENGAGERS_SALT", "deployment-it-salt-0123456789", "POSTGRES_PASSWORD", "unused-here"),
+                        "docker-compose.yml"), "socialcrm"));
         env.put("SOCIALCRM_BOOTSTRAP_SERVERS", stack.bootstrapServers());
         env.put("SOCIALCRM_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
         env.put("SOCIALCRM_STATE_DIR", dir.resolve("state").toString());

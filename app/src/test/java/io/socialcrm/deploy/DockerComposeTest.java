@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * entry point and the Connect worker configuration are also run for real, by DeploymentIT and ConnectIT.
  */
 class DockerComposeTest {
-    private static final Map<String, String> ENV = Map.of("SOCIALCRM_ENGAGERS_SALT", "0123456789abcdef0123456789abcdef");
+    private static final Map<String, String> ENV = Map.of("SOCIALCRM_ENGAGERS_SALT", "0123456789abcdef0123456789abcdef",
+            "POSTGRES_PASSWORD", "compose-test-password");
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:([A-Z0-9_]+)}");
 
     @Test
@@ -146,13 +147,18 @@ class DockerComposeTest {
     }
 
     @Test
-    void theSaltMustBeGivenAndEveryOtherVariableHasADefault() throws Exception {
+    void theSaltAndTheDatabasePasswordMustBeGivenAndEveryOtherVariableHasADefault() throws Exception {
         Map<String, String> variables = Compose.variables("docker-compose.yml", "docker-compose.cluster.yml");
         assertEquals("?", variables.get("SOCIALCRM_ENGAGERS_SALT"), "compose stops with a message when the salt is missing");
-        IllegalStateException missing = assertThrows(IllegalStateException.class, () -> Compose.load(Map.of(), "docker-compose.yml"));
+        assertEquals("?", variables.get("POSTGRES_PASSWORD"), "... and when the database's password is");
+        IllegalStateException missing = assertThrows(IllegalStateException.class,
+                () -> Compose.load(Map.of("POSTGRES_PASSWORD", "p"), "docker-compose.yml"));
         assertTrue(missing.getMessage().contains("openssl rand -hex 16"), missing.getMessage());
+        IllegalStateException noPassword = assertThrows(IllegalStateException.class,
+                () -> Compose.load(Map.of("SOCIALCRM_ENGAGERS_SALT", "0123456789abcdef"), "docker-compose.yml"));
+        assertTrue(noPassword.getMessage().contains("set POSTGRES_PASSWORD"), noPassword.getMessage());
         variables.forEach((name, fallback) -> {
-            if (!name.equals("SOCIALCRM_ENGAGERS_SALT") && !name.equals("SOCIALCRM_HTTP_TOKEN")) {
+            if (!name.equals("SOCIALCRM_ENGAGERS_SALT") && !name.equals("SOCIALCRM_HTTP_TOKEN") && !name.equals("POSTGRES_PASSWORD")) {
                 assertFalse(fallback.isEmpty(), name + " has a default");
             }
         });

@@ -1,0 +1,2 @@
+-- The schema registry's database (Apicurio's SQL storage): docker-compose.yml, service schema-registry.
+CREATE DATABASE registry OWNER socialcrm;
