@@ -13,7 +13,9 @@ import io.socialcrm.generator.ActivityGenerator;
 import io.socialcrm.generator.KafkaSink;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.serde.SchemaRegistryConfig;
+import io.socialcrm.stack.EmbeddedDatabase;
 import io.socialcrm.stack.LocalStack;
+import io.socialcrm.stack.StackFiles;
 import io.socialcrm.topology.StreamsProperties;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,6 +25,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -41,6 +48,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -99,6 +107,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the summary as JSON to this file.")
     Path summaryJson;
 
+    @Option(names = "--bi", description = "Also start a PostgreSQL and the BI sink (Kafka Connect in process) that keeps "
+            + "the outputs there as tables (docs/bi.md); prints the JDBC URL and a psql command.")
+    boolean bi;
+
     @Mixin
     StackOptions stack = new StackOptions();
 
@@ -143,9 +155,14 @@ public final class DemoCommand implements Callable<Integer> {
             Instant simStart = Instant.now().minusMillis((long) (duration.toMillis() * speedup));
             try (Service service = Service.start(settings, local::awaitRegistry);
                  KafkaSink producer = new KafkaSink(local.bootstrapServers(), demoProducerSettings(), topics, registry);
-                 ChangeWatcher watcher = new ChangeWatcher(local.bootstrapServers(), topics, registry, speedup)) {
+                 ChangeWatcher watcher = new ChangeWatcher(local.bootstrapServers(), topics, registry, speedup);
+                 BiTables tables = bi ? BiTables.start(local, topics) : null) {
                 console.printf("Embedded stack up: Kafka %s, schema registry %s; HTTP API %s%n", local.bootstrapServers(),
                         local.schemaRegistryUrl(), service.url());
+                if (tables != null) {
+                    console.printf("BI tables in PostgreSQL: %s (user %s, no password); open them with: %s%n",
+                            tables.database.jdbcUrl(), EmbeddedDatabase.USER, tables.database.psql());
+                }
                 generator.initial(simStart, producer);
                 producer.flush();
                 watcher.start(simStart);
@@ -160,6 +177,9 @@ public final class DemoCommand implements Callable<Integer> {
                 double seconds = (System.nanoTime() - generating) / 1e9;
                 settle(local, service, topics, watcher);
                 ObjectNode summary = summary(generator, watcher, service, produced, seconds);
+                if (tables != null) {
+                    summary.set("biTables", tables.counts(local));
+                }
                 printSummary(summary);
                 if (summaryJson != null) {
                     Files.writeString(summaryJson, PlainJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
@@ -175,6 +195,68 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** demo --bi: a PostgreSQL of its own and the BI sink into it, stopped and removed with the demo. */
+    static final class BiTables implements AutoCloseable {
+        final EmbeddedDatabase database;
+        private final BiSink sink;
+        private final Path work;
+
+        private BiTables(EmbeddedDatabase database, BiSink sink, Path work) {
+            this.database = database;
+            this.sink = sink;
+            this.work = work;
+        }
+
+        static BiTables start(LocalStack local, Topics topics) throws IOException {
+            Path work = Files.createTempDirectory("socialcrm-bi-");
+            EmbeddedDatabase database = null;
+            try {
+                database = EmbeddedDatabase.start(work.resolve("postgres"));
+                local.awaitRegistry();
+                BiSink sink = BiSink.start(local.bootstrapServers(), local.schemaRegistryUrl(), topics,
+                        new BiSink.Database(database.jdbcUrl(), EmbeddedDatabase.USER, null), work);
+                return new BiTables(database, sink, work);
+            } catch (RuntimeException e) {
+                if (database != null) {
+                    database.close();
+                }
+                StackFiles.deleteRecursively(work);
+                throw e;
+            }
+        }
+
+        /** Waits until the sink wrote everything, then counts the rows of each table. */
+        ObjectNode counts(LocalStack local) throws InterruptedException {
+            try (Admin admin = local.admin()) {
+                sink.awaitCaughtUp(admin, Duration.ofMinutes(2));
+            }
+            ObjectNode counts = PlainJson.MAPPER.createObjectNode();
+            counts.put("jdbcUrl", database.jdbcUrl());
+            try (Connection c = DriverManager.getConnection(database.jdbcUrl(), EmbeddedDatabase.USER, null);
+                 Statement st = c.createStatement()) {
+                for (String table : List.of("customers", "segment_members", "segment_changes", "social_metrics", "erasure_receipts")) {
+                    try (ResultSet r = st.executeQuery("SELECT count(*) FROM " + table)) {
+                        r.next();
+                        counts.put(table, r.getLong(1));
+                    }
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("Cannot count the BI tables: " + e.getMessage(), e);
+            }
+            return counts;
+        }
+
+        @Override
+        public void close() {
+            try {
+                sink.close();
+            } finally {
+                database.close();
+                StackFiles.deleteRecursively(work);
+            }
+        }
     }
 
     private static Properties demoProducerSettings() {
@@ -342,6 +424,12 @@ public final class DemoCommand implements Callable<Integer> {
         JsonNode changes = s.get("segmentChanges");
         console.printf("Segment changes: %,d (%,d entered, %,d exited)%n", changes.get("total").asLong(),
                 changes.get("entered").asLong(), changes.get("exited").asLong());
+        JsonNode bi = s.get("biTables");
+        if (bi != null) {
+            console.printf("BI tables (%s): %,d customers, %,d segment members, %,d segment changes, %,d metric hours%n",
+                    bi.get("jdbcUrl").asText(), bi.get("customers").asLong(), bi.get("segment_members").asLong(),
+                    bi.get("segment_changes").asLong(), bi.get("social_metrics").asLong());
+        }
         JsonNode event = s.get("latencyMs").path("event");
         JsonNode sweep = s.get("latencyMs").path("sweep");
         console.printf("Latency, event -> the segment change it caused: p50 %s ms, p95 %s ms, p99 %s ms (%,d changes)%n",

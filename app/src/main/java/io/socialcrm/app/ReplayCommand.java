@@ -26,6 +26,7 @@ import io.socialcrm.segments.SegmentFile;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.stack.LocalStack;
+import io.socialcrm.stack.StackFiles;
 import io.socialcrm.topology.StreamsProperties;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -91,6 +92,18 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Give up if processing takes longer (default 30m).")
     String timeout;
 
+    @Option(names = "--jdbc-url", paramLabel = "URL",
+            description = "Also load the results into this PostgreSQL (tables created if missing; docs/bi.md), "
+                    + "e.g. jdbc:postgresql://localhost:5432/crm")
+    String jdbcUrl;
+
+    @Option(names = "--jdbc-user", paramLabel = "USER", description = "Database user for --jdbc-url.")
+    String jdbcUser;
+
+    @Option(names = "--jdbc-password", paramLabel = "PASSWORD", description = "Database password for --jdbc-url "
+            + "(or the environment variable SOCIALCRM_JDBC_PASSWORD).")
+    String jdbcPassword;
+
     @Mixin
     StackOptions stack = new StackOptions();
 
@@ -114,6 +127,11 @@ public final class ReplayCommand implements Callable<Integer> {
             if (!Files.isReadable(p)) {
                 throw new ConfigException("Cannot read " + p.toAbsolutePath());
             }
+        }
+        BiSink.Database database = jdbcUrl == null ? null : new BiSink.Database(jdbcUrl, jdbcUser,
+                jdbcPassword != null ? jdbcPassword : System.getenv("SOCIALCRM_JDBC_PASSWORD"));
+        if (database != null) {
+            BiSink.pluginFolder(); // fail before the replay, not after it
         }
         List<SegmentDefinition> definitions = segments == null ? SegmentFile.builtIn() : SegmentFile.load(segments);
         Duration limit = Settings.of(Map.of("timeout", timeout), "option --timeout").duration("timeout");
@@ -168,9 +186,27 @@ public final class ReplayCommand implements Callable<Integer> {
                     topics.socialMetrics, topics.erasureReceipts, topics.deadLetters)) {
                 written.put(topic.baseName(), TopicDump.write(local.bootstrapServers(), topic, registry, out));
             }
+            if (database != null) {
+                loadIntoDatabase(local, topics, database, limit);
+            }
             summary(written, (System.nanoTime() - started) / 1e9);
         }
         return 0;
+    }
+
+    /** Runs the BI sink over the outputs until it has written all of them, then stops it. */
+    private void loadIntoDatabase(LocalStack local, Topics topics, BiSink.Database database, Duration limit) throws Exception {
+        console.printf("Loading the results into %s...%n", database.url());
+        long started = System.nanoTime();
+        Path work = Files.createTempDirectory("socialcrm-bi-");
+        try (BiSink sink = BiSink.start(local.bootstrapServers(), local.schemaRegistryUrl(), topics, database, work);
+             Admin admin = local.admin()) {
+            sink.awaitCaughtUp(admin, limit);
+        } finally {
+            StackFiles.deleteRecursively(work);
+        }
+        console.printf("  loaded in %.1f s: tables customers, segment_members, segment_changes, social_metrics, erasure_receipts "
+                + "(docs/bi.md)%n", (System.nanoTime() - started) / 1e9);
     }
 
     private void awaitIdle(Progress progress, Pipeline pipeline, List<String> inputs, Duration limit) {

@@ -21,7 +21,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The main job through the CLI entry point: segment changes happen, the API answers meanwhile, the summary holds them. */
+/**
+ * The main job through the CLI entry point: segment changes happen, the API answers meanwhile, the summary holds them;
+ * with {@code --bi}, the outputs land in a real PostgreSQL as the BI tables.
+ */
 class DemoIT {
     @Test
     void aShortDemoRunsTheWholePipeline(@TempDir Path dir) throws Exception {
@@ -32,7 +35,7 @@ class DemoIT {
         Path summary = dir.resolve("summary.json");
         CompletableFuture<MainTest.Outcome> demo = CompletableFuture.supplyAsync(() -> MainTest.run("demo",
                 "--duration", "25s", "--customers", "800", "--rate", "300", "--seed", "7", "--http-port", Integer.toString(port),
-                "--summary-json", summary.toString()));
+                "--summary-json", summary.toString(), "--bi"));
 
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + port;
@@ -74,6 +77,13 @@ class DemoIT {
         assertTrue(s.path("segmentSizes").path("top-influencers").asLong() > 0, s.toString());
         assertTrue(s.path("latencyMs").path("event").has("p99"), "event-triggered changes were timed: " + s);
         assertEquals(10, s.path("topInfluencers").size());
+        // --bi: the sink kept the outputs as tables in a real PostgreSQL; every member now entered once
+        JsonNode bi = s.path("biTables");
+        assertTrue(outcome.out().contains("BI tables in PostgreSQL: jdbc:postgresql://"), outcome.out());
+        assertTrue(bi.path("customers").asLong() > 0, "the customers table: " + s);
+        assertTrue(bi.path("segment_members").asLong() > 0, s.toString());
+        assertTrue(bi.path("segment_changes").asLong() >= bi.path("segment_members").asLong(), "an ENTERED row per member: " + s);
+        assertTrue(bi.path("social_metrics").asLong() > 0, s.toString());
         double previous = Double.MAX_VALUE;
         for (JsonNode i : s.path("topInfluencers")) {
             assertTrue(i.path("raw").asDouble() <= previous, "top influencers in descending order");

@@ -6,14 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.socialcrm.serde.PlainJson;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -46,7 +52,7 @@ class ReplayIT {
      * neither id nor created_at; 37735152 (9 statuses) and 23456789 never consented.
      */
     @Test
-    void twitterFixturesGiveTheCreditsWorkedOutByHand(@TempDir Path dir) throws IOException {
+    void twitterFixturesGiveTheCreditsWorkedOutByHand(@TempDir Path dir) throws Exception {
         Path consents = dir.resolve("consents.csv");
         Files.writeString(consents, String.join("\n",
                 "customer_id,platform,platform_user_id,handle,scopes,status,recorded_at",
@@ -67,7 +73,11 @@ class ReplayIT {
             gzip.write(Files.readAllBytes(tw.resolve("statuses_home_timeline.json")));
         }
         Path picture = Files.write(dir.resolve("picture.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        // the results go into PostgreSQL too (replay --jdbc-url): a real one, started here
+        EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+        String jdbcUrl = postgres.getJdbcUrl("postgres", "postgres").replace("?user=postgres", "");
         MainTest.Outcome outcome = MainTest.run("replay",
+                "--jdbc-url", jdbcUrl, "--jdbc-user", "postgres", "--jdbc-password", "postgres",
                 "--activities", tw.resolve("statuses_public_timeline.json").toString(), picture.toString(),
                 home.toString(), tw.resolve("statuses_retweet_6010814202.json").toString(),
                 tw.resolve("statuses_retweet_2245071380.json").toString(), tw.resolve("streamingapi-testcase.json").toString(),
@@ -121,6 +131,44 @@ class ReplayIT {
             String text = Files.readString(out.resolve(file));
             assertFalse(text.contains("23456789"), "the unconsented follower is in " + file);
             assertFalse(text.contains("37735152"), "the unconsented poster is in " + file);
+        }
+
+        // the same results as tables (docs/bi.md), the erased and the merged id nowhere
+        try (postgres; Connection db = postgres.getPostgresDatabase().getConnection(); Statement sql = db.createStatement()) {
+            assertTrue(outcome.out().contains("loaded in"), outcome.out());
+            assertEquals(profiles.keySet(), column(sql, "SELECT customer_id FROM customers"), "one row per live profile");
+            assertEquals(7.0, number(sql, "SELECT activity_level FROM customers WHERE customer_id = 't4j'"), 0.0);
+            assertEquals(17.0, number(sql, "SELECT influence_followers FROM customers WHERE customer_id = 't4j'"), 0.0);
+            assertEquals(2.0, number(sql, "SELECT jsonb_array_length(accounts) FROM customers WHERE customer_id = 'yusuke'"), 0.0);
+            assertEquals(byKey(out.resolve("segment-members.jsonl")).keySet(),
+                    column(sql, "SELECT segment_id || '/' || customer_id FROM segment_members"));
+            assertEquals(windows.size(), (long) number(sql, "SELECT count(*) FROM social_metrics"), "one row per platform and hour");
+            assertEquals(41.0, number(sql, "SELECT sum(activities_seen) FROM social_metrics"), 0.0);
+            assertEquals(8.0, number(sql, "SELECT sum(activities_accepted) FROM social_metrics"), 0.0);
+            assertEquals(2.0, number(sql, "SELECT count(*) FROM erasure_receipts WHERE customer_id IS NULL "
+                    + "AND warehouse_cleared_at IS NOT NULL"), 0.0, "both receipts, naming no one");
+            for (String table : List.of("customers", "segment_members", "segment_changes")) {
+                assertEquals(0.0, number(sql, "SELECT count(*) FROM " + table + " WHERE customer_id IN ('other', 'shock')"), 0.0,
+                        table + " names the erased or the merged id");
+            }
+            assertTrue(number(sql, "SELECT count(*) FROM segment_changes") > 0);
+        }
+    }
+
+    private static Set<String> column(Statement sql, String query) throws SQLException {
+        Set<String> values = new TreeSet<>();
+        try (ResultSet r = sql.executeQuery(query)) {
+            while (r.next()) {
+                values.add(r.getString(1));
+            }
+        }
+        return values;
+    }
+
+    private static double number(Statement sql, String query) throws SQLException {
+        try (ResultSet r = sql.executeQuery(query)) {
+            assertTrue(r.next(), query);
+            return r.getDouble(1);
         }
     }
 

@@ -4,7 +4,6 @@ import io.socialcrm.config.BuildInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -177,7 +176,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         if (home != null && !home.isBlank()) {
             candidates.add(Path.of(home));
         }
-        Path codeDir = codeLocation();
+        Path codeDir = StackFiles.codeFolder(EmbeddedSchemaRegistry.class);
         if (codeDir != null) {
             candidates.add(codeDir.resolve("apicurio"));
         }
@@ -202,15 +201,6 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                 + "Build the project once (mvn -DskipTests package, or ./socialcrm), set -D" + HOME_PROPERTY
                 + " to a folder with " + runnerName + ", or use --registry mock for the in-process registry. Looked in: "
                 + candidates + " and " + zip);
-    }
-
-    /** The folder holding this code's jar or classes folder: {@code app/target} for the built jar. */
-    private static Path codeLocation() {
-        try {
-            return Path.of(EmbeddedSchemaRegistry.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
-        } catch (URISyntaxException | RuntimeException e) {
-            return null;
-        }
     }
 
     private static void unzip(Path zip, Path target) {
