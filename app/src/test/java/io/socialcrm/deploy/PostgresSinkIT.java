@@ -93,7 +93,7 @@ class PostgresSinkIT {
             ActivityGenerator generator = ActivityGenerator.create(200, 0.5, 13, Taxonomy.builtIn());
             try (KafkaSink sink = new KafkaSink(stack.bootstrapServers(), new Properties(), topics, registry)) {
                 generator.initial(t, sink);
-                for (int i = 0; i < 2000; i++) {
+                for (int i = 0; i < 1000; i++) {
                     generator.next(t.plusSeconds(60L * i), sink);
                 }
             }
