@@ -179,7 +179,7 @@ class ReplayIT {
      * whole mention network, 150,818 edges and 116,408 users, takes {@code socialcrm replay} about
      * 9 minutes on 2 cores: too long for every build.)
      */
-    private static final int MENTION_EDGES = 10_000;
+    private static final int MENTION_EDGES = 20_000;
 
     @Test
     void higgsNetworksAreCountedExactlyForEveryUser(@TempDir Path dir) throws IOException {
