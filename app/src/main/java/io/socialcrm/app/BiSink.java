@@ -222,8 +222,9 @@ final class BiSink implements AutoCloseable {
     /** The plugin folder with Debezium's JDBC sink: {@value #PLUGINS_PROPERTY}, or {@code connect-plugins} next to the jar. */
     static Path pluginFolder() {
         String configured = System.getProperty(PLUGINS_PROPERTY, System.getenv("SOCIALCRM_CONNECT_PLUGINS"));
+        Path codeFolder = StackFiles.codeFolder(BiSink.class);
         Path folder = configured != null && !configured.isBlank() ? Path.of(configured)
-                : StackFiles.codeFolder(BiSink.class) == null ? null : StackFiles.codeFolder(BiSink.class).resolve("connect-plugins");
+                : codeFolder == null ? null : codeFolder.resolve("connect-plugins");
         if (folder == null || !Files.isDirectory(folder)) {
             throw new ConfigException("No Kafka Connect plugins with Debezium's JDBC sink at " + folder
                     + ": build the project (mvn -DskipTests package, or ./socialcrm) or set -D" + PLUGINS_PROPERTY + "=FOLDER");

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.socialcrm.serde.PlainJson;
-import java.net.ServerSocket;
+import io.socialcrm.stack.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,10 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoIT {
     @Test
     void aShortDemoRunsTheWholePipeline(@TempDir Path dir) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.next();
         Path summary = dir.resolve("summary.json");
         CompletableFuture<MainTest.Outcome> demo = CompletableFuture.supplyAsync(() -> MainTest.run("demo",
                 "--duration", "25s", "--customers", "800", "--rate", "300", "--seed", "7", "--http-port", Integer.toString(port),

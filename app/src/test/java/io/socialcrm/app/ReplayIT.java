@@ -1,5 +1,7 @@
 package io.socialcrm.app;
 
+import static io.socialcrm.testing.Sql.number;
+import static io.socialcrm.testing.Sql.strings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,16 +14,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -134,41 +132,25 @@ class ReplayIT {
         }
 
         // the same results as tables (docs/bi.md), the erased and the merged id nowhere
-        try (postgres; Connection db = postgres.getPostgresDatabase().getConnection(); Statement sql = db.createStatement()) {
+        try (postgres) {
+            DataSource db = postgres.getPostgresDatabase();
             assertTrue(outcome.out().contains("loaded in"), outcome.out());
-            assertEquals(profiles.keySet(), column(sql, "SELECT customer_id FROM customers"), "one row per live profile");
-            assertEquals(7.0, number(sql, "SELECT activity_level FROM customers WHERE customer_id = 't4j'"), 0.0);
-            assertEquals(17.0, number(sql, "SELECT influence_followers FROM customers WHERE customer_id = 't4j'"), 0.0);
-            assertEquals(2.0, number(sql, "SELECT jsonb_array_length(accounts) FROM customers WHERE customer_id = 'yusuke'"), 0.0);
+            assertEquals(profiles.keySet(), strings(db, "SELECT customer_id FROM customers"), "one row per live profile");
+            assertEquals(7.0, number(db, "SELECT activity_level FROM customers WHERE customer_id = 't4j'"), 0.0);
+            assertEquals(17.0, number(db, "SELECT influence_followers FROM customers WHERE customer_id = 't4j'"), 0.0);
+            assertEquals(2.0, number(db, "SELECT jsonb_array_length(accounts) FROM customers WHERE customer_id = 'yusuke'"), 0.0);
             assertEquals(byKey(out.resolve("segment-members.jsonl")).keySet(),
-                    column(sql, "SELECT segment_id || '/' || customer_id FROM segment_members"));
-            assertEquals(windows.size(), (long) number(sql, "SELECT count(*) FROM social_metrics"), "one row per platform and hour");
-            assertEquals(41.0, number(sql, "SELECT sum(activities_seen) FROM social_metrics"), 0.0);
-            assertEquals(8.0, number(sql, "SELECT sum(activities_accepted) FROM social_metrics"), 0.0);
-            assertEquals(2.0, number(sql, "SELECT count(*) FROM erasure_receipts WHERE customer_id IS NULL "
+                    strings(db, "SELECT segment_id || '/' || customer_id FROM segment_members"));
+            assertEquals(windows.size(), (long) number(db, "SELECT count(*) FROM social_metrics"), "one row per platform and hour");
+            assertEquals(41.0, number(db, "SELECT sum(activities_seen) FROM social_metrics"), 0.0);
+            assertEquals(8.0, number(db, "SELECT sum(activities_accepted) FROM social_metrics"), 0.0);
+            assertEquals(2.0, number(db, "SELECT count(*) FROM erasure_receipts WHERE customer_id IS NULL "
                     + "AND warehouse_cleared_at IS NOT NULL"), 0.0, "both receipts, naming no one");
             for (String table : List.of("customers", "segment_members", "segment_changes")) {
-                assertEquals(0.0, number(sql, "SELECT count(*) FROM " + table + " WHERE customer_id IN ('other', 'shock')"), 0.0,
+                assertEquals(0.0, number(db, "SELECT count(*) FROM " + table + " WHERE customer_id IN ('other', 'shock')"), 0.0,
                         table + " names the erased or the merged id");
             }
-            assertTrue(number(sql, "SELECT count(*) FROM segment_changes") > 0);
-        }
-    }
-
-    private static Set<String> column(Statement sql, String query) throws SQLException {
-        Set<String> values = new TreeSet<>();
-        try (ResultSet r = sql.executeQuery(query)) {
-            while (r.next()) {
-                values.add(r.getString(1));
-            }
-        }
-        return values;
-    }
-
-    private static double number(Statement sql, String query) throws SQLException {
-        try (ResultSet r = sql.executeQuery(query)) {
-            assertTrue(r.next(), query);
-            return r.getDouble(1);
+            assertTrue(number(db, "SELECT count(*) FROM segment_changes") > 0);
         }
     }
 

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.socialcrm.bench.ChildJvm;
 import io.socialcrm.serde.PlainJson;
+import io.socialcrm.stack.FreePorts;
 import io.socialcrm.stack.LocalStack;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,10 +41,7 @@ final class ConnectWorker implements AutoCloseable {
 
     /** Starts a worker of group {@code groupId} and waits until its REST API answers. */
     static ConnectWorker start(LocalStack stack, String groupId, Path dir, Map<String, String> extraEnv) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.next();
         Map<String, String> env = new LinkedHashMap<>(Compose.environment(
                 Compose.load(Map.of("SOCIALCRM_ENGAGERS_SALT", "unused-by-connect-0123456789", "POSTGRES_PASSWORD", "unused-here"),
                         "docker-compose.yml"), "connect"));

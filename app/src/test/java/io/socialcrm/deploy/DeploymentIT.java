@@ -4,9 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.socialcrm.stack.FreePorts;
 import io.socialcrm.stack.LocalStack;
 import io.socialcrm.testing.TestStacks;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,10 +72,7 @@ class DeploymentIT {
     @Test
     void theEntryPointRunsTheAppWithTheComposeEnvironmentAndStopsCleanlyOnSigterm(@TempDir Path dir) throws Exception {
         LocalStack stack = TestStacks.shared();
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.next();
         Map<String, String> env = composeEnvironment(stack, port, dir);
         Path log = dir.resolve("app.log");
         ProcessBuilder builder = new ProcessBuilder("sh", Compose.DOCKER.resolve("entrypoint.sh").toString())

@@ -1,5 +1,9 @@
 package io.socialcrm.deploy;
 
+import static io.socialcrm.testing.Sql.count;
+import static io.socialcrm.testing.Sql.one;
+import static io.socialcrm.testing.Sql.rows;
+import static io.socialcrm.testing.Sql.strings;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -23,6 +27,8 @@ import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.generator.ActivityGenerator;
 import io.socialcrm.generator.KafkaSink;
+import io.socialcrm.ops.ContractWriter;
+import io.socialcrm.ops.DeliveryTracker;
 import io.socialcrm.ops.Producers;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.stack.LocalStack;
@@ -33,7 +39,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
@@ -155,7 +160,10 @@ class PostgresSinkIT {
                         .get("platforms").toString(), "the survivor is current: it holds the merged accounts");
 
                 // a record the sink cannot read goes to its dead-letter topic; the task goes on
-                client.sendRaw(PREFIX + "customer-profiles", "garbage", "not avro".getBytes(StandardCharsets.UTF_8));
+                try (KafkaProducer<String, byte[]> raw = Producers.create(stack.bootstrapServers(), Map.of(), new StringSerializer(),
+                        new ByteArraySerializer())) {
+                    raw.send(new ProducerRecord<>(PREFIX + "customer-profiles", "garbage", "not avro".getBytes(StandardCharsets.UTF_8))).get();
+                }
                 client.act("carol", Instant.now());
                 client.flush();
                 await("the bad record dead-lettered").atMost(Duration.ofSeconds(60))
@@ -240,15 +248,6 @@ class PostgresSinkIT {
         return queries;
     }
 
-    private static int rows(DataSource db, String sql) throws SQLException {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
-            int n = 0;
-            while (r.next()) {
-                n++;
-            }
-            return n;
-        }
-    }
 
     private static void migrate(DataSource db) throws Exception {
         try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
@@ -265,51 +264,21 @@ class PostgresSinkIT {
         return n;
     }
 
-    private static long count(DataSource db, String sql) throws SQLException {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getLong(1);
-        }
-    }
 
-    private static Set<String> strings(DataSource db, String sql) throws SQLException {
-        Set<String> out = new HashSet<>();
-        try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
-            while (r.next()) {
-                out.add(r.getString(1));
-            }
-        }
-        return out;
-    }
 
-    private static Map<String, Object> one(DataSource db, String sql) throws SQLException {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
-            assertTrue(r.next(), "a row for " + sql);
-            Map<String, Object> row = new LinkedHashMap<>();
-            for (int i = 1; i <= r.getMetaData().getColumnCount(); i++) {
-                row.put(r.getMetaData().getColumnLabel(i), r.getObject(i));
-            }
-            return row;
-        }
-    }
 
+    /** The test's writer: socialcrm's own ContractWriter, with the named customers' consents and posts. */
     private static final class Client implements AutoCloseable {
         private final Topics topics;
-        private final SchemaRegistryConfig registry;
-        private final KafkaProducer<String, byte[]> producer;
+        private final ContractWriter writer;
 
         Client(LocalStack stack, Topics topics, SchemaRegistryConfig registry) {
             this.topics = topics;
-            this.registry = registry;
-            this.producer = Producers.create(stack.bootstrapServers(), Map.of(), new StringSerializer(), new ByteArraySerializer());
+            this.writer = new ContractWriter(stack.bootstrapServers(), Map.of(), registry, DeliveryTracker.DEFAULT_STALL_LIMIT);
         }
 
         <V extends SpecificRecord> void send(Topic<V> topic, String key, V value) {
-            sendRaw(topic.name(), key, Topics.valueSerde(topic, registry).serializer().serialize(topic.name(), value));
-        }
-
-        void sendRaw(String topic, String key, byte[] value) {
-            producer.send(new ProducerRecord<>(topic, key, value));
+            writer.send(topic, key, value);
         }
 
         /** A customer's consent for their account, user id "bi-" + name. */
@@ -329,12 +298,12 @@ class PostgresSinkIT {
         }
 
         void flush() {
-            producer.flush();
+            writer.flush();
         }
 
         @Override
         public void close() {
-            producer.close();
+            writer.close();
         }
     }
 }

@@ -9,10 +9,10 @@ import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.SegmentChange;
 import io.socialcrm.serde.AvroSerde;
 import io.socialcrm.serde.SchemaRegistryConfig;
+import io.socialcrm.stack.FreePorts;
 import io.socialcrm.testing.SampleRecords;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +51,7 @@ class RegistryRestartIT {
             String jdbc = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
             byte[] profile;
             int profileId;
-            int port = freePort();
+            int port = FreePorts.next();
             String url = "http://127.0.0.1:" + port + "/apis/ccompat/v7";
             Process first = start(jdbc, port, dir.resolve("registry-1.log"));
             try {
@@ -103,12 +103,6 @@ class RegistryRestartIT {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

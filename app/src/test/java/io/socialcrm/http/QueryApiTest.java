@@ -11,8 +11,8 @@ import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.common.AppCounters;
 import io.socialcrm.common.AppCounters.Counter;
 import io.socialcrm.serde.PlainJson;
+import io.socialcrm.stack.FreePorts;
 import io.socialcrm.testing.SampleRecords;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -119,16 +119,10 @@ class QueryApiTest {
         }
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     @BeforeEach
     void start() throws Exception {
-        a.self = new HostInfo("127.0.0.1", freePort());
-        b.self = new HostInfo("127.0.0.1", freePort());
+        a.self = new HostInfo("127.0.0.1", FreePorts.next());
+        b.self = new HostInfo("127.0.0.1", FreePorts.next());
         a.all = List.of(a.self, b.self);
         b.all = a.all;
         apiA = QueryApi.start(a, counters, "127.0.0.1", a.self.port(), a.self, TOKEN);

@@ -20,7 +20,8 @@ import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SocialActivity;
 import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
-import io.socialcrm.ops.Producers;
+import io.socialcrm.ops.ContractWriter;
+import io.socialcrm.ops.DeliveryTracker;
 import io.socialcrm.ops.TopicAdmin;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.stack.LocalStack;
@@ -43,10 +44,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,15 +83,14 @@ class PrivacyIT {
     private final class Client implements AutoCloseable {
         final Topics topics;
         final SchemaRegistryConfig registry = SchemaRegistryConfig.of(stack.schemaRegistryUrl());
-        final KafkaProducer<String, byte[]> producer = Producers.create(stack.bootstrapServers(), Map.of(), new StringSerializer(), new ByteArraySerializer());
+        final ContractWriter writer = new ContractWriter(stack.bootstrapServers(), Map.of(), registry, DeliveryTracker.DEFAULT_STALL_LIMIT);
 
         Client(Topics topics) {
             this.topics = topics;
         }
 
         <V extends SpecificRecord> void send(Topic<V> topic, String key, V value) {
-            producer.send(new ProducerRecord<>(topic.name(), key, value == null ? null
-                    : Topics.valueSerde(topic, registry).serializer().serialize(topic.name(), value)));
+            writer.send(topic, key, value);
         }
 
         void grant(String customer, String platform, String userId, Instant at, ConsentScope... scopes) {
@@ -111,12 +107,12 @@ class PrivacyIT {
         }
 
         void flush() {
-            producer.flush();
+            writer.flush();
         }
 
         @Override
         public void close() {
-            producer.close();
+            writer.close();
         }
     }
 

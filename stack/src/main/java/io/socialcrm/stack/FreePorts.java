@@ -5,12 +5,16 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-/** Free TCP ports on the loopback interface, for servers that need a port number before they bind. */
-final class FreePorts {
+/**
+ * Free TCP ports on the loopback interface, for servers that need a port number before they bind (the
+ * stack's, and those the tests start).
+ */
+public final class FreePorts {
     private FreePorts() {
     }
 
-    static int next() {
+    /** A port free on 127.0.0.1 now. */
+    public static int next() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

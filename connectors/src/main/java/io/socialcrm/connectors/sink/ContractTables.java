@@ -74,7 +74,15 @@ public final class ContractTables<R extends ConnectRecord<R>> implements Transfo
     }
 
     private String prefix = "";
-    private final Map<Schema, Schema> rowSchemas = new ConcurrentHashMap<>();
+    /** The row and key schemas of a table, made once per value schema. */
+    private record Shape(Schema row, Schema key) {
+    }
+
+    private static final Schema CUSTOMERS_KEY = SchemaBuilder.struct().name("io.socialcrm.bi.customers_key")
+            .field("customer_id", Schema.STRING_SCHEMA).build();
+    private static final Schema SEGMENT_MEMBERS_KEY = SchemaBuilder.struct().name("io.socialcrm.bi.segment_members_key")
+            .field("segment_id", Schema.STRING_SCHEMA).field("customer_id", Schema.STRING_SCHEMA).build();
+    private final Map<Schema, Shape> shapes = new ConcurrentHashMap<>();
 
     @Override
     public void configure(Map<String, ?> configs) {
@@ -91,8 +99,19 @@ public final class ContractTables<R extends ConnectRecord<R>> implements Transfo
     @Override
     public R apply(R record) {
         Table table = tableOf(record.topic());
-        Struct row = record.value() == null ? null : row(table, asStruct(record.value(), record.topic()));
-        Struct key = row != null ? keyFromRow(table, row) : keyFromTombstone(table, record.key(), record.topic());
+        Struct key;
+        Struct row = null;
+        if (record.value() == null) {
+            key = keyFromTombstone(table, record.key(), record.topic());
+        } else {
+            Struct value = asStruct(record.value(), record.topic());
+            Shape shape = shapes.computeIfAbsent(value.schema(), s -> shape(table, s));
+            row = row(table, shape.row(), value);
+            key = new Struct(shape.key());
+            for (String column : table.keyColumns) {
+                key.put(column, row.get(column));
+            }
+        }
         return record.newRecord(table.table, record.kafkaPartition(), key.schema(), key,
                 row == null ? null : row.schema(), row, record.timestamp());
     }
@@ -116,8 +135,7 @@ public final class ContractTables<R extends ConnectRecord<R>> implements Transfo
                 + ", not a record of the contract (is value.converter socialcrm's AvroConverter?)");
     }
 
-    private Struct row(Table table, Struct value) {
-        Schema schema = rowSchemas.computeIfAbsent(value.schema(), s -> rowSchema(table, s));
+    private static Struct row(Table table, Schema schema, Struct value) {
         Struct row = new Struct(schema);
         fill(row, "", value);
         if (table == Table.CUSTOMERS) {
@@ -128,6 +146,15 @@ public final class ContractTables<R extends ConnectRecord<R>> implements Transfo
             row.put("platforms", new ArrayList<>(platforms));
         }
         return row;
+    }
+
+    private static Shape shape(Table table, Schema value) {
+        Schema row = rowSchema(table, value);
+        SchemaBuilder key = SchemaBuilder.struct().name("io.socialcrm.bi." + table.table + "_key");
+        for (String column : table.keyColumns) {
+            key.field(column, row.field(column).schema());
+        }
+        return new Shape(row, key.build());
     }
 
     private static Schema rowSchema(Table table, Schema value) {
@@ -224,17 +251,6 @@ public final class ContractTables<R extends ConnectRecord<R>> implements Transfo
         return v;
     }
 
-    private static Struct keyFromRow(Table table, Struct row) {
-        SchemaBuilder builder = SchemaBuilder.struct().name("io.socialcrm.bi." + table.table + "_key");
-        for (String column : table.keyColumns) {
-            builder.field(column, row.schema().field(column).schema());
-        }
-        Schema schema = builder.build();
-        Struct key = new Struct(schema);
-        table.keyColumns.forEach(c -> key.put(c, row.get(c)));
-        return key;
-    }
-
     /** The primary key of the row a tombstone deletes: only the tables with deletes have them. */
     private static Struct keyFromTombstone(Table table, Object key, String topic) {
         if (!(key instanceof String k)) {
@@ -242,18 +258,13 @@ public final class ContractTables<R extends ConnectRecord<R>> implements Transfo
                     + (key == null ? "none" : key.getClass().getSimpleName()));
         }
         switch (table) {
-            case CUSTOMERS: {
-                Schema schema = SchemaBuilder.struct().name("io.socialcrm.bi.customers_key")
-                        .field("customer_id", Schema.STRING_SCHEMA).build();
-                return new Struct(schema).put("customer_id", k);
-            }
+            case CUSTOMERS:
+                return new Struct(CUSTOMERS_KEY).put("customer_id", k);
             case SEGMENT_MEMBERS: {
                 if (k.indexOf('/') <= 0) {
                     throw new DataException("ContractTables: '" + topic + "': a member key is segmentId/customerId");
                 }
-                Schema schema = SchemaBuilder.struct().name("io.socialcrm.bi.segment_members_key")
-                        .field("segment_id", Schema.STRING_SCHEMA).field("customer_id", Schema.STRING_SCHEMA).build();
-                return new Struct(schema).put("segment_id", MemberKey.segmentOf(k)).put("customer_id", MemberKey.customerOf(k));
+                return new Struct(SEGMENT_MEMBERS_KEY).put("segment_id", MemberKey.segmentOf(k)).put("customer_id", MemberKey.customerOf(k));
             }
             default:
                 throw new DataException("ContractTables: '" + topic + "' is append-only: a tombstone there is not a record of the contract");
@@ -275,6 +286,6 @@ public final class ContractTables<R extends ConnectRecord<R>> implements Transfo
 
     @Override
     public void close() {
-        rowSchemas.clear();
+        shapes.clear();
     }
 }
