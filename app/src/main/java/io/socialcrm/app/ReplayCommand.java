@@ -44,23 +44,36 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code socialcrm replay}: the embedded stack over the user's own files. */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run the pipeline on the embedded stack over your own files and write every output topic as "
                 + "JSON lines into a folder: try it on your data before deploying. Bad lines are reported with file and "
                 + "line number and skipped. Erasures and merges, if given, are applied after the activities.",
-        footer = {"", "Example:", "  socialcrm replay --activities tweets.jsonl --consents consents.csv --out out/"})
+        footer = {"", "Example:", "  socialcrm replay --activities tweets.jsonl --consents consents.csv --out out/",
+                "  socialcrm replay --format jetstream bluesky.jsonl --consents consents.csv"})
 public final class ReplayCommand implements Callable<Integer> {
-    @Option(names = "--activities", paramLabel = "FILE", arity = "1..*", required = true,
-            description = "Activity files: Twitter API v1.1 status JSON (one object a line, or a JSON array) or activity-json.")
+    @Option(names = "--activities", paramLabel = "FILE", arity = "1..*",
+            description = "Activity files (also given without the option): Twitter API v1.1 JSON, activity-json, Jetstream "
+                    + "recordings (Bluesky) or Mastodon API output (streaming events or REST statuses and notifications).")
     List<Path> activities = new ArrayList<>();
 
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", arity = "0..*", description = "More activity files, as --activities.")
+    List<Path> activityFiles = new ArrayList<>();
+
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "auto",
-            description = "twitter-v1, activity-json, or auto (default: decided per file from its first object).")
+            description = "twitter-v1, activity-json, jetstream, mastodon, or auto (default: decided per file: Mastodon's "
+                    + "event stream by its first line, the others by their first object).")
     String format;
 
     @Option(names = "--consents", paramLabel = "FILE.csv",
@@ -116,6 +129,10 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        activities.addAll(activityFiles);
+        if (activities.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Give the activity files to replay (FILE... or --activities FILE...)");
+        }
         List<Path> inputs = new ArrayList<>(activities);
         inputs.addAll(profiles);
         for (Path p : new Path[] {consents, segments, taxonomy, erasures, merges}) {

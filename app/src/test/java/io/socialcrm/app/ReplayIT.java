@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.socialcrm.connectors.testing.Cassettes;
 import io.socialcrm.serde.PlainJson;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedWriter;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.sql.DataSource;
@@ -152,6 +154,69 @@ class ReplayIT {
             }
             assertTrue(number(db, "SELECT count(*) FROM segment_changes") > 0);
         }
+    }
+
+    /**
+     * The live platforms' recordings through {@code replay}: Mastodon's user stream as recorded
+     * (server-sent events) with two consented test accounts, a generated Jetstream recording with two
+     * consented DIDs, and the recorded production Jetstream window, whose third parties never
+     * consented: nothing about them may be kept. Decay off, so counts are exact: admin's public post
+     * mentions mastodonpy_test (a mention received); mastodonpy_test's post and its edit are one
+     * activity; the direct statuses are dropped; bob likes, reposts and replies to alice's post and an
+     * unconsented DID follows her.
+     */
+    @Test
+    void blueskyAndMastodonRecordingsGiveCreditsToConsentedTargets(@TempDir Path dir) throws Exception {
+        Path stream = Files.writeString(dir.resolve("user-stream.txt"), Cassettes.first(
+                "mastodonpy-test_stream_user_direct.yaml", "GET", "/streaming/user").body());
+        String post = "{\"did\":\"did:plc:alice\",\"time_us\":1764000000000000,\"kind\":\"commit\",\"commit\":{\"operation\":"
+                + "\"create\",\"collection\":\"app.bsky.feed.post\",\"rkey\":\"p1\",\"record\":{\"text\":\"launch day\"}}}";
+        String uri = "at://did:plc:alice/app.bsky.feed.post/p1";
+        Path bluesky = Files.writeString(dir.resolve("generated.jsonl"), String.join("\n", post,
+                event("did:plc:bob", 1, "app.bsky.feed.like", "l1", "{\"subject\":{\"uri\":\"" + uri + "\"}}"),
+                event("did:plc:bob", 2, "app.bsky.feed.repost", "r1", "{\"subject\":{\"uri\":\"" + uri + "\"}}"),
+                event("did:plc:bob", 3, "app.bsky.feed.post", "p2", "{\"text\":\"congrats\",\"reply\":{\"parent\":{\"uri\":\""
+                        + uri + "\"},\"root\":{\"uri\":\"" + uri + "\"}}}"),
+                event("did:plc:stranger", 4, "app.bsky.graph.follow", "f1", "{\"subject\":\"did:plc:alice\"}"),
+                event("did:plc:bob", 5, "app.bsky.feed.like", "l1", "{}")) + "\n");
+        Path corpus = FIXTURES.resolve("bluesky-jetstream/jetstream-corpus-expected_v1.jsonl");
+        Path consents = Files.writeString(dir.resolve("consents.csv"), String.join("\n",
+                "customer_id,platform,platform_user_id,handle,scopes,status,recorded_at",
+                "mtest,mastodon,mastodonpy_test@localhost,mastodonpy_test,ACTIVITY|PROFILE,GRANTED,2020-01-01T00:00:00Z",
+                "madmin,mastodon,admin@localhost,admin,ACTIVITY,GRANTED,2020-01-01T00:00:00Z",
+                "alice,bluesky,did:plc:alice,alice,ACTIVITY,GRANTED,2020-01-01T00:00:00Z",
+                "bob,bluesky,did:plc:bob,bob,ACTIVITY,GRANTED,2020-01-01T00:00:00Z") + "\n");
+        Path out = dir.resolve("out");
+        MainTest.Outcome outcome = MainTest.run("replay", stream.toString(), bluesky.toString(), corpus.toString(),
+                "--consents", consents.toString(), "--out", out.toString(), "-D", "influence.halflife=off");
+        assertEquals(0, outcome.code(), outcome.err());
+        assertTrue(outcome.out().contains("(mastodon)") && outcome.out().contains("(jetstream)"), "formats recognised: " + outcome.out());
+        Map<String, JsonNode> profiles = byKey(out.resolve("customer-profiles.jsonl"));
+        assertEquals(new TreeSet<>(List.of("mtest", "madmin", "alice", "bob")), new TreeSet<>(profiles.keySet()));
+        assertEquals(1.0, profiles.get("mtest").get("influence").get("mentionsReceived").asDouble(), 0.0, "admin mentioned it");
+        assertEquals(1.0, profiles.get("mtest").get("activityLevel").asDouble(), 0.0, "a post and its edit are one activity");
+        assertEquals(1.0, profiles.get("madmin").get("activityLevel").asDouble(), 0.0, "its direct status is not counted");
+        JsonNode alice = profiles.get("alice").get("influence");
+        assertEquals(1.0, alice.get("likesReceived").asDouble(), 0.0);
+        assertEquals(1.0, alice.get("sharesReceived").asDouble(), 0.0);
+        assertEquals(1.0, alice.get("repliesReceived").asDouble(), 0.0);
+        assertEquals(1.0, alice.get("followsReceived").asDouble(), 0.0, "followed by an account without consent");
+        assertEquals(3.0, profiles.get("bob").get("activityLevel").asDouble(), 0.0, "like, repost and reply; the delete is nothing");
+        Set<String> strangers = new TreeSet<>();
+        for (String line : Files.readAllLines(corpus)) {
+            strangers.add(PlainJson.MAPPER.readTree(line).path("did").asText());
+        }
+        for (String file : List.of("customer-profiles.jsonl", "segment-changes.jsonl", "segment-members.jsonl", "social-metrics.jsonl")) {
+            String text = Files.readString(out.resolve(file));
+            assertTrue(strangers.stream().noneMatch(text::contains), "a recorded stranger's DID is in " + file);
+            assertFalse(text.contains("did:plc:stranger"), file);
+        }
+    }
+
+    private static String event(String did, long micros, String collection, String rkey, String record) {
+        return "{\"did\":\"" + did + "\",\"time_us\":" + (1764000000000000L + micros * 1_000_000) + ",\"kind\":\"commit\","
+                + "\"commit\":{\"operation\":\"" + (record.equals("{}") ? "delete" : "create") + "\",\"collection\":\""
+                + collection + "\",\"rkey\":\"" + rkey + "\"" + (record.equals("{}") ? "" : ",\"record\":" + record) + "}}";
     }
 
     /**

@@ -48,6 +48,20 @@ public final class TextFiles {
         return new StrictUtf8Reader(openBytes(file));
     }
 
+    /** The first line that is not blank, if the file is text and has one. */
+    public static java.util.Optional<String> firstLine(Path file) throws IOException {
+        try (java.io.BufferedReader in = new java.io.BufferedReader(open(file))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (!line.isBlank()) {
+                    return java.util.Optional.of(line);
+                }
+            }
+            return java.util.Optional.empty();
+        } catch (NotText e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** A byte that is not part of UTF-8 text, at the offset the message gives (of the uncompressed bytes). */
     public static final class NotText extends IOException {
         NotText(long byteOffset) {

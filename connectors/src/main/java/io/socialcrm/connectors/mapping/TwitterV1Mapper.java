@@ -4,7 +4,6 @@ import com.twitter.twittertext.Extractor;
 import io.socialcrm.avro.ActivityType;
 import io.socialcrm.avro.ProfileSnapshot;
 import io.socialcrm.avro.SocialActivity;
-import java.net.URI;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -144,10 +143,10 @@ public final class TwitterV1Mapper {
         }
         Set<String> domains = new LinkedHashSet<>();
         for (URLEntity url : status.getURLEntities()) {
-            addDomain(domains, url.getExpandedURL() != null ? url.getExpandedURL() : url.getURL());
+            Links.addDomain(domains, url.getExpandedURL() != null ? url.getExpandedURL() : url.getURL());
         }
         if (domains.isEmpty() && text != null) {
-            extractor.extractURLs(text).forEach(u -> addDomain(domains, u));
+            extractor.extractURLs(text).forEach(u -> Links.addDomain(domains, u));
         }
         SocialActivity activity = SocialActivity.newBuilder()
                 .setEventId(Long.toString(status.getId()))
@@ -206,21 +205,6 @@ public final class TwitterV1Mapper {
             return ZonedDateTime.parse(twitterTime, TWITTER_TIME).toInstant();
         } catch (DateTimeParseException e) {
             throw new MappingException("created_at is not a Twitter time ('EEE MMM dd HH:mm:ss Z yyyy')");
-        }
-    }
-
-    private static void addDomain(Set<String> domains, String url) {
-        if (url == null) {
-            return;
-        }
-        try {
-            String host = URI.create(url.contains("://") ? url : "http://" + url).getHost();
-            if (host != null) {
-                host = host.toLowerCase(Locale.ROOT);
-                domains.add(host.startsWith("www.") ? host.substring(4) : host);
-            }
-        } catch (IllegalArgumentException ignored) {
-            // not a URL after all
         }
     }
 }

@@ -25,7 +25,7 @@ public final class ReplayConfig extends AbstractConfig {
 
     /** Formats of replay files. */
     public enum Format {
-        AUTO, TWITTER_V1, ACTIVITY_JSON, CONSENTS_CSV;
+        AUTO, TWITTER_V1, ACTIVITY_JSON, JETSTREAM, MASTODON, CONSENTS_CSV;
 
         static Format of(String text) {
             return valueOf(text.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
@@ -37,13 +37,14 @@ public final class ReplayConfig extends AbstractConfig {
                     "Files to replay, or folders whose files (sorted by name, not recursively) are replayed. JSON lines or "
                             + "one JSON array a file; consents as CSV.")
             .define(FORMAT, ConfigDef.Type.STRING, "auto",
-                    ConfigDef.CaseInsensitiveValidString.in("auto", "twitter-v1", "activity-json", "consents-csv"),
+                    ConfigDef.CaseInsensitiveValidString.in("auto", "twitter-v1", "activity-json", "jetstream", "mastodon", "consents-csv"),
                     ConfigDef.Importance.HIGH, "Format of the files: twitter-v1 (Twitter API v1.1 statuses and stream "
-                            + "messages), activity-json (SocialActivity field names), consents-csv (header customer_id,platform,"
+                            + "messages), activity-json (SocialActivity field names), jetstream (Bluesky events as Jetstream sends them), "
+                            + "mastodon (the streaming API's events, or REST statuses and notifications), consents-csv (header customer_id,platform,"
                             + "platform_user_id,handle,scopes,status,recorded_at), or auto: .csv files are consents, others "
                             + "are decided from their first object.")
             .define(PROFILES, ConfigDef.Type.BOOLEAN, true, ConfigDef.Importance.MEDIUM,
-                    "Also write the profile snapshots that Twitter payloads embed (the actors' user objects) to social-profiles.")
+                    "Also write the profile snapshots that Twitter and Mastodon payloads embed (the accounts' counts) to social-profiles.")
             .define(IDLE_MS, ConfigDef.Type.LONG, 1000L, ConfigDef.Range.between(10, 60_000), ConfigDef.Importance.LOW,
                     "How long a poll waits once every file has been read."));
 
@@ -86,6 +87,6 @@ public final class ReplayConfig extends AbstractConfig {
         if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
             return Format.CONSENTS_CSV;
         }
-        return ActivityFormat.detect(file) == ActivityFormat.ACTIVITY_JSON ? Format.ACTIVITY_JSON : Format.TWITTER_V1;
+        return Format.of(ActivityFormat.detect(file).id());
     }
 }

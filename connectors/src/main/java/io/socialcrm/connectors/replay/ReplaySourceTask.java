@@ -132,8 +132,8 @@ public final class ReplaySourceTask extends SourceTask {
             ReplayConfig.Format fileFormat = ReplayConfig.formatOf(current, format);
             reader = switch (fileFormat) {
                 case CONSENTS_CSV -> ConsentCsv.open(current);
-                case ACTIVITY_JSON -> ActivityFiles.open(current, ActivityFormat.ACTIVITY_JSON);
-                default -> ActivityFiles.open(current, ActivityFormat.TWITTER_V1);
+                case AUTO -> throw new IllegalStateException("formatOf decides the format of every file");
+                default -> ActivityFiles.open(current, ActivityFormat.of(fileFormat.name().replace('_', '-')));
             };
             while (reader.position() < done && reader.next() != null) {
                 // skipping what an earlier run sent

@@ -1,9 +1,7 @@
 package io.socialcrm.connectors.twitter;
 
-import java.util.LinkedHashMap;
+import io.socialcrm.connectors.source.TaskMetrics;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
-import org.apache.kafka.common.metrics.Gauge;
 import org.apache.kafka.common.metrics.PluginMetrics;
 import twitter4j.ConnectionLifeCycleListener;
 
@@ -26,25 +24,18 @@ final class StreamMetrics implements ConnectionLifeCycleListener {
     final AtomicLong followed = new AtomicLong();
 
     void register(PluginMetrics metrics) {
-        if (metrics == null) {
-            return;
-        }
-        add(metrics, "stream-connects-total", "Connections of the filter stream made", connects::get);
-        add(metrics, "stream-disconnects-total", "Connections of the filter stream lost or closed", disconnects::get);
-        add(metrics, "limit-notices-total", "Rate-limit notices received", limitNotices::get);
-        add(metrics, "limit-undelivered-statuses", "Statuses withheld by the rate limit, as the last notice counted them",
-                limitUndelivered::get);
-        add(metrics, "stall-warnings-total", "Stall warnings received (the client reads too slowly)", stallWarnings::get);
-        add(metrics, "stall-percent-full", "Fill of the server's queue in the last stall warning, percent", stallPercentFull::get);
-        add(metrics, "statuses-total", "Statuses and events turned into activities", statuses::get);
-        add(metrics, "notices-total", "Stream notices that carry no activity (delete, scrub_geo, ...)", notices::get);
-        add(metrics, "bad-payloads-total", "Messages that could not be mapped", badPayloads::get);
-        add(metrics, "followed-accounts", "User ids the filter stream follows", followed::get);
-    }
-
-    private static void add(PluginMetrics metrics, String name, String description, LongSupplier value) {
-        metrics.addMetric(metrics.metricName(name, description, new LinkedHashMap<>()),
-                (Gauge<Long>) (config, now) -> value.getAsLong());
+        new TaskMetrics(metrics)
+                .gauge("stream-connects-total", "Connections of the filter stream made", connects::get)
+                .gauge("stream-disconnects-total", "Connections of the filter stream lost or closed", disconnects::get)
+                .gauge("limit-notices-total", "Rate-limit notices received", limitNotices::get)
+                .gauge("limit-undelivered-statuses", "Statuses withheld by the rate limit, as the last notice counted them",
+                limitUndelivered::get)
+                .gauge("stall-warnings-total", "Stall warnings received (the client reads too slowly)", stallWarnings::get)
+                .gauge("stall-percent-full", "Fill of the server's queue in the last stall warning, percent", stallPercentFull::get)
+                .gauge("statuses-total", "Statuses and events turned into activities", statuses::get)
+                .gauge("notices-total", "Stream notices that carry no activity (delete, scrub_geo, ...)", notices::get)
+                .gauge("bad-payloads-total", "Messages that could not be mapped", badPayloads::get)
+                .gauge("followed-accounts", "User ids the filter stream follows", followed::get);
     }
 
     @Override

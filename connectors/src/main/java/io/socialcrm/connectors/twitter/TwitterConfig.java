@@ -1,7 +1,7 @@
 package io.socialcrm.connectors.twitter;
 
+import io.socialcrm.connectors.source.ConsentSettings;
 import io.socialcrm.connectors.source.SourceSettings;
-import io.socialcrm.contract.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,12 +29,8 @@ public final class TwitterConfig extends AbstractConfig {
     public static final String FILTER_REFRESH_MS = "twitter.filter.refresh.ms";
     public static final String QUEUE_CAPACITY = "twitter.queue.capacity";
     public static final String PROFILES = "twitter.profiles";
-    public static final String CONSENTS_PREFIX = "consents.";
-    public static final String CONSENTS_TOPIC = "consents.topic";
-    public static final String CONSENTS_BOOTSTRAP = "consents.bootstrap.servers";
-    public static final String CONSENTS_REGISTRY = "consents.schema.registry.url";
 
-    public static final ConfigDef DEFINITION = SourceSettings.define(new ConfigDef()
+    public static final ConfigDef DEFINITION = ConsentSettings.define(SourceSettings.define(new ConfigDef()
             .define(CONSUMER_KEY, ConfigDef.Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.Importance.HIGH,
                     "OAuth 1.0a consumer (API) key of the Twitter app.")
             .define(CONSUMER_SECRET, ConfigDef.Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.Importance.HIGH,
@@ -62,15 +58,7 @@ public final class TwitterConfig extends AbstractConfig {
             .define(QUEUE_CAPACITY, ConfigDef.Type.INT, 10_000, ConfigDef.Range.between(10, 10_000_000),
                     ConfigDef.Importance.LOW, "Messages held between the stream and Connect; a full queue slows the stream.")
             .define(PROFILES, ConfigDef.Type.BOOLEAN, true, ConfigDef.Importance.MEDIUM,
-                    "Also write the profile snapshots the statuses embed (user objects) to social-profiles.")
-            .define(CONSENTS_TOPIC, ConfigDef.Type.STRING, null, ConfigDef.Importance.MEDIUM,
-                    "Topic of the consents to follow (default: the contract's consents topic, with the prefix).")
-            .define(CONSENTS_BOOTSTRAP, ConfigDef.Type.STRING, null, ConfigDef.Importance.HIGH,
-                    "Kafka brokers to read the consents from (needed with twitter.follow.consented). Any other consumer "
-                            + "or schema-registry setting can be given under the 'consents.' prefix, e.g. "
-                            + "consents.security.protocol.")
-            .define(CONSENTS_REGISTRY, ConfigDef.Type.STRING, null, ConfigDef.Importance.HIGH,
-                    "Schema registry of the consents topic (needed with twitter.follow.consented)."));
+                    "Also write the profile snapshots the statuses embed (user objects) to social-profiles.")), FOLLOW_CONSENTED);
 
     public TwitterConfig(Map<String, String> props) {
         super(DEFINITION, props);
@@ -78,18 +66,13 @@ public final class TwitterConfig extends AbstractConfig {
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
             throw new ConfigException(STREAM_BASE_URL, getString(STREAM_BASE_URL), "must be an http:// or https:// URL");
         }
-        if (followConsented() && (blank(getString(CONSENTS_BOOTSTRAP)) || blank(getString(CONSENTS_REGISTRY)))) {
-            throw new ConfigException("twitter.follow.consented=true needs " + CONSENTS_BOOTSTRAP + " and "
-                    + CONSENTS_REGISTRY + " to read the consents (or set it to false and give " + FOLLOW + " or " + TRACK + ")");
+        if (followConsented()) {
+            ConsentSettings.validate(this, FOLLOW_CONSENTED, "give " + FOLLOW + " or " + TRACK);
         }
         if (!followConsented() && getList(TRACK).isEmpty() && getList(FOLLOW).isEmpty()) {
             throw new ConfigException("Nothing to stream: set " + FOLLOW_CONSENTED + "=true, or give " + TRACK + " or " + FOLLOW);
         }
         follow();
-    }
-
-    private static boolean blank(String s) {
-        return s == null || s.isBlank();
     }
 
     public boolean followConsented() {
@@ -118,10 +101,5 @@ public final class TwitterConfig extends AbstractConfig {
     public String secret(String key) {
         Password password = getPassword(key);
         return password == null ? null : password.value();
-    }
-
-    public String consentsTopic(Topics topics) {
-        String topic = getString(CONSENTS_TOPIC);
-        return blank(topic) ? topics.consents.name() : topic.trim();
     }
 }

@@ -6,6 +6,8 @@ import io.socialcrm.connectors.mapping.MappingException;
 import io.socialcrm.connectors.mapping.QuietTwitterLogging;
 import io.socialcrm.connectors.mapping.TwitterV1Mapper;
 import io.socialcrm.connectors.source.BadPayloads;
+import io.socialcrm.connectors.source.ConsentFollower;
+import io.socialcrm.connectors.source.ConsentSettings;
 import io.socialcrm.connectors.source.ContractRecords;
 import io.socialcrm.connectors.source.SourceSettings;
 import io.socialcrm.contract.Topics;
@@ -76,7 +78,7 @@ public final class TwitterSourceTask extends SourceTask {
         queue = new ArrayBlockingQueue<>(config.getInt(TwitterConfig.QUEUE_CAPACITY));
         metrics.register(context == null ? null : context.pluginMetrics());
         if (config.followConsented()) {
-            follower = new ConsentFollower(config.originalsWithPrefix(TwitterConfig.CONSENTS_PREFIX), config.consentsTopic(topics));
+            follower = ConsentSettings.follower(config, TwitterV1Mapper.PLATFORM, topics);
             follower.start();
         }
         stream = new TwitterStreamFactory(new ConfigurationBuilder()
@@ -190,8 +192,18 @@ public final class TwitterSourceTask extends SourceTask {
             appliedVersion = 0;
         }
         Set<Long> ids = new LinkedHashSet<>(config.follow());
+        int nonNumeric = 0;
         if (follower != null) {
-            ids.addAll(follower.followed());
+            for (String id : follower.followed()) {
+                try {
+                    ids.add(Long.parseLong(id));
+                } catch (NumberFormatException e) {
+                    nonNumeric++;
+                }
+            }
+            if (nonNumeric > 0) {
+                LOG.warn("{} consented Twitter account(s) have a platformUserId that is not a numeric user id: not followed", nonNumeric);
+            }
         }
         int max = config.getInt(TwitterConfig.FOLLOW_MAX);
         if (ids.size() > max) {

@@ -20,6 +20,13 @@ public final class TaskContexts implements SourceTaskContext {
     public final Metrics metrics = new Metrics();
     private final PluginMetrics plugin = new PluginMetricsImpl(metrics, Map.of("task", "test"));
 
+    /** The context of the task restarted by a worker: the same committed offsets, new metrics. */
+    public TaskContexts restarted() {
+        TaskContexts next = new TaskContexts();
+        next.committed.putAll(committed);
+        return next;
+    }
+
     /** Records the offsets of these records as committed (the last record of each partition wins). */
     public void commit(Collection<SourceRecord> records) {
         for (SourceRecord r : records) {

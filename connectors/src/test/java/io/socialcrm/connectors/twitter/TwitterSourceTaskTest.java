@@ -131,7 +131,7 @@ class TwitterSourceTaskTest {
         props.put(TwitterConfig.ACCESS_TOKEN, "t");
         props.put(TwitterConfig.ACCESS_TOKEN_SECRET, "ts");
         ConfigException noConsents = assertThrows(ConfigException.class, () -> new TwitterSourceConnector().start(props));
-        assertTrue(noConsents.getMessage().contains(TwitterConfig.CONSENTS_BOOTSTRAP), noConsents.getMessage());
+        assertTrue(noConsents.getMessage().contains(io.socialcrm.connectors.source.ConsentSettings.BOOTSTRAP), noConsents.getMessage());
         props.put(TwitterConfig.FOLLOW_CONSENTED, "false");
         ConfigException nothing = assertThrows(ConfigException.class, () -> new TwitterSourceConnector().start(props));
         assertTrue(nothing.getMessage().startsWith("Nothing to stream"), nothing.getMessage());

@@ -1,4 +1,4 @@
-package io.socialcrm.connectors.twitter;
+package io.socialcrm.connectors.source;
 
 import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.ConsentScope;
@@ -27,58 +27,64 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the whole {@code consents} topic, from the beginning and then as it grows, and keeps the
- * Twitter user ids whose consent in force is GRANTED with ACTIVITY scope: the accounts the stream
- * follows. The rules are the consent recorder's: the latest {@code recordedAt} wins, a revocation or
+ * user ids of one platform whose consent in force is GRANTED with ACTIVITY scope: the accounts a
+ * source connector follows, or keeps events of. The rules are the consent recorder's: the latest {@code recordedAt} wins, a revocation or
  * a deleted consent (tombstone) ends following. No consumer group: every task reads everything.
  */
-final class ConsentFollower implements AutoCloseable {
+public final class ConsentFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConsentFollower.class);
-    private static final String PLATFORM = "twitter";
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final AvroDeserializer<ConsentRecord> values;
     private final String topic;
+    private final String platform;
     private final Thread thread;
     /** Account key to (recordedAt, followed user id or null). */
     private final Map<String, Held> held = new HashMap<>();
     private final AtomicLong version = new AtomicLong();
     private volatile boolean caughtUp;
     private volatile boolean running = true;
-    private volatile Set<Long> followed = Set.of();
+    private volatile Set<String> followed = Set.of();
 
-    private record Held(long recordedAt, Long userId) {
+    private record Held(long recordedAt, String userId) {
     }
 
-    ConsentFollower(Map<String, Object> clientProps, String topic) {
+    /**
+     * @param platform    whose consents count, e.g. {@code bluesky}
+     * @param clientProps the consumer's settings and the schema registry's ({@code bootstrap.servers},
+     *                    {@code schema.registry.url}...)
+     */
+    public ConsentFollower(String platform, Map<String, Object> clientProps, String topic) {
         Map<String, Object> props = new HashMap<>(clientProps);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "socialcrm-twitter-consents");
+        props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "socialcrm-" + platform + "-consents");
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         this.values = new AvroDeserializer<>(ConsentRecord.class, SchemaRegistryClients.create(SchemaRegistryConfig.from(clientProps)));
         this.topic = topic;
-        this.thread = new Thread(this::run, "socialcrm-twitter-consents");
+        this.platform = platform;
+        this.thread = new Thread(this::run, "socialcrm-" + platform + "-consents");
         this.thread.setDaemon(true);
     }
 
-    void start() {
+    public void start() {
         thread.start();
     }
 
-    /** The user ids to follow now, in ascending order. */
-    Set<Long> followed() {
+    /** The consented user ids now, in order (the same set gives the same order). */
+    public Set<String> followed() {
         return followed;
     }
 
     /** Grows by one each time the followed set changes. */
-    long version() {
+    public long version() {
         return version.get();
     }
 
     /** True once everything the topic held at start has been read. */
-    boolean caughtUp() {
+    public boolean caughtUp() {
         return caughtUp;
     }
 
@@ -124,7 +130,7 @@ final class ConsentFollower implements AutoCloseable {
 
     private boolean apply(ConsumerRecord<String, byte[]> r) {
         String key = r.key();
-        if (key == null || !key.startsWith(PLATFORM + ":")) {
+        if (key == null || !key.startsWith(platform + ":")) {
             return false;
         }
         if (r.value() == null) {
@@ -142,28 +148,23 @@ final class ConsentFollower implements AutoCloseable {
         if (before != null && recordedAt < before.recordedAt()) {
             return false;
         }
-        Long userId = null;
+        String userId = null;
         if (consent.getStatus() == ConsentStatus.GRANTED && consent.getScopes().contains(ConsentScope.ACTIVITY)) {
-            try {
-                userId = Long.parseLong(consent.getPlatformUserId());
-            } catch (NumberFormatException e) {
-                LOG.warn("Skipped a Twitter consent whose platformUserId is not numeric ({}-{}@{})", r.topic(), r.partition(),
-                        r.offset());
-            }
+            userId = consent.getPlatformUserId();
         }
         held.put(key, new Held(recordedAt, userId));
         return before == null || !java.util.Objects.equals(before.userId(), userId);
     }
 
     private void publish() {
-        Set<Long> ids = new TreeSet<>();
+        Set<String> ids = new TreeSet<>();
         held.values().forEach(h -> {
             if (h.userId() != null) {
                 ids.add(h.userId());
             }
         });
         if (!ids.equals(followed)) {
-            followed = java.util.Collections.unmodifiableSet(ids); // in id order: the same set gives the same request
+            followed = java.util.Collections.unmodifiableSet(ids); // in order: the same set gives the same request
             version.incrementAndGet();
         }
     }
@@ -177,6 +178,7 @@ final class ConsentFollower implements AutoCloseable {
         }
     }
 
+    /** Stops reading. */
     @Override
     public void close() {
         running = false;
