@@ -8,7 +8,6 @@ import io.socialcrm.connectors.mapping.MappingException;
 import io.socialcrm.connectors.source.ActivityGate;
 import io.socialcrm.connectors.source.BadPayloads;
 import io.socialcrm.connectors.source.ConsentFilter;
-import io.socialcrm.connectors.source.ConsentFollower;
 import io.socialcrm.connectors.source.ConsentSettings;
 import io.socialcrm.connectors.source.ContractRecords;
 import io.socialcrm.connectors.source.Polls;
@@ -46,13 +45,13 @@ public final class BlueskySourceTask extends SourceTask {
     private ContractRecords records;
     private BadPayloads bad;
     private JetstreamMapper mapper;
-    private ConsentFollower follower;
     private ConsentFilter filter;
     private BlockingQueue<JetstreamClient.Message> queue;
     private JetstreamClient client;
     private int batchSize;
     private long rewindUs;
-    private long cursor;
+    /** The newest {@code time_us} read; volatile: the lag metric reads it from another thread. */
+    private volatile long cursor;
     private long nextAttempt;
     private long backoffMs = 1_000;
     private boolean everConnected;
@@ -75,11 +74,8 @@ public final class BlueskySourceTask extends SourceTask {
         batchSize = config.getInt(SourceSettings.BATCH_SIZE);
         rewindUs = config.getLong(BlueskyConfig.REWIND_MS) * 1000;
         queue = new ArrayBlockingQueue<>(config.getInt(BlueskyConfig.QUEUE_CAPACITY));
-        if (config.followConsented()) {
-            follower = ConsentSettings.follower(config, JetstreamMapper.PLATFORM, topics);
-            follower.start();
-        }
-        filter = new ConsentFilter(follower, config.accounts(), config.getLong(BlueskyConfig.FILTER_REFRESH_MS), System::currentTimeMillis);
+        filter = ConsentSettings.filter(config, JetstreamMapper.PLATFORM, topics, config.followConsented(), config.accounts(),
+                config.getLong(BlueskyConfig.FILTER_REFRESH_MS));
         gate = new ActivityGate(filter, 200_000);
         Map<String, Object> offset = context == null ? null : context.offsetStorageReader().offset(PARTITION);
         if (offset != null && offset.get(CURSOR) instanceof Number committed) {
@@ -118,11 +114,8 @@ public final class BlueskySourceTask extends SourceTask {
     private void map(JetstreamClient.Message message, List<SourceRecord> out) {
         gate.seen();
         if (message.json() == null) {
-            SourceRecord dead = bad.refused("jetstream frame after cursor " + cursor, message.error(), message.undecodable(),
+            bad.refuse(out, "jetstream frame after cursor " + cursor, message.error(), message.undecodable(),
                     PARTITION, Map.of(CURSOR, cursor));
-            if (dead != null) {
-                out.add(dead);
-            }
             return;
         }
         Mapped mapped;
@@ -133,11 +126,8 @@ public final class BlueskySourceTask extends SourceTask {
             }
             mapped = mapper.map(event);
         } catch (MappingException | IOException e) {
-            SourceRecord dead = bad.refused("jetstream event after cursor " + cursor, e.getMessage(), BadPayloads.utf8(message.json()),
+            bad.refuse(out, "jetstream event after cursor " + cursor, e.getMessage(), BadPayloads.utf8(message.json()),
                     PARTITION, Map.of(CURSOR, cursor));
-            if (dead != null) {
-                out.add(dead);
-            }
             return;
         }
         List<SocialActivity> keep = gate.keep(mapped);
@@ -180,8 +170,8 @@ public final class BlueskySourceTask extends SourceTask {
         if (client != null) {
             client.close();
         }
-        if (follower != null) {
-            follower.close();
+        if (filter != null) {
+            filter.close();
         }
     }
 }

@@ -39,8 +39,7 @@ public final class ActivityFiles {
             case MASTODON -> {
                 // a recording has no token, so whose follow notifications they are is not known: those are refused
                 MastodonMapper mastodon = new MastodonMapper(source, null);
-                boolean events = TextFiles.firstLine(file).map(ServerSentEvents::looksLikeEventStream).orElse(false);
-                yield mapped(events ? EventStreamItems.open(file) : JsonItems.open(file), mastodon::map);
+                yield mapped(EventStreamItems.isEventStream(file) ? EventStreamItems.open(file) : JsonItems.open(file), mastodon::map);
             }
             case ACTIVITY_JSON -> mapped(JsonItems.open(file), json -> new Mapped(List.of(activity(json, source)), List.of(), null));
         };

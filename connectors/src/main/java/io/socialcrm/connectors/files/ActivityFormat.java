@@ -45,7 +45,7 @@ public enum ActivityFormat {
      * first readable object (twitter-v1 if it has none).
      */
     public static ActivityFormat detect(Path file) throws IOException {
-        if (TextFiles.firstLine(file).map(ServerSentEvents::looksLikeEventStream).orElse(false)) {
+        if (EventStreamItems.isEventStream(file)) {
             return MASTODON;
         }
         try (ItemReader<JsonNode> items = JsonItems.open(file)) {

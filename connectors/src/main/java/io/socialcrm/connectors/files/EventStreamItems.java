@@ -23,6 +23,11 @@ final class EventStreamItems implements ItemReader<JsonNode> {
         this.in = in;
     }
 
+    /** True when the file is a recorded event stream: its first line is a field or a comment, not JSON. */
+    static boolean isEventStream(Path file) throws IOException {
+        return TextFiles.firstLine(file).map(ServerSentEvents::looksLikeEventStream).orElse(false);
+    }
+
     static ItemReader<JsonNode> open(Path file) throws IOException {
         return new EventStreamItems(file.getFileName().toString(), new BufferedReader(TextFiles.open(file)));
     }

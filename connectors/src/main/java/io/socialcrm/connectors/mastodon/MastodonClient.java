@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -48,6 +49,7 @@ final class MastodonClient implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NORMAL).build();
     private final Thread thread;
+    private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean running = true;
     private volatile HttpResponse<Stream<String>> current;
     final AtomicLong connects = new AtomicLong();
@@ -76,12 +78,11 @@ final class MastodonClient implements AutoCloseable {
         return PlainJson.MAPPER.readTree(response.body());
     }
 
+    /** Starts reading, once; later calls do nothing. */
     void start() {
-        thread.start();
-    }
-
-    boolean started() {
-        return thread.isAlive() || !running;
+        if (started.compareAndSet(false, true)) {
+            thread.start();
+        }
     }
 
     private void run() {
@@ -136,18 +137,29 @@ final class MastodonClient implements AutoCloseable {
         }
     }
 
-    /** A streaming event with the id it carries: a status for update events, a notification's for notifications. */
+    /**
+     * A streaming event with the id it carries: a status's for update events, a notification's for
+     * notifications. Their payload (a JSON document as a string) is parsed here, once, and travels
+     * parsed; one that is not JSON stays a string and is refused when mapped.
+     */
     private static Item item(ObjectNode event) {
         String name = event.path("event").asText();
-        String id = null;
-        if (name.equals("update") || name.equals("notification")) {
-            try {
-                id = PlainJson.MAPPER.readTree(event.path("payload").asText()).path("id").asText(null);
-            } catch (IOException e) {
-                id = null; // refused when mapped
-            }
+        boolean status = name.equals("update") || name.equals("status.update");
+        if (!status && !name.equals("notification")) {
+            return new Item(event, null, null, "stream event '" + name + "'");
         }
-        return new Item(event, name.equals("update") ? id : null, name.equals("notification") ? id : null, "stream event '" + name + "'");
+        String id = null;
+        try {
+            JsonNode payload = PlainJson.MAPPER.readTree(event.path("payload").asText());
+            if (payload != null && payload.isObject()) {
+                event.set("payload", payload);
+                id = payload.path("id").asText(null);
+            }
+        } catch (IOException e) {
+            id = null; // refused when mapped
+        }
+        boolean update = name.equals("update");
+        return new Item(event, update ? id : null, status ? null : id, "stream event '" + name + "'");
     }
 
     /** Home statuses and notifications since the last written, oldest first. */

@@ -7,7 +7,6 @@ import io.socialcrm.connectors.mapping.MastodonMapper;
 import io.socialcrm.connectors.source.ActivityGate;
 import io.socialcrm.connectors.source.BadPayloads;
 import io.socialcrm.connectors.source.ConsentFilter;
-import io.socialcrm.connectors.source.ConsentFollower;
 import io.socialcrm.connectors.source.ConsentSettings;
 import io.socialcrm.connectors.source.ContractRecords;
 import io.socialcrm.connectors.source.Polls;
@@ -44,7 +43,6 @@ public final class MastodonSourceTask extends SourceTask {
     private ContractRecords records;
     private BadPayloads bad;
     private MastodonMapper mapper;
-    private ConsentFollower follower;
     private ConsentFilter filter;
     private BlockingQueue<MastodonClient.Item> queue;
     private MastodonClient client;
@@ -85,11 +83,8 @@ public final class MastodonSourceTask extends SourceTask {
             home = (String) offset.get(HOME);
             notifications = (String) offset.get(NOTIFICATIONS);
         }
-        if (config.followConsented()) {
-            follower = ConsentSettings.follower(config, MastodonMapper.PLATFORM, topics);
-            follower.start();
-        }
-        filter = new ConsentFilter(follower, config.accounts(), config.getLong(MastodonConfig.FILTER_REFRESH_MS), System::currentTimeMillis);
+        filter = ConsentSettings.filter(config, MastodonMapper.PLATFORM, topics, config.followConsented(), config.accounts(),
+                config.getLong(MastodonConfig.FILTER_REFRESH_MS));
         gate = new ActivityGate(filter, REMEMBERED);
         gate.register(new TaskMetrics(context == null ? null : context.pluginMetrics()))
                 .gauge("stream-connects-total", "Connections of the streaming API made", client.connects::get)
@@ -110,9 +105,7 @@ public final class MastodonSourceTask extends SourceTask {
             Thread.sleep(200);
             return null;
         }
-        if (!client.started()) {
-            client.start();
-        }
+        client.start();
         List<SourceRecord> out = new ArrayList<>();
         for (MastodonClient.Item item : Polls.drain(queue, batchSize)) {
             map(item, out);
@@ -139,10 +132,7 @@ public final class MastodonSourceTask extends SourceTask {
         try {
             mapped = mapper.map(item.node());
         } catch (MappingException e) {
-            SourceRecord dead = bad.refused(item.place(), e.getMessage(), BadPayloads.utf8(item.node().toString()), partition, offset);
-            if (dead != null) {
-                out.add(dead);
-            }
+            bad.refuse(out, item.place(), e.getMessage(), BadPayloads.utf8(item.node().toString()), partition, offset);
             return;
         }
         for (SocialActivity activity : mapped.activities()) {
@@ -159,8 +149,8 @@ public final class MastodonSourceTask extends SourceTask {
         if (client != null) {
             client.close();
         }
-        if (follower != null) {
-            follower.close();
+        if (filter != null) {
+            filter.close();
         }
     }
 }

@@ -104,11 +104,8 @@ public final class ReplaySourceTask extends SourceTask {
                 }
                 Map<String, Long> offset = Map.of(OFFSET_POSITION, reader.position());
                 if (!item.ok()) {
-                    SourceRecord dead = bad.refused(current.getFileName() + ":" + item.line(), item.error(),
+                    bad.refuse(batch, current.getFileName() + ":" + item.line(), item.error(),
                             BadPayloads.utf8(item.raw()), partition, offset);
-                    if (dead != null) {
-                        batch.add(dead);
-                    }
                 } else if (item.value() instanceof ConsentRecord consent) {
                     batch.add(records.consent(consent, partition, offset));
                 } else {

@@ -1,6 +1,7 @@
 package io.socialcrm.connectors.source;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.connect.data.Schema;
@@ -35,11 +36,19 @@ public final class BadPayloads {
     }
 
     /**
-     * A bad payload at {@code place}: the record for the dead-letter topic, or null when there is none
-     * (only logged); throws when bad payloads are not tolerated.
+     * A bad payload at {@code place}: adds its record for the dead-letter topic to {@code out} (none
+     * when bad payloads are only logged); throws when bad payloads are not tolerated.
      */
-    public SourceRecord refused(String place, String reason, byte[] original, Map<String, ?> sourcePartition,
-                                Map<String, ?> sourceOffset) {
+    public void refuse(List<SourceRecord> out, String place, String reason, byte[] original, Map<String, ?> sourcePartition,
+                       Map<String, ?> sourceOffset) {
+        SourceRecord dead = refused(place, reason, original, sourcePartition, sourceOffset);
+        if (dead != null) {
+            out.add(dead);
+        }
+    }
+
+    private SourceRecord refused(String place, String reason, byte[] original, Map<String, ?> sourcePartition,
+                                 Map<String, ?> sourceOffset) {
         count.incrementAndGet();
         if (!tolerant) {
             throw new ConnectException("Bad payload at " + place + ": " + reason + " (errors.tolerance=none; set it to 'all' "

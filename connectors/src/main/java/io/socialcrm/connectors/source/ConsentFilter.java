@@ -2,7 +2,9 @@ package io.socialcrm.connectors.source;
 
 import io.socialcrm.avro.SocialActivity;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.LongSupplier;
 
 /**
@@ -13,7 +15,7 @@ import java.util.function.LongSupplier;
  * interval, so a grant or a revocation changes what is kept within that interval. The topology's
  * consent gate stays the authority: this filter only keeps strangers' activity out of Kafka.
  */
-public final class ConsentFilter {
+public final class ConsentFilter implements AutoCloseable {
     private static final long WAIT_FOR_CONSENTS_MS = 30_000;
 
     private final ConsentFollower follower;
@@ -26,7 +28,7 @@ public final class ConsentFilter {
     private long lastRefresh = Long.MIN_VALUE / 2;
 
     /**
-     * @param follower   the consents, or null to keep only {@code configured}
+     * @param follower   the consents (started; closed with this filter), or null to keep only {@code configured}
      * @param configured accounts (platform user ids) kept besides the consented ones
      */
     public ConsentFilter(ConsentFollower follower, Set<String> configured, long refreshMs, LongSupplier clock) {
@@ -85,5 +87,18 @@ public final class ConsentFilter {
     /** How many accounts are kept now. */
     public int size() {
         return kept.size();
+    }
+
+    /** The accounts kept now, in order: the same set gives the same list. */
+    public List<String> accounts() {
+        return new TreeSet<>(kept).stream().toList();
+    }
+
+    /** Stops reading the consents. */
+    @Override
+    public void close() {
+        if (follower != null) {
+            follower.close();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.socialcrm.connectors.source;
 
 import io.socialcrm.contract.Topics;
+import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -40,10 +41,19 @@ public final class ConsentSettings {
         }
     }
 
-    /** A follower of one platform's consents, not yet started. */
-    public static ConsentFollower follower(AbstractConfig config, String platform, Topics topics) {
-        String topic = config.getString(TOPIC);
-        return new ConsentFollower(platform, config.originalsWithPrefix(PREFIX), blank(topic) ? topics.consents.name() : topic.trim());
+    /**
+     * What a source keeps: the consented accounts of {@code platform} (when {@code followConsented}; the
+     * follower is started here and stopped with the filter) and {@code configured} ones.
+     */
+    public static ConsentFilter filter(AbstractConfig config, String platform, Topics topics, boolean followConsented,
+                                       Set<String> configured, long refreshMs) {
+        ConsentFollower follower = null;
+        if (followConsented) {
+            String topic = config.getString(TOPIC);
+            follower = new ConsentFollower(platform, config.originalsWithPrefix(PREFIX), blank(topic) ? topics.consents.name() : topic.trim());
+            follower.start();
+        }
+        return new ConsentFilter(follower, configured, refreshMs, System::currentTimeMillis);
     }
 
     private static boolean blank(String s) {

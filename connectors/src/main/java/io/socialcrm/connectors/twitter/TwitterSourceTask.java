@@ -6,7 +6,7 @@ import io.socialcrm.connectors.mapping.MappingException;
 import io.socialcrm.connectors.mapping.QuietTwitterLogging;
 import io.socialcrm.connectors.mapping.TwitterV1Mapper;
 import io.socialcrm.connectors.source.BadPayloads;
-import io.socialcrm.connectors.source.ConsentFollower;
+import io.socialcrm.connectors.source.ConsentFilter;
 import io.socialcrm.connectors.source.ConsentSettings;
 import io.socialcrm.connectors.source.ContractRecords;
 import io.socialcrm.connectors.source.SourceSettings;
@@ -51,14 +51,12 @@ public final class TwitterSourceTask extends SourceTask {
     private TwitterV1Mapper mapper;
     private BlockingQueue<String> queue;
     private TwitterStream stream;
-    private ConsentFollower follower;
+    private ConsentFilter filter;
     private final StreamMetrics metrics = new StreamMetrics();
     private int batchSize;
-    private long refreshMs;
-    private long appliedVersion = -1;
-    private long lastFilter = Long.MIN_VALUE / 2;
-    private long waitingSince;
-    private Set<Long> filtered = Set.of();
+    private boolean applied;
+    /** The ids the stream follows now; null before the first filter. */
+    private Set<Long> filtered;
     private long received;
 
     @Override
@@ -74,13 +72,11 @@ public final class TwitterSourceTask extends SourceTask {
         bad = SourceSettings.badPayloads(config, topics, props);
         mapper = new TwitterV1Mapper("twitter-stream");
         batchSize = config.getInt(SourceSettings.BATCH_SIZE);
-        refreshMs = config.getLong(TwitterConfig.FILTER_REFRESH_MS);
         queue = new ArrayBlockingQueue<>(config.getInt(TwitterConfig.QUEUE_CAPACITY));
         metrics.register(context == null ? null : context.pluginMetrics());
-        if (config.followConsented()) {
-            follower = ConsentSettings.follower(config, TwitterV1Mapper.PLATFORM, topics);
-            follower.start();
-        }
+        // the configured ids are numbers and go in the request as they are: the filter holds the consented ones
+        filter = ConsentSettings.filter(config, TwitterV1Mapper.PLATFORM, topics, config.followConsented(), Set.of(),
+                config.getLong(TwitterConfig.FILTER_REFRESH_MS));
         stream = new TwitterStreamFactory(new ConfigurationBuilder()
                 .setOAuthConsumerKey(config.secret(TwitterConfig.CONSUMER_KEY))
                 .setOAuthConsumerSecret(config.secret(TwitterConfig.CONSUMER_SECRET))
@@ -106,7 +102,6 @@ public final class TwitterSourceTask extends SourceTask {
                 LOG.warn("Filter stream: {}", e.getMessage());
             }
         });
-        waitingSince = System.currentTimeMillis();
         LOG.info("Twitter filter stream at {}: tracking {} term(s), following {}", config.streamBaseUrl(),
                 config.getList(TwitterConfig.TRACK).size(), config.followConsented() ? "the consented accounts" : "configured ids");
     }
@@ -139,10 +134,7 @@ public final class TwitterSourceTask extends SourceTask {
             mapped = mapper.map(line);
         } catch (MappingException e) {
             metrics.badPayloads.incrementAndGet();
-            SourceRecord dead = bad.refused("stream message " + received, e.getMessage(), BadPayloads.utf8(line), PARTITION, offset);
-            if (dead != null) {
-                out.add(dead);
-            }
+            bad.refuse(out, "stream message " + received, e.getMessage(), BadPayloads.utf8(line), PARTITION, offset);
             return;
         }
         if (mapped.isNotice()) {
@@ -177,33 +169,24 @@ public final class TwitterSourceTask extends SourceTask {
 
     /** Applies a changed set of followed accounts, at most once per refresh interval. */
     private void refilter() {
-        long now = System.currentTimeMillis();
-        if (follower != null) {
-            if (!follower.caughtUp() && now - waitingSince < 30_000) {
-                return; // the whole set first, rather than reconnecting as it loads
-            }
-            if (follower.version() == appliedVersion || now - lastFilter < refreshMs) {
-                return;
-            }
-            appliedVersion = follower.version();
-        } else if (appliedVersion >= 0) {
-            return;
-        } else {
-            appliedVersion = 0;
+        if (!filter.ready()) {
+            return; // the whole set first, rather than reconnecting as it loads
         }
+        if (!filter.refresh() && applied) {
+            return;
+        }
+        applied = true;
         Set<Long> ids = new LinkedHashSet<>(config.follow());
         int nonNumeric = 0;
-        if (follower != null) {
-            for (String id : follower.followed()) {
-                try {
-                    ids.add(Long.parseLong(id));
-                } catch (NumberFormatException e) {
-                    nonNumeric++;
-                }
+        for (String id : filter.accounts()) {
+            try {
+                ids.add(Long.parseLong(id));
+            } catch (NumberFormatException e) {
+                nonNumeric++;
             }
-            if (nonNumeric > 0) {
-                LOG.warn("{} consented Twitter account(s) have a platformUserId that is not a numeric user id: not followed", nonNumeric);
-            }
+        }
+        if (nonNumeric > 0) {
+            LOG.warn("{} consented Twitter account(s) have a platformUserId that is not a numeric user id: not followed", nonNumeric);
         }
         int max = config.getInt(TwitterConfig.FOLLOW_MAX);
         if (ids.size() > max) {
@@ -211,10 +194,9 @@ public final class TwitterSourceTask extends SourceTask {
             ids = new LinkedHashSet<>(ids.stream().limit(max).toList());
         }
         List<String> track = config.getList(TwitterConfig.TRACK);
-        if (ids.equals(filtered) && lastFilter > Long.MIN_VALUE / 2) {
+        if (ids.equals(filtered)) {
             return;
         }
-        lastFilter = now;
         filtered = Set.copyOf(ids);
         metrics.followed.set(ids.size());
         if (ids.isEmpty() && track.isEmpty()) {
@@ -232,8 +214,8 @@ public final class TwitterSourceTask extends SourceTask {
         if (stream != null) {
             stream.shutdown();
         }
-        if (follower != null) {
-            follower.close();
+        if (filter != null) {
+            filter.close();
         }
     }
 }
