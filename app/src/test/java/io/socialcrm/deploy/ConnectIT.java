@@ -12,8 +12,11 @@ import io.socialcrm.avro.ConsentStatus;
 import io.socialcrm.avro.SocialActivity;
 import io.socialcrm.connectors.files.ActivityFiles;
 import io.socialcrm.connectors.files.ActivityFormat;
+import io.socialcrm.connectors.testing.JetstreamServer;
 import io.socialcrm.connectors.testing.RecordedStream;
 import io.socialcrm.contract.Topics;
+import io.socialcrm.ops.ContractWriter;
+import io.socialcrm.ops.DeliveryTracker;
 import io.socialcrm.ops.Producers;
 import io.socialcrm.ops.TopicAdmin;
 import io.socialcrm.serde.PlainJson;
@@ -55,13 +58,23 @@ class ConnectIT {
     private static final Path FIXTURES = Path.of("src/test/resources/fixtures/twitter-v1");
 
     private static Topics topics(LocalStack stack, String prefix) {
+        return topics(stack, prefix, 4);
+    }
+
+    private static Topics topics(LocalStack stack, String prefix, int partitions) {
         Topics topics = Topics.withPrefix(prefix);
         try (var admin = stack.admin()) {
-            new TopicAdmin(admin, topics).createMissing(4, (short) 1);
+            new TopicAdmin(admin, topics).createMissing(partitions, (short) 1);
         }
         return topics;
     }
 
+
+    /** A live source's settings for this stack and these topics: where to write, where consents are read. */
+    private static Map<String, String> liveSourceSettings(LocalStack stack, Topics topics) {
+        return Map.of("topics.prefix", topics.prefix(), "consents.bootstrap.servers", stack.bootstrapServers(),
+                "consents.schema.registry.url", stack.schemaRegistryUrl(), "errors.deadletterqueue.topic.name", topics.deadLetters.name());
+    }
 
     private static String activityLine(int i) {
         return "{\"eventId\":\"json-" + i + "\",\"platform\":\"twitter\",\"actorId\":\"" + (1000 + i % 7)
@@ -113,7 +126,9 @@ class ConnectIT {
             });
             String version = io.socialcrm.config.BuildInfo.version();
             assertEquals(Set.of("io.socialcrm.connectors.replay.ReplaySourceConnector " + version,
-                    "io.socialcrm.connectors.twitter.TwitterSourceConnector " + version), ours,
+                    "io.socialcrm.connectors.twitter.TwitterSourceConnector " + version,
+                    "io.socialcrm.connectors.bluesky.BlueskySourceConnector " + version,
+                    "io.socialcrm.connectors.mastodon.MastodonSourceConnector " + version), ours,
                     "the worker found the plugin under plugin.path: " + plugins);
             worker.putConnector("connect/replay-connector.json", overrides);
             await("all replayed activities in " + topics.socialActivity.name()).atMost(Duration.ofMinutes(2))
@@ -212,10 +227,7 @@ class ConnectIT {
             overrides.put("twitter.stream.base.url", server.baseUrl());
             overrides.put("twitter.track", "higgs");
             overrides.put("twitter.filter.refresh.ms", "1000");
-            overrides.put("topics.prefix", topics.prefix());
-            overrides.put("consents.bootstrap.servers", stack.bootstrapServers());
-            overrides.put("consents.schema.registry.url", stack.schemaRegistryUrl());
-            overrides.put("errors.deadletterqueue.topic.name", topics.deadLetters.name());
+            overrides.putAll(liveSourceSettings(stack, topics));
             worker.putConnector("connect/twitter-connector.json", overrides);
             await("the recorded statuses in " + topics.socialActivity.name()).atMost(Duration.ofMinutes(2))
                     .until(() -> activities(stack, topics).size() >= 3);
@@ -229,6 +241,93 @@ class ConnectIT {
         }
         for (ConnectWorker.LogLine line : ConnectWorker.lines(dir)) {
             assertFalse(line.text().contains(secret) || line.text().contains(tokenSecret), "a secret in the worker's log: " + line);
+        }
+    }
+
+    private static final Path DICTIONARY = Path.of("../connectors/src/main/resources/io/socialcrm/connectors/bluesky/jetstream-zstd-dictionary");
+
+    private static void consent(ContractWriter writer, Topics topics, String name, ConsentStatus status, int minute) {
+        writer.send(topics.consents, "bluesky:did:plc:" + name, ConsentRecord.newBuilder().setCustomerId(name).setPlatform("bluesky")
+                .setPlatformUserId("did:plc:" + name).setHandle(null)
+                .setScopes(status == ConsentStatus.GRANTED ? List.of(ConsentScope.ACTIVITY) : List.of()).setStatus(status)
+                .setPolicyVersion(null).setSource("it").setRecordedAt(Instant.parse("2026-11-01T00:00:00Z").plusSeconds(60L * minute))
+                .build());
+        writer.flush();
+    }
+
+    /** A generated Jetstream post by {@code name}'s DID, as Jetstream sends it. */
+    private static String post(String name, String rkey) {
+        return "{\"did\":\"did:plc:" + name + "\",\"time_us\":" + System.currentTimeMillis() * 1000 + ",\"kind\":\"commit\",\"commit\":"
+                + "{\"rev\":\"r\",\"operation\":\"create\",\"collection\":\"app.bsky.feed.post\",\"rkey\":\"" + rkey
+                + "\",\"record\":{\"$type\":\"app.bsky.feed.post\",\"text\":\"hello\"}}}";
+    }
+
+    private static Set<String> keptRkeys(LocalStack stack, Topics topics) {
+        Set<String> out = new TreeSet<>();
+        activities(stack, topics).forEach(a -> out.add(a.getEventId().substring(a.getEventId().lastIndexOf('/') + 1)));
+        return out;
+    }
+
+    /**
+     * The Bluesky connector as deployed (the packaged plugin in a real worker, the deployment's JSON,
+     * Jetstream's compressed frames from a local WebSocket server) follows consents as they change,
+     * read from the real consents topic: a grant makes the account's posts kept, a revocation drops
+     * them, each within the refresh interval (1 s here; the bound below adds the worker's consumer and
+     * producer latency); posts before a grant are never written. Every topic has one partition, so a
+     * record read means every record the connector wrote before it can be read too.
+     */
+    @Test
+    void blueskyConnectorKeepsWhatTheConsentsAllowAsTheyChange(@TempDir Path dir) throws Exception {
+        LocalStack stack = TestStacks.shared();
+        Topics topics = topics(stack, "cit-bluesky.", 1);
+        SchemaRegistryConfig registry = SchemaRegistryConfig.of(stack.schemaRegistryUrl());
+        try (ContractWriter consents = new ContractWriter(stack.bootstrapServers(), Map.of(), registry, DeliveryTracker.DEFAULT_STALL_LIMIT);
+             JetstreamServer server = new JetstreamServer(List.of(), 0, DICTIONARY);
+             ConnectWorker worker = ConnectWorker.start(stack, "cit-bluesky", dir, Map.of())) {
+            consent(consents, topics, "alice", ConsentStatus.GRANTED, 0);
+            Map<String, String> overrides = new java.util.HashMap<>();
+            overrides.put("bluesky.jetstream.url", server.url());
+            overrides.put("bluesky.filter.refresh.ms", "1000");
+            overrides.putAll(liveSourceSettings(stack, topics));
+            worker.putConnector("connect/bluesky-connector.json", overrides);
+            await("the connector connects to Jetstream").atMost(Duration.ofMinutes(2)).until(() -> server.connections() >= 1);
+            assertEquals(List.of("true"), server.queries.get(0).get("compress"), "the deployment asks for compressed frames");
+
+            server.push(post("bob", "b0"));
+            server.push(post("stranger", "s0"));
+            server.push(post("alice", "a0"));
+            await("alice's post").atMost(Duration.ofMinutes(1)).until(() -> keptRkeys(stack, topics).contains("a0"));
+
+            consent(consents, topics, "bob", ConsentStatus.GRANTED, 1);
+            long granted = System.nanoTime();
+            int[] n = {0};
+            await("bob's posts after his grant").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                server.push(post("bob", "b" + ++n[0]));
+                return keptRkeys(stack, topics).stream().anyMatch(k -> k.startsWith("b") && !k.equals("b0"));
+            });
+            long grantMs = (System.nanoTime() - granted) / 1_000_000;
+            assertTrue(grantMs < 10_000, "a grant took effect after " + grantMs + " ms (refresh interval 1 s)");
+
+            // alice revokes, then carol grants: on one partition the revocation is read first, so once
+            // carol's posts are kept, alice's revocation is in force
+            consent(consents, topics, "alice", ConsentStatus.REVOKED, 2);
+            consent(consents, topics, "carol", ConsentStatus.GRANTED, 2);
+            long revoked = System.nanoTime();
+            await("carol's posts after her grant").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                server.push(post("alice", "a" + ++n[0]));
+                server.push(post("carol", "c" + n[0]));
+                return keptRkeys(stack, topics).stream().anyMatch(k -> k.startsWith("c"));
+            });
+            long revokeMs = (System.nanoTime() - revoked) / 1_000_000;
+            assertTrue(revokeMs < 10_000, "a revocation took effect after " + revokeMs + " ms (refresh interval 1 s)");
+            server.push(post("alice", "a-last"));
+            server.push(post("carol", "c-last"));
+            await("carol's last post").atMost(Duration.ofMinutes(1)).until(() -> keptRkeys(stack, topics).contains("c-last"));
+            Set<String> kept = keptRkeys(stack, topics);
+            assertFalse(kept.contains("a-last"), "alice's post after her revocation was written");
+            assertFalse(kept.contains("b0"), "bob's post before his grant was written");
+            assertFalse(kept.stream().anyMatch(k -> k.startsWith("s")), "a stranger's post was written");
+            assertTrue(kept.contains("a0"));
         }
     }
 }

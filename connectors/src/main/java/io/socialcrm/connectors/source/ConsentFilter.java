@@ -25,7 +25,7 @@ public final class ConsentFilter implements AutoCloseable {
     private final long created;
     private volatile Set<String> kept;
     private long appliedVersion = -1;
-    private long lastRefresh = Long.MIN_VALUE / 2;
+    private long lastRefresh;
 
     /**
      * @param follower   the consents (started; closed with this filter), or null to keep only {@code configured}
@@ -48,14 +48,19 @@ public final class ConsentFilter implements AutoCloseable {
         return follower == null || follower.caughtUp() || clock.getAsLong() - created >= WAIT_FOR_CONSENTS_MS;
     }
 
-    /** Applies changed consents, at most once per refresh interval; true when the set changed. */
+    /**
+     * Applies changed consents, at most once per refresh interval; true when the set changed. Nothing
+     * is applied before {@link #ready()}; the first set then applies at once (a partial set applied
+     * while the consents load would hold back the whole set for an interval, dropping consented
+     * accounts' events meanwhile).
+     */
     public boolean refresh() {
-        if (follower == null) {
+        if (follower == null || !ready()) {
             return false;
         }
         long now = clock.getAsLong();
         long version = follower.version();
-        if (version == appliedVersion || now - lastRefresh < refreshMs) {
+        if (version == appliedVersion || (appliedVersion >= 0 && now - lastRefresh < refreshMs)) {
             return false;
         }
         appliedVersion = version;

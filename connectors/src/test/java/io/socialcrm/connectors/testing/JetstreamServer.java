@@ -25,12 +25,13 @@ import org.java_websocket.server.WebSocketServer;
  * A local Jetstream for tests: a WebSocket server (Java-WebSocket) on {@code /subscribe} that replays
  * recorded lines byte for byte, from the {@code cursor} a client asks for (lines whose
  * {@code time_us} is at or after it), compressed with Jetstream's zstd dictionary when the client asks
- * for {@code compress=true}. The first connection can be dropped after a number of lines; lines
+ * for {@code compress=true}. The first connection can be dropped (or go silent) after a number of lines; lines
  * given later with {@link #push} go to every open connection.
  */
 public final class JetstreamServer extends WebSocketServer implements AutoCloseable {
     private final List<String> lines;
     private final int dropFirstAfter;
+    private final boolean stall;
     private final ZstdDictCompress dictionary;
     private final AtomicInteger connections = new AtomicInteger();
     /** The query of each connection, in order. */
@@ -38,9 +39,19 @@ public final class JetstreamServer extends WebSocketServer implements AutoClosea
     private final BlockingQueue<String> started = new LinkedBlockingQueue<>();
 
     public JetstreamServer(List<String> lines, int dropFirstAfter, Path dictionary) throws Exception {
+        this(lines, dropFirstAfter, false, dictionary);
+    }
+
+    /** A server whose first connection goes silent after {@code after} lines, open but sending nothing (half-open). */
+    public static JetstreamServer stalling(List<String> lines, int after, Path dictionary) throws Exception {
+        return new JetstreamServer(lines, after, true, dictionary);
+    }
+
+    private JetstreamServer(List<String> lines, int dropFirstAfter, boolean stall, Path dictionary) throws Exception {
         super(new InetSocketAddress("127.0.0.1", 0));
         this.lines = List.copyOf(lines);
         this.dropFirstAfter = dropFirstAfter;
+        this.stall = stall;
         this.dictionary = new ZstdDictCompress(Files.readAllBytes(dictionary), 3);
         setReuseAddr(true);
         start();
@@ -57,10 +68,10 @@ public final class JetstreamServer extends WebSocketServer implements AutoClosea
 
     @Override
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
-        int n = connections.incrementAndGet();
         Map<String, List<String>> query = query(handshake.getResourceDescriptor());
-        queries.add(query);
+        queries.add(query); // before the count: who sees a connection counted finds its query
         conn.setAttachment(query);
+        int n = connections.incrementAndGet();
         long cursor = query.containsKey("cursor") ? Long.parseLong(query.get("cursor").get(0)) : 0;
         int sent = 0;
         for (String line : lines) {
@@ -68,12 +79,31 @@ public final class JetstreamServer extends WebSocketServer implements AutoClosea
                 continue;
             }
             if (n == 1 && dropFirstAfter > 0 && sent == dropFirstAfter) {
-                conn.closeConnection(CloseFrame.ABNORMAL_CLOSE, "dropped by the test");
+                if (!stall) {
+                    drop(conn);
+                }
                 return;
             }
             send(conn, line);
             sent++;
         }
+    }
+
+    /**
+     * Drops a connection as a network failure does: no close frame, once what was sent has left (a
+     * close from inside {@code onOpen}, on the server's selector thread, could cut the lines sent
+     * before it).
+     */
+    private static void drop(WebSocket conn) {
+        Thread dropper = new Thread(() -> {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (conn.hasBufferedData() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            conn.closeConnection(CloseFrame.ABNORMAL_CLOSE, "dropped by the test");
+        }, "jetstream-server-drop");
+        dropper.setDaemon(true);
+        dropper.start();
     }
 
     /** Sends a line to every open connection. */
