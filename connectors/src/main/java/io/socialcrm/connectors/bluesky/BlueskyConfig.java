@@ -20,6 +20,7 @@ public final class BlueskyConfig extends AbstractConfig {
     public static final String FILTER_REFRESH_MS = "bluesky.filter.refresh.ms";
     public static final String REWIND_MS = "bluesky.resume.rewind.ms";
     public static final String BACKOFF_MAX_MS = "bluesky.reconnect.backoff.max.ms";
+    public static final String IDLE_TIMEOUT_MS = "bluesky.idle.timeout.ms";
     public static final String QUEUE_CAPACITY = "bluesky.queue.capacity";
 
     public static final ConfigDef DEFINITION = ConsentSettings.define(SourceSettings.define(new ConfigDef()
@@ -40,6 +41,10 @@ public final class BlueskyConfig extends AbstractConfig {
                             + "cursor is a time, and events near it may arrive out of order); repeats are dropped by event id.")
             .define(BACKOFF_MAX_MS, ConfigDef.Type.LONG, 30_000L, ConfigDef.Range.atLeast(100), ConfigDef.Importance.LOW,
                     "Longest wait between two attempts to reconnect (the wait doubles from one second).")
+            .define(IDLE_TIMEOUT_MS, ConfigDef.Type.LONG, 60_000L, ConfigDef.Range.atLeast(100), ConfigDef.Importance.LOW,
+                    "A connection that sends nothing for this long is taken for dead and reconnected: Jetstream sends a "
+                            + "steady stream, and a half-open connection (a network failure no one was told of) sends nothing "
+                            + "and reports nothing.")
             .define(QUEUE_CAPACITY, ConfigDef.Type.INT, 10_000, ConfigDef.Range.between(10, 10_000_000),
                     ConfigDef.Importance.LOW, "Messages held between the socket and Connect; a full queue slows the socket.")),
             FOLLOW_CONSENTED);

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * a consent is dropped here and only counted ({@link ConsentFilter}). The cursor ({@code time_us},
  * the newest seen) is the source offset: a restarted task, and a reconnected socket, resume
  * {@code bluesky.resume.rewind.ms} before it, and the event ids this task wrote in that window are not
- * written again (after a restart, the topology drops repeats by event id). A dropped socket is
- * reconnected with a backoff doubling from one second.
+ * written again (after a restart, the topology drops repeats by event id). A dropped socket, or one
+ * silent for {@code bluesky.idle.timeout.ms}, is reconnected with a backoff doubling from one second.
  */
 public final class BlueskySourceTask extends SourceTask {
     private static final Logger LOG = LoggerFactory.getLogger(BlueskySourceTask.class);
@@ -138,6 +138,10 @@ public final class BlueskySourceTask extends SourceTask {
 
     /** Opens the socket if it is not open, no sooner than the backoff allows. */
     private void ensureOpen() throws InterruptedException {
+        long idleMs = config.getLong(BlueskyConfig.IDLE_TIMEOUT_MS);
+        if (client.isOpen() && client.silentMs() > idleMs) {
+            client.abandon("nothing received for " + idleMs + " ms (" + BlueskyConfig.IDLE_TIMEOUT_MS + ")");
+        }
         if (client.isOpen()) {
             return;
         }

@@ -93,6 +93,21 @@ final class JetstreamClient implements AutoCloseable {
         return c != null && !c.closed;
     }
 
+    /** How long the open socket has sent nothing (since it opened, or since its last message). */
+    long silentMs() {
+        Connection c = current;
+        return c == null ? 0 : (System.nanoTime() - c.lastHeard) / 1_000_000;
+    }
+
+    /** Gives up the open socket, saying why: the next {@link #isOpen()} is false. */
+    void abandon(String reason) {
+        Connection c = current;
+        if (c != null) {
+            c.abort();
+            c.closeReason = reason;
+        }
+    }
+
     /** Why the last connection ended, or null. */
     String closeReason() {
         Connection c = current;
@@ -110,6 +125,7 @@ final class JetstreamClient implements AutoCloseable {
         /** Set by a close, a failure or an abort; a socket still opening counts as open. */
         private volatile boolean closed;
         private volatile String closeReason;
+        private volatile long lastHeard = System.nanoTime();
 
         @Override
         public void onOpen(WebSocket webSocket) {
@@ -119,6 +135,7 @@ final class JetstreamClient implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            lastHeard = System.nanoTime();
             text.append(data);
             if (last) {
                 String message = text.toString();
@@ -131,6 +148,7 @@ final class JetstreamClient implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            lastHeard = System.nanoTime();
             byte[] part = new byte[data.remaining()];
             data.get(part);
             binary.writeBytes(part);

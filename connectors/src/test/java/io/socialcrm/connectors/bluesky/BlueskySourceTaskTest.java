@@ -158,6 +158,30 @@ class BlueskySourceTaskTest {
     }
 
     @Test
+    void aSilentConnectionIsTakenForDeadAndResumedFromTheCursor() throws Exception {
+        List<String> lines = corpus().subList(0, 30);
+        String actor = new JetstreamMapper("t").map(lines.get(0)).activities().get(0).getActorId();
+        TaskContexts context = new TaskContexts();
+        BlueskySourceTask task = new BlueskySourceTask();
+        try (JetstreamServer server = JetstreamServer.stalling(lines, 10, DICTIONARY)) {
+            Map<String, String> props = props(server, Set.of(actor), false);
+            props.put(BlueskyConfig.IDLE_TIMEOUT_MS, "1000");
+            task.initialize(context);
+            task.start(props);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (server.connections() < 2 && System.nanoTime() < deadline) {
+                task.poll();
+            }
+            assertEquals(2, server.connections(), "the half-open connection was given up and a new one opened");
+            long resumedAt = Long.parseLong(server.queries.get(1).get("cursor").get(0)) + 5_000_000L;
+            assertTrue(lines.subList(0, 10).stream().anyMatch(l -> timeUs(l) == resumedAt), "resumed from the cursor it had read");
+            assertEquals(1.0, context.metric("stream-disconnects-total"));
+        } finally {
+            task.stop();
+        }
+    }
+
+    @Test
     void badSettingsFailFastSayingWhatToFix() {
         Map<String, String> props = new HashMap<>(Map.of(BlueskyConfig.URL, "https://jetstream.example/subscribe"));
         assertTrue(assertThrows(ConfigException.class, () -> new BlueskyConfig(props)).getMessage().contains("ws://"));
