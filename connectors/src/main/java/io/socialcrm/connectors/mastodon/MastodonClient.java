@@ -52,6 +52,7 @@ final class MastodonClient implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean running = true;
     private volatile HttpResponse<Stream<String>> current;
+    private volatile long lastHeard = System.nanoTime();
     final AtomicLong connects = new AtomicLong();
     final AtomicLong disconnects = new AtomicLong();
     final AtomicLong backfilled = new AtomicLong();
@@ -96,6 +97,7 @@ final class MastodonClient implements AutoCloseable {
                     throw new IOException("the streaming API answered " + response.statusCode());
                 }
                 current = response;
+                lastHeard = System.nanoTime();
                 connects.incrementAndGet();
                 backoff = 1_000;
                 backfill();
@@ -127,7 +129,9 @@ final class MastodonClient implements AutoCloseable {
         try (lines) {
             Iterator<String> it = lines.iterator();
             while (running && it.hasNext()) {
-                ObjectNode event = events.line(it.next());
+                String line = it.next();
+                lastHeard = System.nanoTime(); // heartbeats (':thump') count: the stream is alive
+                ObjectNode event = events.line(line);
                 if (event != null) {
                     queue.put(item(event));
                 }
@@ -232,6 +236,19 @@ final class MastodonClient implements AutoCloseable {
     private HttpRequest.Builder request(URI uri) {
         return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + config.token())
                 .header("User-Agent", "socialcrm-connectors");
+    }
+
+    /**
+     * Gives up a stream that has sent nothing, not even a heartbeat, for longer than {@code idleMs}
+     * (a half-open connection reports nothing): the reader reconnects and reads back what it missed.
+     */
+    void checkAlive(long idleMs) {
+        HttpResponse<Stream<String>> response = current;
+        if (response != null && (System.nanoTime() - lastHeard) / 1_000_000 > idleMs) {
+            LOG.warn("Mastodon stream silent for over {} ms ({}); reconnecting", idleMs, MastodonConfig.IDLE_TIMEOUT_MS);
+            current = null;
+            response.body().close();
+        }
     }
 
     @Override

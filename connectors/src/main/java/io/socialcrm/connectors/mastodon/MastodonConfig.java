@@ -26,6 +26,7 @@ public final class MastodonConfig extends AbstractConfig {
     public static final String FILTER_REFRESH_MS = "mastodon.filter.refresh.ms";
     public static final String BACKFILL_PAGES = "mastodon.backfill.max.pages";
     public static final String BACKOFF_MAX_MS = "mastodon.reconnect.backoff.max.ms";
+    public static final String IDLE_TIMEOUT_MS = "mastodon.idle.timeout.ms";
     public static final String QUEUE_CAPACITY = "mastodon.queue.capacity";
     public static final String PROFILES = "mastodon.profiles";
 
@@ -50,6 +51,9 @@ public final class MastodonConfig extends AbstractConfig {
                             + "(re)connection, from the last ones written; 0: no backfill.")
             .define(BACKOFF_MAX_MS, ConfigDef.Type.LONG, 60_000L, ConfigDef.Range.atLeast(100), ConfigDef.Importance.LOW,
                     "Longest wait between two attempts to reconnect (the wait doubles from one second).")
+            .define(IDLE_TIMEOUT_MS, ConfigDef.Type.LONG, 60_000L, ConfigDef.Range.atLeast(100), ConfigDef.Importance.LOW,
+                    "A stream that sends nothing, not even its heartbeat (every 15 s or so), for this long is taken for dead "
+                            + "and reconnected (then read back over REST): a half-open connection reports nothing.")
             .define(QUEUE_CAPACITY, ConfigDef.Type.INT, 10_000, ConfigDef.Range.between(10, 10_000_000),
                     ConfigDef.Importance.LOW, "Events held between the stream and Connect; a full queue slows the stream.")
             .define(PROFILES, ConfigDef.Type.BOOLEAN, true, ConfigDef.Importance.MEDIUM,

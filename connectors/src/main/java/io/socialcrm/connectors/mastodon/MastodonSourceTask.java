@@ -106,6 +106,7 @@ public final class MastodonSourceTask extends SourceTask {
             return null;
         }
         client.start();
+        client.checkAlive(config.getLong(MastodonConfig.IDLE_TIMEOUT_MS));
         List<SourceRecord> out = new ArrayList<>();
         for (MastodonClient.Item item : Polls.drain(queue, batchSize)) {
             map(item, out);

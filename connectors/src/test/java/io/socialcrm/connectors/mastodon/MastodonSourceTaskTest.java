@@ -49,6 +49,8 @@ class MastodonSourceTaskTest {
         final List<String> authorizations = new CopyOnWriteArrayList<>();
         private final List<String> sse;
         private final List<JsonNode> home = new ArrayList<>();
+        /** The first connection goes silent after its events instead of ending (half-open). */
+        volatile boolean stallFirst;
 
         Server() throws IOException {
             String body = Cassettes.first(STREAM, "GET", "/streaming/user").body();
@@ -88,6 +90,8 @@ class MastodonSourceTaskTest {
                 }
                 if (n > 1) {
                     sleep(3_000); // stays open a while, as a live stream does
+                } else if (stallFirst) {
+                    sleep(30_000); // open, silent: no heartbeat either
                 }
             }
         }
@@ -185,6 +189,35 @@ class MastodonSourceTaskTest {
             assertEquals(Map.of("server", "127.0.0.1", "account", "admin@localhost"), last.sourcePartition(), "the token's account");
             assertEquals("117024236484142415", last.sourceOffset().get("home"));
             assertTrue(records.stream().anyMatch(r -> r.topic().equals("social-profiles")), "profile snapshots of kept statuses");
+        } finally {
+            task.stop();
+        }
+    }
+
+    @Test
+    void aSilentStreamIsTakenForDeadAndWhatItMissedIsReadBack() throws Exception {
+        TaskContexts context = new TaskContexts();
+        MastodonSourceTask task = new MastodonSourceTask();
+        Set<String> written = new TreeSet<>();
+        try (Server server = new Server()) {
+            server.stallFirst = true;
+            Map<String, String> props = props(server, TOKEN);
+            props.put(MastodonConfig.IDLE_TIMEOUT_MS, "1000");
+            task.initialize(context);
+            task.start(props);
+            String missed = Cassettes.read(STREAM).stream().filter(c -> c.uri().endsWith("/api/v1/statuses"))
+                    .map(c -> c.json()).filter(j -> j.path("id").asText().equals("117024236484142415")).findFirst().orElseThrow()
+                    .path("uri").asText();
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (!written.contains(missed) && System.nanoTime() < deadline) {
+                List<SourceRecord> batch = task.poll();
+                if (batch != null) {
+                    batch.stream().filter(r -> r.topic().equals("social-activity"))
+                            .forEach(r -> written.add(((Struct) r.value()).getString("eventId")));
+                }
+            }
+            assertTrue(server.streams.get() >= 2, "the silent stream was given up and a new one opened");
+            assertTrue(written.contains(missed), "what the silent stream missed was read back: " + written);
         } finally {
             task.stop();
         }
