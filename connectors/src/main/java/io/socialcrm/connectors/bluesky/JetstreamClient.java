@@ -4,32 +4,31 @@ import com.github.luben.zstd.ZstdDictDecompress;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import io.socialcrm.connectors.mapping.JetstreamMapper;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.handshake.ServerHandshake;
 
 /**
- * One WebSocket to Jetstream's {@code /subscribe} with the JDK's client: asks for the wanted
- * collections from a cursor, reassembles fragmented frames, decodes compressed (binary) frames with
- * Jetstream's zstd dictionary, and puts each message on a bounded queue; it asks the server for the
- * next frame only once the last is queued, so a slow Connect slows the socket rather than losing
- * messages.
+ * One WebSocket to Jetstream's {@code /subscribe} with Java-WebSocket's client: asks for the wanted
+ * collections from a cursor, decodes compressed (binary) frames with Jetstream's zstd dictionary, and
+ * puts each message on a bounded queue. The socket is read on the connection's own thread, which
+ * waits while the queue is full: a slow Connect slows the socket rather than losing messages.
+ *
+ * <p>Not the JDK's {@code java.net.http.WebSocket}: when a server closes the connection while the
+ * listener is handling a message, the JDK (17 to 25) reads the end of stream with no demand
+ * outstanding and throws {@code InternalError} on its selector thread, where it is lost; the socket
+ * is then never reported closed. A dropped Jetstream connection must always be seen.
  */
 final class JetstreamClient implements AutoCloseable {
     /** A message of the stream: its JSON text, or the bytes that could not be decoded and why. */
@@ -37,16 +36,12 @@ final class JetstreamClient implements AutoCloseable {
     }
 
     private static final ZstdDictDecompress DICTIONARY = dictionary();
+    private static final int CONNECT_TIMEOUT_MS = 10_000;
+    private static final long HANDSHAKE_TIMEOUT_S = 20;
 
     private final URI endpoint;
     private final boolean compress;
     private final BlockingQueue<Message> queue;
-    private final ExecutorService callbacks = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "socialcrm-jetstream");
-        t.setDaemon(true);
-        return t;
-    });
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).executor(callbacks).build();
     private volatile Connection current;
 
     JetstreamClient(URI endpoint, boolean compress, BlockingQueue<Message> queue) {
@@ -71,19 +66,15 @@ final class JetstreamClient implements AutoCloseable {
         }
         Connection previous = current;
         if (previous != null) {
-            previous.abort();
+            previous.abort(null);
         }
-        Connection connection = new Connection();
+        Connection connection = new Connection(URI.create(uri.toString()));
         current = connection;
-        try {
-            http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                    .buildAsync(URI.create(uri.toString()), connection).get(20, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            connection.abort();
-            throw new IOException(e.getCause() == null ? e.toString() : e.getCause().toString(), e.getCause());
-        } catch (TimeoutException e) {
-            connection.abort();
-            throw new IOException("no answer from " + endpoint.getHost() + " within 20 s");
+        connection.connectBlocking(HANDSHAKE_TIMEOUT_S, TimeUnit.SECONDS);
+        if (!connection.opened) { // a socket opened and already closed again counts as opened: its messages are queued
+            connection.abort(null);
+            String why = connection.closeReason;
+            throw new IOException(why == null ? "no answer from " + endpoint.getHost() + " within " + HANDSHAKE_TIMEOUT_S + " s" : why);
         }
     }
 
@@ -103,8 +94,7 @@ final class JetstreamClient implements AutoCloseable {
     void abandon(String reason) {
         Connection c = current;
         if (c != null) {
-            c.abort();
-            c.closeReason = reason;
+            c.abort(reason);
         }
     }
 
@@ -115,70 +105,78 @@ final class JetstreamClient implements AutoCloseable {
     }
 
     /**
-     * One socket's listener, with its own state: a late callback of an aborted socket cannot mark a
-     * newer one closed, and a socket closed before {@code connect} returns is seen as closed.
+     * One socket, with its own state: a late callback of an aborted socket cannot mark a newer one
+     * closed, and a socket closed before {@code connect} returns is seen as closed.
      */
-    private final class Connection implements WebSocket.Listener {
-        private final StringBuilder text = new StringBuilder();
-        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-        private volatile WebSocket socket;
-        /** Set by a close, a failure or an abort; a socket still opening counts as open. */
+    private final class Connection extends WebSocketClient {
+        /** Set by a close, a failure or an abort. */
         private volatile boolean closed;
+        private volatile boolean opened;
+        private volatile boolean aborted;
         private volatile String closeReason;
         private volatile long lastHeard = System.nanoTime();
 
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            socket = webSocket;
-            webSocket.request(1);
+        Connection(URI uri) {
+            super(uri, new Draft_6455(), Map.of(), CONNECT_TIMEOUT_MS);
+            setDaemon(true);
+            setConnectionLostTimeout(0); // silence is judged by bluesky.idle.timeout.ms, not by pings
         }
 
         @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        public void onOpen(ServerHandshake handshake) {
             lastHeard = System.nanoTime();
-            text.append(data);
-            if (last) {
-                String message = text.toString();
-                text.setLength(0);
-                put(new Message(message, null, null));
-            }
-            webSocket.request(1);
-            return null;
+            opened = true;
         }
 
         @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+        public void onMessage(String message) {
             lastHeard = System.nanoTime();
-            byte[] part = new byte[data.remaining()];
-            data.get(part);
-            binary.writeBytes(part);
-            if (last) {
-                byte[] frame = binary.toByteArray();
-                binary.reset();
-                put(decode(frame));
+            put(new Message(message, null, null));
+        }
+
+        @Override
+        public void onMessage(ByteBuffer data) {
+            lastHeard = System.nanoTime();
+            byte[] frame = new byte[data.remaining()];
+            data.get(frame);
+            put(decode(frame));
+        }
+
+        @Override
+        public void onClose(int code, String reason, boolean remote) {
+            if (!aborted) {
+                closeReason = remote || code == CloseFrame.ABNORMAL_CLOSE
+                        ? "closed by the server (" + code + (reason == null || reason.isBlank() ? "" : ", " + reason) + ")"
+                        : "closed (" + code + (reason == null || reason.isBlank() ? "" : ", " + reason) + ")";
             }
-            webSocket.request(1);
-            return null;
+            closed = true;
         }
 
         @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closeReason = "closed by the server (" + statusCode + (reason == null || reason.isBlank() ? "" : ", " + reason) + ")";
-            closed = true;
-            return CompletableFuture.completedFuture(null);
+        public void onError(Exception error) {
+            if (!aborted) {
+                closeReason = error.getMessage() == null ? error.toString() : error.getMessage();
+            }
         }
 
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closeReason = error.toString();
+        /** Closes the socket without a close handshake; {@code reason}, when given, is why. */
+        void abort(String reason) {
+            if (reason != null) {
+                closeReason = reason;
+            }
+            aborted = true;
             closed = true;
+            closeConnection(CloseFrame.ABNORMAL_CLOSE, reason == null ? "" : reason);
         }
 
-        void abort() {
-            closed = true;
-            WebSocket s = socket;
-            if (s != null) {
-                s.abort();
+        /** Waits for room on the queue, unless this socket is given up meanwhile. */
+        private void put(Message message) {
+            try {
+                while (!aborted && !queue.offer(message, 200, TimeUnit.MILLISECONDS)) {
+                    lastHeard = System.nanoTime(); // the socket is not silent: Connect is slow
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -192,21 +190,12 @@ final class JetstreamClient implements AutoCloseable {
         }
     }
 
-    private void put(Message message) {
-        try {
-            queue.put(message);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
         Connection c = current;
         if (c != null) {
-            c.abort();
+            c.abort("stopped");
         }
-        callbacks.shutdownNow();
     }
 
     private static ZstdDictDecompress dictionary() {
