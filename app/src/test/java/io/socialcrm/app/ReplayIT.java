@@ -213,6 +213,56 @@ class ReplayIT {
         }
     }
 
+    /**
+     * A segment with {@code minDwell} on the real stack: alice's activity falls below the threshold
+     * on day 12; the segment without a minimum lets her go then, the one with 30 days holds her
+     * until her next action past them (day 45), and that exit says it waited.
+     */
+    @Test
+    void aMinimumDwellHoldsAnExitOnTheRealStack(@TempDir Path dir) throws Exception {
+        long day = 86_400;
+        Path posts = Files.writeString(dir.resolve("posts.jsonl"), String.join("\n",
+                event("did:plc:alice", 0, "app.bsky.feed.post", "p1", "{\"text\":\"one\"}"),
+                event("did:plc:alice", 60, "app.bsky.feed.post", "p2", "{\"text\":\"two\"}"),
+                event("did:plc:alice", 120, "app.bsky.feed.post", "p3", "{\"text\":\"three\"}"),
+                event("did:plc:alice", 12 * day, "app.bsky.feed.post", "p4", "{\"text\":\"four\"}"),
+                event("did:plc:alice", 45 * day, "app.bsky.feed.post", "p5", "{\"text\":\"five\"}")) + "\n");
+        Path consents = Files.writeString(dir.resolve("consents.csv"), String.join("\n",
+                "customer_id,platform,platform_user_id,handle,scopes,status,recorded_at",
+                "alice,bluesky,did:plc:alice,alice,ACTIVITY,GRANTED,2020-01-01T00:00:00Z") + "\n");
+        Path segments = Files.writeString(dir.resolve("segments.yaml"), String.join("\n",
+                "segments:",
+                "  - id: active",
+                "    enterWhen: activity.level >= 2.5",
+                "  - id: active-for-a-month",
+                "    enterWhen: activity.level >= 2.5",
+                "    minDwell: 30d") + "\n");
+        Path out = dir.resolve("out");
+        MainTest.Outcome outcome = MainTest.run("replay", posts.toString(), "--consents", consents.toString(),
+                "--segments", segments.toString(), "--out", out.toString(), "-D", "influence.halflife=10d");
+        assertEquals(0, outcome.code(), outcome.err());
+        Map<String, List<String>> changes = new TreeMap<>();
+        String heldReason = null;
+        for (String line : Files.readAllLines(out.resolve("segment-changes.jsonl"))) {
+            JsonNode change = PlainJson.MAPPER.readTree(line).get("value");
+            String at = java.time.Instant.ofEpochMilli(change.get("at").asLong()).toString();
+            changes.computeIfAbsent(change.get("segmentId").asText(), k -> new java.util.ArrayList<>())
+                    .add(change.get("change").asText() + "@" + at);
+            if (change.get("segmentId").asText().equals("active-for-a-month") && change.get("change").asText().equals("EXITED")) {
+                heldReason = change.get("reason").asText();
+            }
+        }
+        String entered = "ENTERED@" + at(120);
+        assertEquals(Map.of("active", List.of(entered, "EXITED@" + at(12 * day)),
+                "active-for-a-month", List.of(entered, "EXITED@" + at(45 * day))), changes);
+        assertTrue(heldReason != null && heldReason.endsWith("; held by minDwell 30d (exit due since " + at(12 * day)
+                + ", member since " + at(120) + ")"), heldReason);
+    }
+
+    private static String at(long seconds) {
+        return java.time.Instant.ofEpochMilli(1764000000000L + seconds * 1000).toString();
+    }
+
     private static String event(String did, long micros, String collection, String rkey, String record) {
         return "{\"did\":\"" + did + "\",\"time_us\":" + (1764000000000000L + micros * 1_000_000) + ",\"kind\":\"commit\","
                 + "\"commit\":{\"operation\":\"" + (record.equals("{}") ? "delete" : "create") + "\",\"collection\":\""

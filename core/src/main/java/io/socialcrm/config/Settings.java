@@ -172,7 +172,8 @@ public final class Settings {
         return duration(key, false).orElseThrow();
     }
 
-    static Duration parseDuration(String raw) {
+    /** A duration like {@code 30d}, {@code 12h}, {@code 250ms} or ISO-8601 {@code PT1H}; null when it is none. */
+    public static Duration parseDuration(String raw) {
         String s = raw.trim().toLowerCase(Locale.ROOT);
         if (s.startsWith("p")) {
             try {

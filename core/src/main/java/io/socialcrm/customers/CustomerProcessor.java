@@ -42,6 +42,7 @@ import io.socialcrm.influence.InfluenceModel;
 import io.socialcrm.influence.PublishedSketches;
 import io.socialcrm.metrics.MetricsBuffer;
 import io.socialcrm.segments.InvalidRuleException;
+import io.socialcrm.segments.MinimumDwell;
 import io.socialcrm.segments.ProfileView;
 import io.socialcrm.segments.Segment;
 import io.socialcrm.segments.SegmentEvaluator;
@@ -52,6 +53,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
@@ -179,12 +181,13 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
                 state = CustomerState.newBuilder().build();
             }
             AccountState account = find(state, linked.getAccountKey());
+            boolean narrowed = account != null && !linked.getScopes().containsAll(account.getScopes());
             if (account == null) {
                 state.getAccounts().add(AccountUpdates.newAccount(linked));
             } else {
                 AccountUpdates.relink(account, linked);
             }
-            refresh(id, state, now(time, state), time, false);
+            refresh(id, state, now(time, state), time, narrowed ? Refresh.CONSENT : Refresh.EVENT);
         } else if (event instanceof AccountUnlinked unlinked) {
             if (state == null || !state.getAccounts().removeIf(a -> a.getAccountKey().equals(unlinked.getAccountKey()))) {
                 return;
@@ -192,27 +195,27 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             if (state.getAccounts().isEmpty()) {
                 remove(id, state, "no linked account left: " + unlinked.getReason(), time);
             } else {
-                refresh(id, state, now(time, state), time, false);
+                refresh(id, state, now(time, state), time, Refresh.CONSENT);
             }
         } else if (event instanceof OwnActivity activity) {
             AccountState account = state == null ? null : find(state, activity.getAccountKey());
             if (account != null) {
                 countActiveHour(account, activity.getOccurredAt());
                 updates.activity(account, activity);
-                refresh(id, state, now(time, state), time, false);
+                refresh(id, state, now(time, state), time, Refresh.EVENT);
             }
         } else if (event instanceof CreditReceived credit) {
             AccountState account = state == null ? null : find(state, credit.getAccountKey());
             // routed by the directory, a copy read with a lag: only an account held with ACTIVITY scope counts
             if (account != null && account.getScopes().contains(ConsentScope.ACTIVITY)) {
                 updates.credit(account, credit);
-                refresh(id, state, now(time, state), time, false);
+                refresh(id, state, now(time, state), time, Refresh.EVENT);
             }
         } else if (event instanceof ProfileUpdate profile) {
             AccountState account = state == null ? null : find(state, profile.getAccountKey());
             if (account != null) {
                 AccountUpdates.profile(account, profile);
-                refresh(id, state, now(time, state), time, false);
+                refresh(id, state, now(time, state), time, Refresh.EVENT);
             }
         } else if (event instanceof MergeRequest merge) {
             onMerge(id, state, merge, time);
@@ -275,13 +278,25 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
 
     // ---- refresh: profile, segments, outputs ----------------------------------------------
 
+    /** Why a customer is refreshed. */
+    private enum Refresh {
+        /** Activity, a credit, a profile update or an account linked. */
+        EVENT,
+        /** Scopes narrowed, an account unlinked, or a merge: segment exits it causes do not wait for a minimum dwell. */
+        CONSENT,
+        /** A sweep: time passed. */
+        SWEEP
+    }
+
     /** Rebuilds the profile, applies segment transitions, writes outputs; returns the raw influence. */
-    private double refresh(String id, CustomerState state, long now, long time, boolean sweep) {
+    private double refresh(String id, CustomerState state, long now, long time, Refresh why) {
+        boolean sweep = why == Refresh.SWEEP;
         ProfileBuilder.Built built = builder.build(id, state, now, distribution);
         CustomerProfile profile = built.profile();
         ProfileView view = new ProfileView(profile, built.daysSinceActivity());
         boolean changed = !sweep;
-        List<Transition> transitions = transitions(state, view);
+        List<Transition> transitions = new ArrayList<>();
+        changed |= transitions(state, view, time, why == Refresh.CONSENT, transitions);
         for (Transition t : transitions) {
             apply(id, state, t, profile, time, sweep ? ChangeTrigger.SWEEP : ChangeTrigger.EVENT);
         }
@@ -308,14 +323,25 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         return raw;
     }
 
-    private List<Transition> transitions(CustomerState state, ProfileView view) {
+    /**
+     * Adds the customer's segment transitions to {@code out}; true when a membership's own state
+     * changed (an exit held back by a minimum dwell, or no longer due).
+     */
+    private boolean transitions(CustomerState state, ProfileView view, long time, boolean consentChanged, List<Transition> out) {
         Set<String> members = new HashSet<>();
         for (Membership m : state.getMemberships()) {
             members.add(m.getSegmentId());
         }
-        List<Transition> out = new ArrayList<>();
+        boolean changed = false;
         for (Segment segment : segments.values()) {
-            Transition t = evaluator.evaluate(segment, view, members.remove(segment.id()));
+            boolean member = members.remove(segment.id());
+            Transition t = evaluator.evaluate(segment, view, member);
+            if (member) {
+                Membership m = membership(state, segment.id());
+                Long dueBefore = m.getExitDueSince();
+                t = MinimumDwell.apply(segment, m, t, time, consentChanged);
+                changed |= !Objects.equals(dueBefore, m.getExitDueSince());
+            }
             if (t != null) {
                 out.add(t);
             }
@@ -324,7 +350,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             Membership m = membership(state, gone);
             out.add(new Transition(gone, MembershipChange.EXITED, "segment deleted", m.getDefinitionVersion()));
         }
-        return out;
+        return changed;
     }
 
     private static Membership membership(CustomerState state, String segmentId) {
@@ -341,7 +367,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         String memberKey = MemberKey.of(t.segmentId(), id);
         if (t.change() == MembershipChange.ENTERED) {
             // the reason is kept once, in segment-index (and on the outputs), not in the customer's state
-            state.getMemberships().add(new Membership(t.segmentId(), time, t.definitionVersion(), ""));
+            state.getMemberships().add(new Membership(t.segmentId(), time, t.definitionVersion(), "", null));
             SegmentMembership membership = new SegmentMembership(t.segmentId(), id, Instant.ofEpochMilli(time), t.reason(),
                     t.definitionVersion());
             segmentIndex.put(memberKey, membership);
@@ -450,7 +476,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         mergedFrom.addAll(moved.getMergedFrom());
         mergedFrom.remove(id);
         state.setMergedFrom(new ArrayList<>(mergedFrom));
-        refresh(id, state, now(time, state), time, false);
+        refresh(id, state, now(time, state), time, Refresh.CONSENT);
     }
 
     private void onRedirected(String id, CustomerState redirect, CustomerEvent event, long time) {
@@ -596,7 +622,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             CustomerState state = mutable(entry.value);
             if (state.getRedirectTo() == null) {
                 long now = Math.max(streamTime, state.getRefreshedAt());
-                double raw = refresh(entry.key, state, now, now, true);
+                double raw = refresh(entry.key, state, now, now, Refresh.SWEEP);
                 passSketch.update(raw);
                 passValues = passValues * 31 + Double.hashCode(raw);
             }

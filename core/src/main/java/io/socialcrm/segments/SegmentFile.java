@@ -25,6 +25,7 @@ import org.apache.kafka.common.config.ConfigException;
  *     exitWhen: influence.score &lt; 85      # optional: hysteresis
  *     version: 1                          # optional, default 1
  *     enabled: true                       # optional, default true
+ *     minDwell: 7d                        # optional: a member stays at least this long
  * </pre>
  *
  * Every rule is compiled on load: a bad file fails naming the segment and the problem.
@@ -38,7 +39,8 @@ public final class SegmentFile {
     }
 
     /** One entry of the file. */
-    public record Entry(String id, String description, String enterWhen, String exitWhen, Integer version, Boolean enabled) {
+    public record Entry(String id, String description, String enterWhen, String exitWhen, Integer version, Boolean enabled,
+                        String minDwell) {
     }
 
     /** The file's root. */
@@ -82,6 +84,7 @@ public final class SegmentFile {
                     .setExitWhen(entry.exitWhen())
                     .setVersion(entry.version() == null ? 1 : entry.version())
                     .setEnabled(entry.enabled() == null || entry.enabled())
+                    .setMinDwell(entry.minDwell())
                     .build();
             try {
                 Segment.compile(definition);

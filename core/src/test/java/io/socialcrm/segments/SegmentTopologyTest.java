@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socialcrm.avro.ActivityType;
+import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.MembershipChange;
 import io.socialcrm.avro.SegmentChange;
 import io.socialcrm.avro.SegmentDefinition;
@@ -55,6 +56,92 @@ class SegmentTopologyTest {
             Map<String, SegmentMembership> members = TopologyFixture.latest(f.segmentMembers);
             assertTrue(members.isEmpty(), "the exit tombstoned the membership");
         }
+    }
+
+    private static void defineWithDwell(TopologyFixture f, String id, String enterWhen, String minDwell) {
+        f.definitions.pipeInput(id, SegmentDefinition.newBuilder().setId(id).setEnterWhen(enterWhen).setVersion(1)
+                .setMinDwell(minDwell).build(), T0);
+    }
+
+    @Test
+    void aMinimumDwellHoldsARuleExitUntilItHasPassedAndTheExitSaysItWaited() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            defineWithDwell(f, "soccer-fans", "context(\"soccer\") >= 2.0", "30d");
+            f.grant("alice", "twitter", "1", T0);
+            f.grant("bob", "twitter", "2", T0);
+            f.post("1", day(0.1), "kick-off", "soccer");
+            f.post("1", day(0.2), "goal", "soccer");
+            f.post("1", day(0.3), "full time", "soccer");
+            assertEquals(List.of(MembershipChange.ENTERED), TopologyFixture.values(f.segmentChanges).stream()
+                    .map(SegmentChange::getChange).toList());
+            // ~3 decays below 2.0 in about 8 days: without minDwell alice would leave with this post
+            f.post("1", day(10), "weather");
+            f.post("1", day(20), "more weather");
+            assertTrue(f.segmentChanges.isEmpty(), "the exit waits for the 30 days");
+            assertEquals(day(10).toEpochMilli(), f.customerState().get("alice").getMemberships().get(0).getExitDueSince(),
+                    "the membership remembers since when the exit is due");
+            assertEquals(List.of("soccer-fans/alice"), List.copyOf(TopologyFixture.latest(f.segmentMembers).keySet()));
+
+            // time passes without alice doing anything: the sweep finds the 30 days over
+            f.post("2", day(45), "something else");
+            f.advanceWallClock(Duration.ofHours(1).plusSeconds(2));
+            List<TestRecord<String, SegmentChange>> swept = f.segmentChanges.readRecordsToList();
+            assertEquals(1, swept.size(), swept.toString());
+            SegmentChange exit = swept.get(0).value();
+            assertEquals(MembershipChange.EXITED, exit.getChange());
+            assertTrue(exit.getReason().startsWith("enterWhen (context(\"soccer\") >= 2.0) is no longer true"), exit.getReason());
+            assertTrue(exit.getReason().endsWith("; held by minDwell 30d (exit due since " + day(10) + ", member since "
+                    + day(0.3) + ")"), exit.getReason());
+            assertEquals(ChangeTrigger.SWEEP, ChangeTrigger.of(swept.get(0).headers()));
+            assertTrue(TopologyFixture.latest(f.segmentMembers).isEmpty());
+        }
+    }
+
+    @Test
+    void anExitNoLongerDueIsForgottenAndAConsentChangeNeverWaits() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            defineWithDwell(f, "soccer-fans", "context(\"soccer\") >= 2.0", "30d");
+            defineWithDwell(f, "reachable", "contactable", "30d");
+            f.grant("alice", "twitter", "1", T0, ConsentScope.ACTIVITY, ConsentScope.CONTENT, ConsentScope.MESSAGING);
+            f.post("1", day(0.1), "kick-off", "soccer");
+            f.post("1", day(0.2), "goal", "soccer");
+            f.post("1", day(0.3), "full time", "soccer");
+            f.post("1", day(10), "weather");
+            assertEquals(day(10).toEpochMilli(), dueSince(f, "soccer-fans"));
+            f.post("1", day(11), "derby day", "soccer");
+            f.post("1", day(11.1), "what a match", "soccer");
+            assertEquals(null, dueSince(f, "soccer-fans"), "back above the threshold: no exit is due any more");
+
+            // MESSAGING withdrawn on day 12: 'reachable' is left at once, dwell or not
+            f.grant("alice", "twitter", "1", day(12), ConsentScope.ACTIVITY, ConsentScope.CONTENT);
+            List<SegmentChange> changes = TopologyFixture.values(f.segmentChanges);
+            List<SegmentChange> exits = changes.stream().filter(c -> c.getChange() == MembershipChange.EXITED).toList();
+            assertEquals(List.of("reachable"), exits.stream().map(SegmentChange::getSegmentId).toList(), changes.toString());
+            assertTrue(exits.get(0).getReason().endsWith("; minDwell 30d does not hold an exit on a consent change"),
+                    exits.get(0).getReason());
+
+            // revoked altogether: every membership goes at once
+            f.revoke("alice", "twitter", "1", day(13));
+            assertEquals(List.of("soccer-fans"), TopologyFixture.values(f.segmentChanges).stream()
+                    .filter(c -> c.getChange() == MembershipChange.EXITED).map(SegmentChange::getSegmentId).toList());
+            assertTrue(TopologyFixture.latest(f.segmentMembers).isEmpty());
+        }
+    }
+
+    @Test
+    void aMinimumDwellThatIsNotADurationIsRefusedSayingWhatToWrite() {
+        SegmentDefinition bad = SegmentDefinition.newBuilder().setId("x").setEnterWhen("contactable").setVersion(3)
+                .setMinDwell("a fortnight").build();
+        InvalidRuleException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidRuleException.class, () -> Segment.compile(bad));
+        assertEquals("segment 'x' v3 minDwell 'a fortnight' is not a duration between 1ms and 366d (write e.g. 2h, 7d or PT30M)",
+                e.getMessage());
+        assertEquals(7 * DAY, Segment.compile(SegmentDefinition.newBuilder(bad).setMinDwell("7d").build()).minDwellMs());
+        assertEquals(1_800_000L, Segment.compile(SegmentDefinition.newBuilder(bad).setMinDwell("PT30M").build()).minDwellMs());
+    }
+
+    private static Long dueSince(TopologyFixture f, String segmentId) {
+        return f.customerState().get("alice").getMemberships().stream().filter(m -> m.getSegmentId().equals(segmentId))
+                .findFirst().orElseThrow().getExitDueSince();
     }
 
     @Test

@@ -6,10 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.internal.AccountState;
+import io.socialcrm.avro.internal.CustomerState;
+import io.socialcrm.avro.internal.Membership;
 import io.socialcrm.testing.SampleRecords;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
 /** The internal serde writes Avro's single-object encoding, byte for byte, and reads it back. */
@@ -38,6 +47,28 @@ class InternalSerdeTest {
     void contractRecordsRoundTripToo() {
         InternalSerde<SegmentDefinition> serde = InternalSerde.of(SegmentDefinition.class);
         assertEquals(SampleRecords.segment(), serde.deserialize("t", serde.serialize("t", SampleRecords.segment())));
+    }
+
+    @Test
+    void stateWrittenWithTheReleasedSchemaIsStillRead() throws Exception {
+        // customer state as the first release wrote it (memberships without exitDueSince)
+        Schema v1;
+        try (InputStream in = InternalSerde.class.getResourceAsStream("/avro-released/io.socialcrm.avro.internal.CustomerState/v1.avsc")) {
+            v1 = new Schema.Parser().parse(in);
+        }
+        GenericRecord membership = new GenericData.Record(v1.getField("memberships").schema().getElementType());
+        membership.put("segmentId", "top-influencers");
+        membership.put("since", 42L);
+        membership.put("definitionVersion", 3);
+        membership.put("reason", "");
+        GenericRecord old = new GenericRecordBuilder(v1).set("memberships", List.of(membership)).build();
+        byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+
+        CustomerState read = InternalSerde.of(CustomerState.class).deserialize("t", bytes);
+        Membership m = read.getMemberships().get(0);
+        assertEquals("top-influencers", m.getSegmentId());
+        assertEquals(42L, m.getSince());
+        assertEquals(null, m.getExitDueSince(), "a field added since then takes its default");
     }
 
     @Test
