@@ -62,6 +62,13 @@ public interface InstanceQueries {
     /** The segment definitions in force. */
     List<SegmentDefinition> definitions();
 
+    /** An accepted version of a segment definition, and when it was accepted (its record's event time). */
+    record DefinitionVersion(SegmentDefinition definition, long acceptedAt) {
+    }
+
+    /** Every accepted version of a segment's definition, oldest first; empty if it was never defined (or no customer partition is held here). */
+    List<DefinitionVersion> versions(String segmentId);
+
     /** The API address of every instance of the application, this one included. */
     List<HostInfo> instances();
 

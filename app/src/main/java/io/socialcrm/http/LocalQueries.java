@@ -34,6 +34,7 @@ import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.query.StateQueryRequest;
 import org.apache.kafka.streams.query.StateQueryResult;
+import org.apache.kafka.streams.query.TimestampedRangeQuery;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -201,6 +202,26 @@ public final class LocalQueries implements InstanceQueries {
                 it.forEachRemaining(kv -> definitions.add(kv.value));
             }
             return definitions;
+        }
+        return List.of();
+    }
+
+    /** Every version of a segment's definition (every customer partition holds them all); empty without partitions. */
+    @Override
+    public List<DefinitionVersion> versions(String segmentId) {
+        requireRunning();
+        StateQueryResult<KeyValueIterator<String, ValueAndTimestamp<SegmentDefinition>>> result = streams.query(
+                StateQueryRequest.inStore(Names.SEGMENT_VERSIONS).withQuery(TimestampedRangeQuery.<String, SegmentDefinition>withRange(
+                        Names.segmentVersionKey(segmentId, Integer.MIN_VALUE), Names.segmentVersionKey(segmentId, Integer.MAX_VALUE))));
+        for (QueryResult<KeyValueIterator<String, ValueAndTimestamp<SegmentDefinition>>> partition : result.getPartitionResults().values()) {
+            if (partition.isFailure()) {
+                continue;
+            }
+            List<DefinitionVersion> versions = new ArrayList<>();
+            try (KeyValueIterator<String, ValueAndTimestamp<SegmentDefinition>> it = partition.getResult()) {
+                it.forEachRemaining(kv -> versions.add(new DefinitionVersion(kv.value.value(), kv.value.timestamp())));
+            }
+            return versions;
         }
         return List.of();
     }

@@ -27,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +50,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /customers/{id}} — the customer's profile (404 if unknown)</li>
  *   <li>{@code GET /segments} — definitions in force and member counts</li>
  *   <li>{@code GET /segments/{id}/members?limit=100&after=} — members by customer id, with a cursor</li>
+ *   <li>{@code GET /segments/{id}/versions} — every accepted version of the definition, oldest first, and the one in force</li>
  *   <li>{@code GET /influencers/top?limit=10} — the most influential customers</li>
  *   <li>{@code GET /health} — 200 when RUNNING, else 503 with the Streams state</li>
  *   <li>{@code GET /metrics} — Prometheus text: Kafka Streams' metrics and the application's</li>
@@ -157,13 +159,16 @@ public final class QueryApi implements AutoCloseable {
                 endpoint = "/segments/{id}/members";
                 authorize(exchange);
                 members(exchange, id(path.get(1), "segment id"), params, local);
+            } else if (path.size() == 3 && path.get(0).equals("segments") && path.get(2).equals("versions")) {
+                endpoint = "/segments/{id}/versions";
+                versions(exchange, id(path.get(1), "segment id"), local);
             } else if (path.equals(List.of("influencers", "top"))) {
                 endpoint = "/influencers/top";
                 authorize(exchange);
                 top(exchange, limit(params, 10, LocalQueries.TOP_MAX), local);
             } else {
                 throw new ApiError(404, "no such path; see GET /health, /metrics, /customers/{id}, /segments, "
-                        + "/segments/{id}/members, /influencers/top");
+                        + "/segments/{id}/members, /segments/{id}/versions, /influencers/top");
             }
         } catch (ApiError e) {
             error(exchange, e.status, e.getMessage());
@@ -233,6 +238,44 @@ public final class QueryApi implements AutoCloseable {
         if (local) {
             ObjectNode c = body.putObject("counts");
             queries.memberCounts().forEach(c::put);
+        }
+        json(exchange, 200, body);
+    }
+
+    /**
+     * Every accepted version of a segment's definition, oldest first, with when each was accepted and
+     * which is in force (null once the segment is deleted). Any instance that holds a customer
+     * partition holds them all; one that holds none asks the others.
+     */
+    private void versions(HttpExchange exchange, String segmentId, boolean local) throws IOException {
+        boolean holds = queries.holdsCustomers();
+        List<InstanceQueries.DefinitionVersion> held = holds ? queries.versions(segmentId) : List.of();
+        if (!holds && !local) {
+            for (JsonNode peer : gather("/segments/" + encode(segmentId) + "/versions?scope=local")) {
+                if (peer.path("versions").size() > 0) {
+                    json(exchange, 200, (ObjectNode) peer);
+                    return;
+                }
+            }
+        }
+        if (held.isEmpty() && !local) {
+            throw new ApiError(404, "segment '" + segmentId + "' has no versions: it was never defined");
+        }
+        ObjectNode body = PlainJson.MAPPER.createObjectNode();
+        body.put("id", segmentId);
+        Integer inForce = holds ? queries.definitions().stream().filter(d -> d.getId().equals(segmentId))
+                .map(SegmentDefinition::getVersion).findFirst().orElse(null) : null;
+        if (inForce == null) {
+            body.putNull("inForce");
+        } else {
+            body.put("inForce", inForce);
+        }
+        ArrayNode list = body.putArray("versions");
+        for (InstanceQueries.DefinitionVersion v : held) {
+            ObjectNode entry = list.addObject();
+            entry.put("version", v.definition().getVersion());
+            entry.put("acceptedAt", Instant.ofEpochMilli(v.acceptedAt()).toString());
+            entry.set("definition", PlainJson.write(v.definition()));
         }
         json(exchange, 200, body);
     }

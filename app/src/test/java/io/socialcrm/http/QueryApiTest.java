@@ -10,6 +10,7 @@ import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.common.AppCounters;
 import io.socialcrm.common.AppCounters.Counter;
+import io.socialcrm.http.InstanceQueries.DefinitionVersion;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.stack.FreePorts;
 import io.socialcrm.testing.SampleRecords;
@@ -54,6 +55,7 @@ class QueryApiTest {
         final List<SegmentMembership> members = new ArrayList<>();
         final List<Influencer> top = new ArrayList<>();
         List<SegmentDefinition> definitions = List.of();
+        final List<DefinitionVersion> versions = new ArrayList<>();
 
         private void maybeFail() {
             if (failure != null) {
@@ -106,6 +108,11 @@ class QueryApiTest {
         @Override
         public List<SegmentDefinition> definitions() {
             return definitions;
+        }
+
+        @Override
+        public List<DefinitionVersion> versions(String segmentId) {
+            return versions.stream().filter(v -> v.definition().getId().equals(segmentId)).toList();
         }
 
         @Override
@@ -213,6 +220,31 @@ class QueryApiTest {
         JsonNode rest = json(get(a.self, "/segments/" + segment + "/members?limit=2&after=m2", TOKEN));
         assertEquals(1, rest.path("members").size());
         assertTrue(rest.path("next").isNull());
+    }
+
+    @Test
+    void aSegmentsVersionsComeFromAnInstanceThatHoldsThemWhicheverIsAsked() throws Exception {
+        SegmentDefinition v1 = SampleRecords.segment();
+        SegmentDefinition v2 = SegmentDefinition.newBuilder(v1).setVersion(v1.getVersion() + 1).setMinDwell("7d").build();
+        a.definitions = List.of(v2);
+        a.versions.add(new DefinitionVersion(v1, 1_000L));
+        a.versions.add(new DefinitionVersion(v2, 2_000L));
+        for (HostInfo asked : List.of(a.self, b.self)) {
+            JsonNode body = json(get(asked, "/segments/" + v1.getId() + "/versions", null));
+            assertEquals(v1.getId(), body.path("id").asText());
+            assertEquals(v2.getVersion(), body.path("inForce").asInt(), "the version in force");
+            assertEquals(List.of(v1.getVersion(), v2.getVersion()),
+                    List.of(body.path("versions").get(0).path("version").asInt(), body.path("versions").get(1).path("version").asInt()));
+            assertEquals("1970-01-01T00:00:02Z", body.path("versions").get(1).path("acceptedAt").asText());
+            assertEquals("7d", body.path("versions").get(1).path("definition").path("minDwell").asText());
+            assertEquals(v1.getEnterWhen(), body.path("versions").get(0).path("definition").path("enterWhen").asText());
+        }
+        a.definitions = List.of(SegmentDefinition.newBuilder(v1).setId("something-else").build());
+        assertTrue(json(get(b.self, "/segments/" + v1.getId() + "/versions", null)).path("inForce").isNull(),
+                "deleted: its versions stay, none is in force");
+        HttpResponse<String> unknown = get(b.self, "/segments/never-defined/versions", null);
+        assertEquals(404, unknown.statusCode());
+        assertEquals("segment 'never-defined' has no versions: it was never defined", PlainJson.MAPPER.readTree(unknown.body()).path("error").asText());
     }
 
     @Test

@@ -8,12 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.socialcrm.app.Service;
 import io.socialcrm.app.TestServices;
+import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.config.Settings;
 import io.socialcrm.context.Taxonomy;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.generator.ActivityGenerator;
 import io.socialcrm.generator.KafkaSink;
 import io.socialcrm.generator.Population;
+import io.socialcrm.ops.ContractWriter;
+import io.socialcrm.segments.SegmentFile;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.stack.LocalStack;
@@ -102,6 +105,24 @@ class TwoInstancesIT {
             } while (after != null);
             assertEquals(most, paged.size(), "paging through the members gives each once");
             assertEquals(paged.stream().sorted().toList(), paged, "in a stable order");
+
+            // a new version of a definition: both instances list both versions, the new one in force
+            SegmentDefinition dormant = SegmentFile.builtIn().stream().filter(d -> d.getId().equals("dormant")).findFirst().orElseThrow();
+            SegmentDefinition next = SegmentDefinition.newBuilder(dormant).setVersion(dormant.getVersion() + 1).setMinDwell("7d").build();
+            try (ContractWriter writer = new ContractWriter(stack.bootstrapServers(), Map.of(), StreamsProperties.registry(a),
+                    Duration.ofSeconds(30))) {
+                writer.send(Topics.withPrefix("two.").segmentDefinitions, "dormant", next);
+            }
+            for (Service instance : List.of(first, second)) {
+                await("both versions of 'dormant' at " + instance.url()).atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> {
+                            JsonNode versions = json(get(instance.url() + "/segments/dormant/versions", null));
+                            return versions.path("inForce").asInt() == next.getVersion() && versions.path("versions").size() == 2;
+                        });
+            }
+            JsonNode versions = json(get(second.url() + "/segments/dormant/versions", null));
+            assertEquals(dormant.getEnterWhen(), versions.path("versions").get(0).path("definition").path("enterWhen").asText());
+            assertEquals("7d", versions.path("versions").get(1).path("definition").path("minDwell").asText());
 
             first.close();
             Set<String> served = new LinkedHashSet<>();

@@ -24,6 +24,8 @@ public final class Names {
      * the definitions topic): not the {@code segment-definitions} topic itself, hence "-local".
      */
     public static final String CUSTOMER_STAGE_DEFINITIONS = "segment-definitions-local";
+    /** Every accepted version of every segment definition, keyed by {@link #segmentVersionKey}; value timestamp: when accepted. */
+    public static final String SEGMENT_VERSIONS = "segment-versions-local";
     public static final String PENDING_ERASURES = "pending-erasures";
     /** Active-account counts of the customer stage, until they are flushed to the metrics stage. */
     public static final String CUSTOMER_METRICS_BUFFER = "customer-metrics-buffer";
@@ -43,5 +45,10 @@ public final class Names {
     /** Full name of a repartition topic of this application. */
     public static String repartitionTopic(String applicationId, String name) {
         return applicationId + "-" + name + "-repartition";
+    }
+
+    /** Key of a definition's version in {@link #SEGMENT_VERSIONS}: segment id, '/', the version zero-padded (so keys sort by version). */
+    public static String segmentVersionKey(String segmentId, int version) {
+        return segmentId + "/" + String.format("%011d", (long) version - Integer.MIN_VALUE);
     }
 }

@@ -65,6 +65,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,6 +99,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     private KeyValueStore<String, SegmentMembership> segmentIndex;
     private TopInfluencers top;
     private KeyValueStore<String, SegmentDefinition> definitions;
+    private TimestampedKeyValueStore<String, SegmentDefinition> versions;
     private KeyValueStore<String, PendingErasure> pendingErasures;
     private KeyValueStore<String, ValueAndTimestamp<byte[]>> distributionStore;
     private MetricsBuffer metrics;
@@ -138,6 +140,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         segmentIndex = context.getStateStore(Names.SEGMENT_INDEX);
         top = new TopInfluencers(context.getStateStore(Names.INFLUENCE_INDEX));
         definitions = context.getStateStore(Names.CUSTOMER_STAGE_DEFINITIONS);
+        versions = context.getStateStore(Names.SEGMENT_VERSIONS);
         pendingErasures = context.getStateStore(Names.PENDING_ERASURES);
         distributionStore = context.getStateStore(Names.INFLUENCE_DISTRIBUTION);
         metrics = new MetricsBuffer(context.getStateStore(Names.CUSTOMER_METRICS_BUFFER));
@@ -168,7 +171,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             }
         }
         if (event instanceof DefinitionChanged changed) {
-            onDefinition(changed);
+            onDefinition(changed, time);
             return;
         }
         CustomerState state = load(id);
@@ -419,12 +422,15 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
 
     // ---- segment definitions ---------------------------------------------------------------
 
-    private void onDefinition(DefinitionChanged changed) {
+    private void onDefinition(DefinitionChanged changed, long time) {
         if (changed.getDefinition() == null) {
             definitions.delete(changed.getSegmentId());
             segments.remove(changed.getSegmentId());
         } else {
             definitions.put(changed.getSegmentId(), changed.getDefinition());
+            // every version is kept, also after the segment is deleted (GET /segments/{id}/versions)
+            versions.put(Names.segmentVersionKey(changed.getSegmentId(), changed.getDefinition().getVersion()),
+                    ValueAndTimestamp.make(changed.getDefinition(), time));
             install(changed.getSegmentId(), changed.getDefinition());
         }
         passRequested = true;

@@ -166,7 +166,7 @@ public final class SocialCrmTopology {
         // --- customer-keyed stage -------------------------------------------------------------
         Map<String, KStream<String, Routed>> out = customerEvents
                 .process(() -> new CustomerProcessor(settings, System::nanoTime), Named.as("customer-processor"),
-                        Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX, Names.CUSTOMER_STAGE_DEFINITIONS,
+                        Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX, Names.CUSTOMER_STAGE_DEFINITIONS, Names.SEGMENT_VERSIONS,
                         Names.PENDING_ERASURES, Names.CUSTOMER_METRICS_BUFFER)
                 .split(Named.as("customer-out-"))
                 .branch((k, v) -> v instanceof Routed.ToProfiles, Branched.as("profiles"))
@@ -217,6 +217,8 @@ public final class SocialCrmTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.INFLUENCE_INDEX), keys, keys)
                 .withLoggingDisabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CUSTOMER_STAGE_DEFINITIONS),
+                keys, InternalSerde.of(SegmentDefinition.class)));
+        builder.addStateStore(Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEGMENT_VERSIONS),
                 keys, InternalSerde.of(SegmentDefinition.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PENDING_ERASURES),
                 keys, InternalSerde.of(PendingErasure.class)));

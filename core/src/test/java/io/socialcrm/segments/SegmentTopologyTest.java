@@ -11,6 +11,7 @@ import io.socialcrm.avro.MembershipChange;
 import io.socialcrm.avro.SegmentChange;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
+import io.socialcrm.common.Names;
 import io.socialcrm.contract.ChangeTrigger;
 import io.socialcrm.errors.DeadLetters;
 import io.socialcrm.testing.TopologyFixture;
@@ -142,6 +143,29 @@ class SegmentTopologyTest {
     private static Long dueSince(TopologyFixture f, String segmentId) {
         return f.customerState().get("alice").getMemberships().stream().filter(m -> m.getSegmentId().equals(segmentId))
                 .findFirst().orElseThrow().getExitDueSince();
+    }
+
+    @Test
+    void everyAcceptedVersionIsKeptAlsoAfterTheSegmentIsDeleted() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.define("liked", "influence.likes >= 3.0", null, 1);
+            f.define("liked", "influence.likes >= 5.0", null, 2);
+            f.define("liked", "influence.likes >= 1.0", null, 1); // lower than the one held: ignored
+            f.define("liked", "influence.likes >=", null, 3); // does not compile: refused
+            f.define("other", "contactable", null, 7);
+            f.definitions.pipeInput("liked", null, T0);
+            org.apache.kafka.streams.state.KeyValueStore<String, SegmentDefinition> versions = f.store(Names.SEGMENT_VERSIONS);
+            Map<String, String> kept = new java.util.TreeMap<>();
+            try (var all = versions.all()) {
+                all.forEachRemaining(kv -> kept.put(kv.key, kv.value.getVersion() + ": " + kv.value.getEnterWhen()));
+            }
+            assertEquals(Map.of(Names.segmentVersionKey("liked", 1), "1: influence.likes >= 3.0",
+                    Names.segmentVersionKey("liked", 2), "2: influence.likes >= 5.0",
+                    Names.segmentVersionKey("other", 7), "7: contactable"), kept);
+            assertEquals(List.of(Names.segmentVersionKey("liked", 1), Names.segmentVersionKey("liked", 2),
+                    Names.segmentVersionKey("other", 7)), List.copyOf(kept.keySet()), "keys sort by segment, then version");
+            assertTrue(Names.segmentVersionKey("a", 9).compareTo(Names.segmentVersionKey("a", 10)) < 0);
+        }
     }
 
     @Test

@@ -131,6 +131,8 @@ public class Pipeline {
                         .withLoggingDisabled().build()),
                 store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CUSTOMER_STAGE_DEFINITIONS), Serdes.String(),
                         InternalSerde.of(SegmentDefinition.class)).withLoggingDisabled().build()),
+                store(Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEGMENT_VERSIONS), Serdes.String(),
+                        InternalSerde.of(SegmentDefinition.class)).withLoggingDisabled().build()),
                 store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PENDING_ERASURES), Serdes.String(),
                         InternalSerde.of(PendingErasure.class)).withLoggingDisabled().build()),
                 store(Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.INFLUENCE_DISTRIBUTION),
@@ -139,7 +141,7 @@ public class Pipeline {
                         InternalSerde.of(MetricsDelta.class)).withLoggingDisabled().build()));
         initStores(gateContext);
         initStores(customerContext, Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX, Names.CUSTOMER_STAGE_DEFINITIONS,
-                Names.PENDING_ERASURES, Names.INFLUENCE_DISTRIBUTION, Names.CUSTOMER_METRICS_BUFFER);
+                Names.SEGMENT_VERSIONS, Names.PENDING_ERASURES, Names.INFLUENCE_DISTRIBUTION, Names.CUSTOMER_METRICS_BUFFER);
         gate = new ConsentGate(settings);
         gate.init(gateContext);
         commands = new AccountCommands(settings);
