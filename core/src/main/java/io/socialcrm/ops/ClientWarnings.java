@@ -77,7 +77,9 @@ public final class ClientWarnings extends TurboFilter {
         }
         String message = MessageFormatter.arrayFormat(format, params).getMessage();
         String key = logger.getName() + '|' + NUMBER.matcher(message).replaceAll("#");
-        remember(key, logger.getName(), message);
+        // the broker logs its refusals with the error in the exception, not in the message: keep its name
+        remember(key, logger.getName(), t == null ? message : message + ": " + t.getClass().getSimpleName()
+                + (t.getMessage() == null ? "" : " (" + t.getMessage() + ")"));
         long held;
         synchronized (windows) {
             long now = System.nanoTime();

@@ -1,6 +1,7 @@
 package io.socialcrm.ops;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -130,11 +131,15 @@ public final class DeliveryTracker {
             text.append("; the client logged no error (is the broker reachable?)");
         } else {
             text.append("; the latest answers: ");
-            text.append(answers.stream().limit(3).map(r -> r.message() + " (×" + r.count() + ")")
-                    .collect(Collectors.joining(" | ")));
+            // the client's own warnings first (they name the error code), then the broker's, newest first within each
+            text.append(answers.stream().sorted(Comparator.comparing((ClientWarnings.Recent r) -> !r.logger().startsWith(CLIENT_LOGGERS)))
+                    .limit(3).map(r -> r.message() + " (×" + r.count() + ")").collect(Collectors.joining(" | ")));
         }
         return text.toString();
     }
+
+    /** Where Kafka's client logs what the broker answered. */
+    private static final String CLIENT_LOGGERS = "org.apache.kafka.clients";
 
     /** A writer that made no progress for the stall limit. */
     public static final class StalledException extends IllegalStateException {

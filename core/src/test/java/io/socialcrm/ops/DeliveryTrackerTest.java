@@ -24,6 +24,11 @@ class DeliveryTrackerTest {
         DeliveryTracker tracker = new DeliveryTracker(Duration.ofMillis(50), now::get);
         ClientWarnings.record("org.apache.kafka.clients.producer.internals.Sender",
                 "Got error produce response on topic-partition consents-2, retrying. Error: OUT_OF_ORDER_SEQUENCE_NUMBER");
+        // the broker's refusals come after, one per partition: they must not crowd out the client's error code
+        for (int p = 0; p < 5; p++) {
+            ClientWarnings.record("kafka.server.ReplicaManager", "[ReplicaManager broker=1] Error processing append operation on partition "
+                    + "x:consents-" + p);
+        }
         tracker.track("consents");
         tracker.track("consents");
         tracker.track("social-activity").onCompletion(null, null);
