@@ -22,6 +22,7 @@ import io.socialcrm.contract.Topics;
 import io.socialcrm.ops.ContractWriter;
 import io.socialcrm.ops.DeliveryTracker;
 import io.socialcrm.ops.Producers;
+import io.socialcrm.segments.Segment;
 import io.socialcrm.segments.SegmentFile;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.serde.SchemaRegistryConfig;
@@ -168,7 +169,7 @@ public final class ReplayCommand implements Callable<Integer> {
             console.printf("Embedded stack up: Kafka %s, schema registry %s%n", local.bootstrapServers(), local.schemaRegistryUrl());
 
             try (ContractWriter producer = writer(local.bootstrapServers(), registry)) {
-                definitions.forEach(d -> producer.send(topics.segmentDefinitions, d.getId(), d));
+                definitions.forEach(d -> producer.send(topics.segmentDefinitions, Segment.keyOf(d), d));
                 loaded.put("segment definitions", (long) definitions.size());
                 if (consents != null) {
                     loadConsents(producer, topics);
@@ -199,7 +200,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 }
             }
             Map<String, Long> written = new LinkedHashMap<>();
-            for (Topic<?> topic : List.of(topics.customerProfiles, topics.segmentChanges, topics.segmentMembers,
+            for (Topic<?> topic : List.of(topics.customerProfiles, topics.segmentChanges, topics.segmentShadowChanges, topics.segmentMembers,
                     topics.socialMetrics, topics.erasureReceipts, topics.deadLetters)) {
                 written.put(topic.baseName(), TopicDump.write(local.bootstrapServers(), topic, registry, out));
             }
@@ -229,7 +230,8 @@ public final class ReplayCommand implements Callable<Integer> {
     private void awaitIdle(Progress progress, Pipeline pipeline, List<String> inputs, Duration limit) {
         Topics topics = pipeline.topology().topics();
         String app = pipeline.topology().applicationId();
-        List<String> written = List.of(topics.customerProfiles.name(), topics.segmentChanges.name(), topics.segmentMembers.name(),
+        List<String> written = List.of(topics.customerProfiles.name(), topics.segmentChanges.name(), topics.segmentShadowChanges.name(),
+                topics.segmentMembers.name(),
                 topics.socialMetrics.name(), topics.erasureReceipts.name(), topics.deadLetters.name(),
                 Names.repartitionTopic(app, Names.ACCOUNT_COMMANDS), Names.repartitionTopic(app, Names.CUSTOMER_EVENTS),
                 Names.repartitionTopic(app, Names.METRICS_DELTAS));

@@ -5,6 +5,7 @@ import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.ops.ContractWriter;
 import io.socialcrm.ops.DeliveryTracker;
+import io.socialcrm.segments.Segment;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ final class SegmentSeeder {
         try (ContractWriter writer = new ContractWriter(bootstrapServers, clientProps, registry,
                 DeliveryTracker.DEFAULT_STALL_LIMIT)) {
             for (SegmentDefinition d : definitions) {
-                writer.send(topics.segmentDefinitions, d.getId(), d);
+                writer.send(topics.segmentDefinitions, Segment.keyOf(d), d);
             }
         }
         LOG.info("Wrote {} segment definition(s) to {}", definitions.size(), topics.segmentDefinitions.name());

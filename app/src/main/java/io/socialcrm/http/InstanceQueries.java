@@ -69,6 +69,25 @@ public interface InstanceQueries {
     /** Every accepted version of a segment's definition, oldest first; empty if it was never defined (or no customer partition is held here). */
     List<DefinitionVersion> versions(String segmentId);
 
+    /** A customer in a shadow comparison, and why. */
+    record ShadowSample(String customerId, String reason) {
+    }
+
+    /**
+     * A SHADOW definition against the live one of the same id, over the customers held here: how many
+     * the shadow rule holds that the live one does not (would enter), the reverse (would leave), and
+     * both; samples by customer id.
+     */
+    record ShadowComparison(int shadowVersion, Integer liveVersion, long wouldEnter, long wouldLeave, long wouldStay,
+                            List<ShadowSample> entering, List<ShadowSample> leaving) {
+    }
+
+    /**
+     * The comparison for a segment with a SHADOW definition, samples of at most {@code sample}; empty
+     * if it has none (or no customer partition is held here).
+     */
+    Optional<ShadowComparison> shadow(String segmentId, int sample);
+
     /** The API address of every instance of the application, this one included. */
     List<HostInfo> instances();
 

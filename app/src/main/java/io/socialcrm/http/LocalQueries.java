@@ -6,6 +6,7 @@ import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.avro.internal.CustomerState;
+import io.socialcrm.avro.internal.Membership;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.TopologySettings;
 import io.socialcrm.contract.MemberKey;
@@ -14,6 +15,8 @@ import io.socialcrm.customers.ProfileBuilder;
 import io.socialcrm.customers.TopInfluencers;
 import io.socialcrm.influence.InfluenceDistribution;
 import io.socialcrm.influence.PublishedSketches;
+import io.socialcrm.segments.ProfileView;
+import io.socialcrm.segments.Segment;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -224,6 +227,76 @@ public final class LocalQueries implements InstanceQueries {
             return versions;
         }
         return List.of();
+    }
+
+    /**
+     * Compares a segment's SHADOW definition with its live one over every customer held here (a scan
+     * of the customer state: an occasional question, not a hot path). A customer the shadow rule
+     * holds is one with its would-be membership (the reason is the shadow entry's); one it would
+     * let go is a live member without it, with the shadow rule's values for them now.
+     */
+    @Override
+    public Optional<ShadowComparison> shadow(String segmentId, int sample) {
+        SegmentDefinition shadowDefinition = null;
+        Integer liveVersion = null;
+        for (SegmentDefinition d : definitions()) {
+            if (d.getId().equals(segmentId)) {
+                if (Segment.isShadow(d)) {
+                    shadowDefinition = d;
+                } else {
+                    liveVersion = d.getVersion();
+                }
+            }
+        }
+        if (shadowDefinition == null) {
+            return Optional.empty();
+        }
+        Segment shadow = Segment.compile(shadowDefinition);
+        StateQueryResult<KeyValueIterator<String, CustomerState>> result = streams.query(
+                StateQueryRequest.inStore(Names.CUSTOMER_STATE).withQuery(RangeQuery.<String, CustomerState>withNoBounds()));
+        InfluenceDistribution dist = distribution();
+        long enter = 0;
+        long leave = 0;
+        long stay = 0;
+        List<ShadowSample> entering = new ArrayList<>();
+        List<ShadowSample> leaving = new ArrayList<>();
+        for (QueryResult<KeyValueIterator<String, CustomerState>> partition : result.getPartitionResults().values()) {
+            if (partition.isFailure()) {
+                throw failure(partition);
+            }
+            try (KeyValueIterator<String, CustomerState> it = partition.getResult()) {
+                while (it.hasNext()) {
+                    KeyValue<String, CustomerState> entry = it.next();
+                    CustomerState state = entry.value;
+                    Membership inShadow = null;
+                    boolean inLive = false;
+                    for (Membership m : state.getMemberships()) {
+                        if (m.getSegmentId().equals(shadow.key())) {
+                            inShadow = m;
+                        } else if (m.getSegmentId().equals(segmentId)) {
+                            inLive = true;
+                        }
+                    }
+                    if (inShadow != null && inLive) {
+                        stay++;
+                    } else if (inShadow != null) {
+                        enter++;
+                        entering.add(new ShadowSample(entry.key, inShadow.getReason()));
+                    } else if (inLive) {
+                        leave++;
+                        ProfileBuilder.Built built = builder.build(entry.key, state, ProfileBuilder.asOf(state, state.getRefreshedAt()), dist);
+                        String values = shadow.enter().values(new ProfileView(built.profile(), built.daysSinceActivity()));
+                        leaving.add(new ShadowSample(entry.key, "the shadow's enterWhen (" + shadow.enter().source() + ") does not hold: " + values));
+                    }
+                }
+            }
+        }
+        return Optional.of(new ShadowComparison(shadowDefinition.getVersion(), liveVersion, enter, leave, stay,
+                firstById(entering, sample), firstById(leaving, sample)));
+    }
+
+    private static List<ShadowSample> firstById(List<ShadowSample> samples, int limit) {
+        return samples.stream().sorted(Comparator.comparing(ShadowSample::customerId)).limit(limit).toList();
     }
 
     /** Whether this instance holds any customer partition (and so can answer {@link #definitions()}). */

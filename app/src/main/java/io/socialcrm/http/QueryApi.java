@@ -14,6 +14,7 @@ import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.common.AppCounters;
 import io.socialcrm.common.AppCounters.Counter;
 import io.socialcrm.common.TopologySettings;
+import io.socialcrm.segments.Segment;
 import io.socialcrm.serde.PlainJson;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -51,6 +52,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /segments} — definitions in force and member counts</li>
  *   <li>{@code GET /segments/{id}/members?limit=100&after=} — members by customer id, with a cursor</li>
  *   <li>{@code GET /segments/{id}/versions} — every accepted version of the definition, oldest first, and the one in force</li>
+ *   <li>{@code GET /segments/{id}/shadow?sample=10} — a SHADOW definition against the live one: who would enter and leave</li>
  *   <li>{@code GET /influencers/top?limit=10} — the most influential customers</li>
  *   <li>{@code GET /health} — 200 when RUNNING, else 503 with the Streams state</li>
  *   <li>{@code GET /metrics} — Prometheus text: Kafka Streams' metrics and the application's</li>
@@ -162,13 +164,17 @@ public final class QueryApi implements AutoCloseable {
             } else if (path.size() == 3 && path.get(0).equals("segments") && path.get(2).equals("versions")) {
                 endpoint = "/segments/{id}/versions";
                 versions(exchange, id(path.get(1), "segment id"), local);
+            } else if (path.size() == 3 && path.get(0).equals("segments") && path.get(2).equals("shadow")) {
+                endpoint = "/segments/{id}/shadow";
+                authorize(exchange);
+                shadow(exchange, id(path.get(1), "segment id"), limit(params, "sample", 10, 100), local);
             } else if (path.equals(List.of("influencers", "top"))) {
                 endpoint = "/influencers/top";
                 authorize(exchange);
                 top(exchange, limit(params, 10, LocalQueries.TOP_MAX), local);
             } else {
                 throw new ApiError(404, "no such path; see GET /health, /metrics, /customers/{id}, /segments, "
-                        + "/segments/{id}/members, /segments/{id}/versions, /influencers/top");
+                        + "/segments/{id}/members, /segments/{id}/versions, /segments/{id}/shadow, /influencers/top");
             }
         } catch (ApiError e) {
             error(exchange, e.status, e.getMessage());
@@ -219,21 +225,30 @@ public final class QueryApi implements AutoCloseable {
         Map<String, Long> counts = new TreeMap<>(queries.memberCounts());
         List<SegmentDefinition> definitions = queries.holdsCustomers() ? queries.definitions() : List.of();
         ArrayNode remoteDefinitions = null;
+        JsonNode remoteShadows = PlainJson.MAPPER.createArrayNode();
         if (!local) {
             for (JsonNode peer : gather("/segments?scope=local")) {
                 peer.path("counts").fields().forEachRemaining(e -> counts.merge(e.getKey(), e.getValue().asLong(), Long::sum));
-                if (definitions.isEmpty() && remoteDefinitions == null && peer.path("segments").size() > 0) {
+                if (definitions.isEmpty() && remoteDefinitions == null && peer.path("segments").size() + peer.path("shadows").size() > 0) {
                     remoteDefinitions = (ArrayNode) peer.path("segments");
+                    remoteShadows = peer.path("shadows");
                 }
             }
         }
         ObjectNode body = PlainJson.MAPPER.createObjectNode();
         ArrayNode list = body.putArray("segments");
+        ArrayNode shadows = body.putArray("shadows");
         if (remoteDefinitions != null) {
             remoteDefinitions.forEach(d -> list.add(((ObjectNode) d.deepCopy()).put("members", counts.getOrDefault(d.path("id").asText(), 0L))));
+            remoteShadows.forEach(shadows::add);
         } else {
-            definitions.stream().sorted((a, b) -> a.getId().compareTo(b.getId())).forEach(d ->
-                    list.add(PlainJson.write(d).put("members", counts.getOrDefault(d.getId(), 0L))));
+            definitions.stream().sorted((a, b) -> a.getId().compareTo(b.getId())).forEach(d -> {
+                if (Segment.isShadow(d)) {
+                    shadows.add(PlainJson.write(d));
+                } else {
+                    list.add(PlainJson.write(d).put("members", counts.getOrDefault(d.getId(), 0L)));
+                }
+            });
         }
         if (local) {
             ObjectNode c = body.putObject("counts");
@@ -277,6 +292,63 @@ public final class QueryApi implements AutoCloseable {
             entry.put("acceptedAt", Instant.ofEpochMilli(v.acceptedAt()).toString());
             entry.set("definition", PlainJson.write(v.definition()));
         }
+        json(exchange, 200, body);
+    }
+
+    /**
+     * A SHADOW definition against the live one of the same id: the counts of every instance added up,
+     * the samples merged by customer id. 404 when no instance holds a SHADOW definition for it.
+     */
+    private void shadow(HttpExchange exchange, String segmentId, int sample, boolean local) throws IOException {
+        Optional<InstanceQueries.ShadowComparison> mine = queries.holdsCustomers() ? queries.shadow(segmentId, sample) : Optional.empty();
+        ObjectNode body = PlainJson.MAPPER.createObjectNode();
+        body.put("id", segmentId);
+        long[] counts = new long[3];
+        Map<String, String> entering = new TreeMap<>();
+        Map<String, String> leaving = new TreeMap<>();
+        JsonNode versions = null;
+        if (mine.isPresent()) {
+            InstanceQueries.ShadowComparison c = mine.get();
+            versions = PlainJson.MAPPER.createObjectNode().put("shadowVersion", c.shadowVersion())
+                    .set("liveVersion", c.liveVersion() == null ? null : PlainJson.MAPPER.getNodeFactory().numberNode(c.liveVersion()));
+            counts[0] += c.wouldEnter();
+            counts[1] += c.wouldLeave();
+            counts[2] += c.wouldStay();
+            c.entering().forEach(x -> entering.put(x.customerId(), x.reason()));
+            c.leaving().forEach(x -> leaving.put(x.customerId(), x.reason()));
+        }
+        if (!local) {
+            for (JsonNode peer : gather("/segments/" + encode(segmentId) + "/shadow?scope=local&sample=" + sample)) {
+                if (peer.path("shadowVersion").isNull() || peer.path("shadowVersion").isMissingNode()) {
+                    continue;
+                }
+                if (versions == null) {
+                    versions = peer;
+                }
+                counts[0] += peer.path("wouldEnter").asLong();
+                counts[1] += peer.path("wouldLeave").asLong();
+                counts[2] += peer.path("wouldStay").asLong();
+                peer.path("entering").forEach(x -> entering.put(x.path("customerId").asText(), x.path("reason").asText()));
+                peer.path("leaving").forEach(x -> leaving.put(x.path("customerId").asText(), x.path("reason").asText()));
+            }
+            if (versions == null) {
+                throw new ApiError(404, "segment '" + segmentId + "' has no SHADOW definition");
+            }
+        }
+        if (versions == null) {
+            body.putNull("shadowVersion");
+            json(exchange, 200, body);
+            return;
+        }
+        body.set("shadowVersion", versions.path("shadowVersion"));
+        body.set("liveVersion", versions.path("liveVersion").isMissingNode() ? null : versions.path("liveVersion"));
+        body.put("wouldEnter", counts[0]);
+        body.put("wouldLeave", counts[1]);
+        body.put("wouldStay", counts[2]);
+        ArrayNode in = body.putArray("entering");
+        entering.entrySet().stream().limit(sample).forEach(e -> in.addObject().put("customerId", e.getKey()).put("reason", e.getValue()));
+        ArrayNode out = body.putArray("leaving");
+        leaving.entrySet().stream().limit(sample).forEach(e -> out.addObject().put("customerId", e.getKey()).put("reason", e.getValue()));
         json(exchange, 200, body);
     }
 
@@ -401,7 +473,11 @@ public final class QueryApi implements AutoCloseable {
     }
 
     private static int limit(Map<String, String> params, int dflt, int max) {
-        String raw = params.get("limit");
+        return limit(params, "limit", dflt, max);
+    }
+
+    private static int limit(Map<String, String> params, String name, int dflt, int max) {
+        String raw = params.get(name);
         if (raw == null) {
             return dflt;
         }
@@ -413,7 +489,7 @@ public final class QueryApi implements AutoCloseable {
         } catch (NumberFormatException notANumber) {
             // reported below
         }
-        throw new ApiError(400, "parameter 'limit' must be a whole number from 1 to " + max);
+        throw new ApiError(400, "parameter '" + name + "' must be a whole number from 1 to " + max);
     }
 
     private static List<String> segments(URI uri) {

@@ -11,6 +11,8 @@ import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.common.AppCounters;
 import io.socialcrm.common.AppCounters.Counter;
 import io.socialcrm.http.InstanceQueries.DefinitionVersion;
+import io.socialcrm.http.InstanceQueries.ShadowComparison;
+import io.socialcrm.http.InstanceQueries.ShadowSample;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.stack.FreePorts;
 import io.socialcrm.testing.SampleRecords;
@@ -56,6 +58,7 @@ class QueryApiTest {
         final List<Influencer> top = new ArrayList<>();
         List<SegmentDefinition> definitions = List.of();
         final List<DefinitionVersion> versions = new ArrayList<>();
+        ShadowComparison shadow;
 
         private void maybeFail() {
             if (failure != null) {
@@ -113,6 +116,11 @@ class QueryApiTest {
         @Override
         public List<DefinitionVersion> versions(String segmentId) {
             return versions.stream().filter(v -> v.definition().getId().equals(segmentId)).toList();
+        }
+
+        @Override
+        public Optional<ShadowComparison> shadow(String segmentId, int sample) {
+            return Optional.ofNullable(shadow);
         }
 
         @Override
@@ -245,6 +253,29 @@ class QueryApiTest {
         HttpResponse<String> unknown = get(b.self, "/segments/never-defined/versions", null);
         assertEquals(404, unknown.statusCode());
         assertEquals("segment 'never-defined' has no versions: it was never defined", PlainJson.MAPPER.readTree(unknown.body()).path("error").asText());
+    }
+
+    @Test
+    void aShadowComparisonAddsUpEveryInstanceAndNeedsTheToken() throws Exception {
+        a.definitions = List.of(SampleRecords.segment());
+        b.definitions = List.of(SampleRecords.segment());
+        a.shadow = new ShadowComparison(4, 3, 2, 1, 10, List.of(new ShadowSample("c9", "enterWhen (x) is true: x=2"),
+                new ShadowSample("c2", "enterWhen (x) is true: x=3")), List.of(new ShadowSample("c5", "does not hold: x=0")));
+        b.shadow = new ShadowComparison(4, 3, 1, 0, 5, List.of(new ShadowSample("c1", "enterWhen (x) is true: x=9")), List.of());
+        String path = "/segments/" + SampleRecords.segment().getId() + "/shadow?sample=2";
+        assertEquals(401, get(b.self, path, null).statusCode(), "customer ids: the token is needed");
+        JsonNode body = json(get(b.self, path, TOKEN));
+        assertEquals(4, body.path("shadowVersion").asInt());
+        assertEquals(3, body.path("liveVersion").asInt());
+        assertEquals(List.of(3L, 1L, 15L), List.of(body.path("wouldEnter").asLong(), body.path("wouldLeave").asLong(),
+                body.path("wouldStay").asLong()));
+        assertEquals(List.of("c1", "c2"), List.of(body.path("entering").get(0).path("customerId").asText(),
+                body.path("entering").get(1).path("customerId").asText()), "both instances' samples, by id, at most 2");
+        assertEquals("does not hold: x=0", body.path("leaving").get(0).path("reason").asText());
+        a.shadow = null;
+        b.shadow = null;
+        assertEquals(404, get(a.self, path, TOKEN).statusCode());
+        assertEquals(400, get(a.self, path.replace("sample=2", "sample=101"), TOKEN).statusCode());
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.socialcrm.generator.ActivityGenerator;
 import io.socialcrm.generator.KafkaSink;
 import io.socialcrm.generator.Population;
 import io.socialcrm.ops.ContractWriter;
+import io.socialcrm.segments.Segment;
 import io.socialcrm.segments.SegmentFile;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.serde.SchemaRegistryConfig;
@@ -123,6 +124,38 @@ class TwoInstancesIT {
             JsonNode versions = json(get(second.url() + "/segments/dormant/versions", null));
             assertEquals(dormant.getEnterWhen(), versions.path("versions").get(0).path("definition").path("enterWhen").asText());
             assertEquals("7d", versions.path("versions").get(1).path("definition").path("minDwell").asText());
+
+            // a SHADOW candidate for the busiest segment: both instances compare it over all customers alike
+            String candidate = busiest;
+            SegmentDefinition busiestLive = SegmentFile.builtIn().stream().filter(d -> d.getId().equals(candidate)).findFirst().orElseThrow();
+            SegmentDefinition shadow = SegmentDefinition.newBuilder(busiestLive).setVersion(busiestLive.getVersion() + 1)
+                    .setEnterWhen("activity.level >= 1.0").setExitWhen(null).setMode(Segment.SHADOW).build();
+            try (ContractWriter writer = new ContractWriter(stack.bootstrapServers(), Map.of(), StreamsProperties.registry(a),
+                    Duration.ofSeconds(30))) {
+                writer.send(Topics.withPrefix("two.").segmentDefinitions, busiest + Segment.SHADOW_SUFFIX, shadow);
+            }
+            JsonNode[] comparison = new JsonNode[1];
+            await("the shadow of '" + busiest + "' evaluated by a sweep").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        HttpResponse<String> response = get(first.url() + "/segments/" + candidate + "/shadow?sample=5", TOKEN);
+                        if (response.statusCode() != 200) {
+                            return false;
+                        }
+                        comparison[0] = PlainJson.MAPPER.readTree(response.body());
+                        return comparison[0].path("wouldEnter").asLong() + comparison[0].path("wouldStay").asLong() > 0;
+                    });
+            JsonNode fromSecond = json(get(second.url() + "/segments/" + busiest + "/shadow?sample=5", TOKEN));
+            assertEquals(comparison[0], fromSecond, "the same comparison from both instances");
+            long liveMembers = 0;
+            for (JsonNode segment : json(get(first.url() + "/segments", null)).path("segments")) {
+                if (segment.path("id").asText().equals(busiest)) {
+                    liveMembers = segment.path("members").asLong();
+                }
+            }
+            assertEquals(liveMembers, fromSecond.path("wouldStay").asLong() + fromSecond.path("wouldLeave").asLong(),
+                    "every live member either stays or would leave: " + fromSecond);
+            assertEquals(shadow.getVersion(), fromSecond.path("shadowVersion").asInt());
+            assertEquals(1, json(get(first.url() + "/segments", null)).path("shadows").size());
 
             first.close();
             Set<String> served = new LinkedHashSet<>();

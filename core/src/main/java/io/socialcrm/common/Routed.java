@@ -35,6 +35,10 @@ public sealed interface Routed {
     record ToSegmentChanges(SegmentChange change) implements Routed {
     }
 
+    /** A SHADOW segment's would-be change (topic segment-shadow-changes). */
+    record ToShadowChanges(SegmentChange change) implements Routed {
+    }
+
     record ToSegmentMembers(SegmentMembership membership) implements Routed {
     }
 

@@ -304,7 +304,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             apply(id, state, t, profile, time, sweep ? ChangeTrigger.SWEEP : ChangeTrigger.EVENT);
         }
         if (!transitions.isEmpty()) {
-            profile.setSegments(state.getMemberships().stream().map(Membership::getSegmentId).sorted().toList());
+            profile.setSegments(liveSegments(state));
             changed = true;
         }
         double raw = model.raw(built.totals());
@@ -337,10 +337,13 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         }
         boolean changed = false;
         for (Segment segment : segments.values()) {
-            boolean member = members.remove(segment.id());
+            boolean member = members.remove(segment.key());
             Transition t = evaluator.evaluate(segment, view, member);
+            if (t != null && segment.shadow()) {
+                t = new Transition(segment.key(), t.change(), t.reason(), t.definitionVersion());
+            }
             if (member) {
-                Membership m = membership(state, segment.id());
+                Membership m = membership(state, segment.key());
                 Long dueBefore = m.getExitDueSince();
                 t = MinimumDwell.apply(segment, m, t, time, consentChanged);
                 changed |= !Objects.equals(dueBefore, m.getExitDueSince());
@@ -351,9 +354,15 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         }
         for (String gone : members) {
             Membership m = membership(state, gone);
-            out.add(new Transition(gone, MembershipChange.EXITED, "segment deleted", m.getDefinitionVersion()));
+            out.add(new Transition(gone, MembershipChange.EXITED, Segment.isShadowKey(gone)
+                    ? "shadow ended (promoted, superseded or deleted)" : "segment deleted", m.getDefinitionVersion()));
         }
         return changed;
+    }
+
+    /** The customer's live segments, sorted (not the would-be memberships of SHADOW segments). */
+    private static List<String> liveSegments(CustomerState state) {
+        return state.getMemberships().stream().map(Membership::getSegmentId).filter(k -> !Segment.isShadowKey(k)).sorted().toList();
     }
 
     private static Membership membership(CustomerState state, String segmentId) {
@@ -367,6 +376,10 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
 
     private void apply(String id, CustomerState state, Transition t, CustomerProfile profile, long time,
                        ChangeTrigger trigger) {
+        if (Segment.isShadowKey(t.segmentId())) {
+            shadow(id, state, t, profile, time, trigger);
+            return;
+        }
         String memberKey = MemberKey.of(t.segmentId(), id);
         if (t.change() == MembershipChange.ENTERED) {
             // the reason is kept once, in segment-index (and on the outputs), not in the customer's state
@@ -388,6 +401,23 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         context().forward(new Record<>(id, new Routed.ToSegmentChanges(change), time, trigger.headers()));
     }
 
+    /**
+     * A SHADOW segment's transition: kept in the customer's state (with the entry's reason, which no
+     * index holds for it) and written to segment-shadow-changes only; no live output, no counter.
+     */
+    private void shadow(String id, CustomerState state, Transition t, CustomerProfile profile, long time, ChangeTrigger trigger) {
+        if (t.change() == MembershipChange.ENTERED) {
+            state.getMemberships().add(new Membership(t.segmentId(), time, t.definitionVersion(), t.reason(), null));
+        } else {
+            state.getMemberships().removeIf(m -> m.getSegmentId().equals(t.segmentId()));
+        }
+        SegmentChange change = change(id, Segment.idOf(t.segmentId()), t.change(), t.reason(), t.definitionVersion(), time)
+                .setInfluenceScore(profile.getInfluence().getScore())
+                .setTopContexts(ProfileBuilder.topContexts(profile, TOP_CONTEXTS))
+                .setBestHourOfWeek(profile.getBestHourOfWeek()).setContactable(profile.getContactable()).build();
+        context().forward(new Record<>(id, new Routed.ToShadowChanges(change), time, trigger.headers()));
+    }
+
     /** A segment change without the customer's figures at the time (the caller sets them). */
     private static SegmentChange.Builder change(String id, String segmentId, MembershipChange change, String reason,
                                                 int definitionVersion, long time) {
@@ -399,17 +429,24 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     private Map<String, Long> remove(String id, CustomerState state, String reason, long time) {
         Map<String, Long> removed = new LinkedHashMap<>();
         float score = Math.max(0, state.getLastScore());
+        long live = 0;
         for (Membership m : new ArrayList<>(state.getMemberships())) {
+            boolean shadow = Segment.isShadowKey(m.getSegmentId());
+            SegmentChange exit = change(id, Segment.idOf(m.getSegmentId()), MembershipChange.EXITED, reason, m.getDefinitionVersion(), time)
+                    .setInfluenceScore(score).setTopContexts(List.of()).setBestHourOfWeek(null).setContactable(false).build();
+            if (shadow) {
+                context().forward(new Record<>(id, new Routed.ToShadowChanges(exit), time, ChangeTrigger.EVENT.headers()));
+                continue;
+            }
+            live++;
             String memberKey = MemberKey.of(m.getSegmentId(), id);
             segmentIndex.delete(memberKey);
             context().forward(new Record<>(memberKey, new Routed.ToSegmentMembers(null), time));
             settings.counters().increment(Counter.SEGMENTS_EXITED);
-            SegmentChange exit = change(id, m.getSegmentId(), MembershipChange.EXITED, reason, m.getDefinitionVersion(), time)
-                    .setInfluenceScore(score).setTopContexts(List.of()).setBestHourOfWeek(null).setContactable(false).build();
             context().forward(new Record<>(id, new Routed.ToSegmentChanges(exit), time, ChangeTrigger.EVENT.headers()));
         }
-        removed.put(Names.SEGMENT_INDEX, (long) state.getMemberships().size());
-        removed.put("topic:" + settings.topics().segmentMembers.name(), (long) state.getMemberships().size());
+        removed.put(Names.SEGMENT_INDEX, live);
+        removed.put("topic:" + settings.topics().segmentMembers.name(), live);
         if (top.remove(id)) {
             removed.put(Names.INFLUENCE_INDEX, 1L);
         }
@@ -429,7 +466,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         } else {
             definitions.put(changed.getSegmentId(), changed.getDefinition());
             // every version is kept, also after the segment is deleted (GET /segments/{id}/versions)
-            versions.put(Names.segmentVersionKey(changed.getSegmentId(), changed.getDefinition().getVersion()),
+            versions.put(Names.segmentVersionKey(changed.getDefinition().getId(), changed.getDefinition().getVersion()),
                     ValueAndTimestamp.make(changed.getDefinition(), time));
             install(changed.getSegmentId(), changed.getDefinition());
         }
@@ -519,7 +556,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             return;
         }
         List<String> accounts = state.getAccounts().stream().map(AccountState::getAccountKey).toList();
-        List<String> exited = state.getMemberships().stream().map(Membership::getSegmentId).sorted().toList();
+        List<String> exited = liveSegments(state);
         Map<String, Long> removed = remove(id, state, ExitReasons.ERASED, time);
         if (viaRedirect || !state.getMergedFrom().isEmpty()) {
             removed.merge(Names.CUSTOMER_STATE, (long) state.getMergedFrom().size() + (viaRedirect ? 1 : 0), Long::sum);

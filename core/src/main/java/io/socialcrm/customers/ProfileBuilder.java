@@ -12,6 +12,7 @@ import io.socialcrm.influence.Decay;
 import io.socialcrm.influence.InfluenceDistribution;
 import io.socialcrm.influence.InfluenceModel;
 import io.socialcrm.influence.InfluenceTotals;
+import io.socialcrm.segments.Segment;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -113,7 +114,9 @@ public final class ProfileBuilder {
                 .build();
         List<String> segments = new ArrayList<>(state.getMemberships().size());
         for (Membership m : state.getMemberships()) {
-            segments.add(m.getSegmentId());
+            if (!Segment.isShadowKey(m.getSegmentId())) { // a SHADOW segment's would-be membership is no membership
+                segments.add(m.getSegmentId());
+            }
         }
         segments.sort(null);
         long since = lastActivity != null ? Math.max(lastActivity, firstLinked) : firstLinked;

@@ -26,6 +26,7 @@ import org.apache.kafka.common.config.ConfigException;
  *     version: 1                          # optional, default 1
  *     enabled: true                       # optional, default true
  *     minDwell: 7d                        # optional: a member stays at least this long
+ *     mode: SHADOW                        # optional, default LIVE: changes go to segment-shadow-changes only
  * </pre>
  *
  * Every rule is compiled on load: a bad file fails naming the segment and the problem.
@@ -40,7 +41,7 @@ public final class SegmentFile {
 
     /** One entry of the file. */
     public record Entry(String id, String description, String enterWhen, String exitWhen, Integer version, Boolean enabled,
-                        String minDwell) {
+                        String minDwell, String mode) {
     }
 
     /** The file's root. */
@@ -70,6 +71,15 @@ public final class SegmentFile {
         }
     }
 
+    private static String mode(Entry entry, String origin) {
+        String mode = entry.mode() == null ? Segment.LIVE : entry.mode().trim().toUpperCase(java.util.Locale.ROOT);
+        if (!mode.equals(Segment.LIVE) && !mode.equals(Segment.SHADOW)) {
+            throw new ConfigException("Segments file " + origin + ": segment '" + entry.id() + "' has mode '" + entry.mode()
+                    + "': use LIVE or SHADOW");
+        }
+        return mode;
+    }
+
     private static List<SegmentDefinition> parse(Root root, String origin) {
         if (root == null || root.segments() == null || root.segments().isEmpty()) {
             throw new ConfigException("Segments file " + origin + " defines no segments (expected a 'segments:' list)");
@@ -85,14 +95,16 @@ public final class SegmentFile {
                     .setVersion(entry.version() == null ? 1 : entry.version())
                     .setEnabled(entry.enabled() == null || entry.enabled())
                     .setMinDwell(entry.minDwell())
+                    .setMode(mode(entry, origin))
                     .build();
             try {
                 Segment.compile(definition);
             } catch (InvalidRuleException e) {
                 throw new ConfigException("Segments file " + origin + ": " + e.getMessage());
             }
-            if (!ids.add(entry.id())) {
-                throw new ConfigException("Segments file " + origin + ": segment '" + entry.id() + "' is defined twice");
+            if (!ids.add(Segment.keyOf(definition))) {
+                throw new ConfigException("Segments file " + origin + ": segment '" + entry.id() + "' is defined twice"
+                        + (Segment.isShadow(definition) ? " as SHADOW" : ""));
             }
             definitions.add(definition);
         }

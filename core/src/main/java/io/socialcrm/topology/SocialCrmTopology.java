@@ -171,6 +171,7 @@ public final class SocialCrmTopology {
                 .split(Named.as("customer-out-"))
                 .branch((k, v) -> v instanceof Routed.ToProfiles, Branched.as("profiles"))
                 .branch((k, v) -> v instanceof Routed.ToSegmentChanges, Branched.as("changes"))
+                .branch((k, v) -> v instanceof Routed.ToShadowChanges, Branched.as("shadow-changes"))
                 .branch((k, v) -> v instanceof Routed.ToSegmentMembers, Branched.as("members"))
                 .branch((k, v) -> v instanceof Routed.ToReceipts, Branched.as("receipts"))
                 .branch((k, v) -> v instanceof Routed.ToDistribution, Branched.as("distribution"))
@@ -178,6 +179,7 @@ public final class SocialCrmTopology {
                 .defaultBranch(Branched.as("accounts"));
         sink(out.get("customer-out-profiles"), v -> ((Routed.ToProfiles) v).profile(), topics.customerProfiles, registry);
         sink(out.get("customer-out-changes"), v -> ((Routed.ToSegmentChanges) v).change(), topics.segmentChanges, registry);
+        sink(out.get("customer-out-shadow-changes"), v -> ((Routed.ToShadowChanges) v).change(), topics.segmentShadowChanges, registry);
         sink(out.get("customer-out-members"), v -> ((Routed.ToSegmentMembers) v).membership(), topics.segmentMembers, registry);
         sink(out.get("customer-out-receipts"), v -> ((Routed.ToReceipts) v).receipt(), topics.erasureReceipts, registry);
         out.get("customer-out-distribution")

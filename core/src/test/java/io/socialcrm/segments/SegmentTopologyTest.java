@@ -168,6 +168,78 @@ class SegmentTopologyTest {
         }
     }
 
+    private static void defineShadow(TopologyFixture f, String id, String enterWhen, int version) {
+        f.definitions.pipeInput(id + Segment.SHADOW_SUFFIX, SegmentDefinition.newBuilder().setId(id).setEnterWhen(enterWhen)
+                .setVersion(version).setMode(Segment.SHADOW).build(), T0);
+    }
+
+    /** Five customers, liked 1 to 5 times. */
+    private static void likes(TopologyFixture f) {
+        for (int c = 1; c <= 5; c++) {
+            f.grant("c" + c, "twitter", "" + c, T0);
+            for (int likes = 0; likes < c; likes++) {
+                f.engage("fan" + likes, ActivityType.LIKE, "" + c, T0.plusSeconds(10 + 10L * c + likes));
+            }
+        }
+    }
+
+    private static List<String> described(List<SegmentChange> changes) {
+        return changes.stream().map(c -> c.getCustomerId() + " " + c.getSegmentId() + " " + c.getChange() + " v" + c.getDefinitionVersion()
+                + " at " + c.getAt() + ": " + c.getReason()).toList();
+    }
+
+    @Test
+    void aShadowRuleNeverTouchesLiveOutputsAndChangesAsTheSameRuleWouldLive() {
+        List<String> asLive;
+        try (TopologyFixture live = new TopologyFixture()) {
+            live.define("liked", "influence.likes >= 4.0", null, 2);
+            likes(live);
+            asLive = described(TopologyFixture.values(live.segmentChanges));
+        }
+        assertEquals(2, asLive.size(), asLive.toString());
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.define("liked", "influence.likes >= 2.0", null, 1);
+            defineShadow(f, "liked", "influence.likes >= 4.0", 2);
+            likes(f);
+            assertEquals(asLive, described(TopologyFixture.values(f.shadowChanges)), "the shadow's changes are the live rule's");
+            assertEquals(Map.of("c2", MembershipChange.ENTERED, "c3", MembershipChange.ENTERED, "c4", MembershipChange.ENTERED,
+                    "c5", MembershipChange.ENTERED), byCustomer(TopologyFixture.values(f.segmentChanges)), "live: the v1 rule only");
+            assertEquals(List.of("liked/c2", "liked/c3", "liked/c4", "liked/c5"), List.copyOf(TopologyFixture.latest(f.segmentMembers).keySet()));
+            assertEquals(List.of("liked"), TopologyFixture.latest(f.customerProfiles).get("c5").getSegments(),
+                    "a profile lists live segments only");
+
+            // the same rule published LIVE at the shadow's version: promoted, the shadow ends
+            f.define("liked", "influence.likes >= 4.0", null, 2);
+            f.advanceWallClock(Duration.ofSeconds(2));
+            assertEquals(Map.of("c2", MembershipChange.EXITED, "c3", MembershipChange.EXITED), byCustomer(TopologyFixture.values(f.segmentChanges)));
+            List<SegmentChange> ended = TopologyFixture.values(f.shadowChanges);
+            assertEquals(Map.of("c4", MembershipChange.EXITED, "c5", MembershipChange.EXITED), byCustomer(ended));
+            assertTrue(ended.stream().allMatch(c -> c.getReason().equals("shadow ended (promoted, superseded or deleted)")), ended.toString());
+            f.engage("fan9", ActivityType.LIKE, "3", T0.plusSeconds(1000));
+            f.engage("fan8", ActivityType.LIKE, "3", T0.plusSeconds(1001));
+            assertTrue(f.shadowChanges.isEmpty(), "no shadow any more");
+            assertEquals(Map.of("c3", MembershipChange.ENTERED), byCustomer(TopologyFixture.values(f.segmentChanges)));
+        }
+    }
+
+    @Test
+    void aShadowNeedsAHigherVersionThanTheLiveOneAndItsOwnKey() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.define("liked", "influence.likes >= 2.0", null, 3);
+            defineShadow(f, "liked", "influence.likes >= 4.0", 3);
+            f.definitions.pipeInput("liked", SegmentDefinition.newBuilder().setId("liked").setEnterWhen("contactable").setVersion(9)
+                    .setMode(Segment.SHADOW).build(), T0);
+            f.definitions.pipeInput("odd", SegmentDefinition.newBuilder().setId("odd").setEnterWhen("contactable").setVersion(1)
+                    .setMode("DRAFT").build(), T0);
+            List<String> reasons = f.deadLetters.readRecordsToList().stream()
+                    .map(r -> new String(r.headers().lastHeader(DeadLetters.HEADER_MESSAGE).value(), java.nio.charset.StandardCharsets.UTF_8)).toList();
+            assertEquals(3, reasons.size(), reasons.toString());
+            assertTrue(reasons.get(0).contains("SHADOW segment 'liked' v3 needs a higher version than the live one (v3 in force)"), reasons.get(0));
+            assertTrue(reasons.get(1).contains("key 'liked' of a SHADOW definition must be its id and ':shadow' ('liked:shadow')"), reasons.get(1));
+            assertTrue(reasons.get(2).contains("segment 'odd' v1 mode 'DRAFT' is neither LIVE nor SHADOW"), reasons.get(2));
+        }
+    }
+
     @Test
     void aDefinitionChangeReEvaluatesEveryCustomer() {
         try (TopologyFixture f = new TopologyFixture()) {

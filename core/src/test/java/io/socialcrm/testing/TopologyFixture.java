@@ -73,6 +73,7 @@ public final class TopologyFixture implements AutoCloseable {
     public final TestInputTopic<String, byte[]> rawActivity;
     public final TestOutputTopic<String, CustomerProfile> customerProfiles;
     public final TestOutputTopic<String, SegmentChange> segmentChanges;
+    public final TestOutputTopic<String, SegmentChange> shadowChanges;
     public final TestOutputTopic<String, SegmentMembership> segmentMembers;
     public final TestOutputTopic<String, ActivityMetrics> metrics;
     public final TestOutputTopic<String, ErasureReceipt> receipts;
@@ -116,6 +117,7 @@ public final class TopologyFixture implements AutoCloseable {
                 Serdes.ByteArray().serializer());
         customerProfiles = output(topics.customerProfiles);
         segmentChanges = output(topics.segmentChanges);
+        shadowChanges = output(topics.segmentShadowChanges);
         segmentMembers = output(topics.segmentMembers);
         metrics = output(topics.socialMetrics);
         receipts = output(topics.erasureReceipts);

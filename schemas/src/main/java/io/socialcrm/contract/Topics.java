@@ -42,6 +42,8 @@ public final class Topics {
     public final Topic<ErasureRequest> erasureRequests;
     public final Topic<CustomerProfile> customerProfiles;
     public final Topic<SegmentChange> segmentChanges;
+    /** The would-be changes of SHADOW segment definitions: the same records as segment-changes, nothing live. */
+    public final Topic<SegmentChange> segmentShadowChanges;
     public final Topic<SegmentMembership> segmentMembers;
     public final Topic<ActivityMetrics> socialMetrics;
     public final Topic<ErasureReceipt> erasureReceipts;
@@ -82,6 +84,8 @@ public final class Topics {
                 null, "customerId").withPrefix(prefix);
         segmentChanges = new Topic<>("segment-changes", "", SegmentChange.class, TopicKind.OUTPUT_APPEND,
                 EVENT_RETENTION, "customerId").withPrefix(prefix);
+        segmentShadowChanges = new Topic<>("segment-shadow-changes", "", SegmentChange.class, TopicKind.OUTPUT_APPEND,
+                EVENT_RETENTION, "customerId").withPrefix(prefix);
         segmentMembers = new Topic<>("segment-members", "", SegmentMembership.class, TopicKind.OUTPUT_COMPACTED,
                 null, "segmentId/customerId").withPrefix(prefix);
         socialMetrics = new Topic<>("social-metrics", "", ActivityMetrics.class, TopicKind.OUTPUT_APPEND,
@@ -113,7 +117,7 @@ public final class Topics {
     /** Every topic of the contract, inputs first. */
     public List<Topic<?>> all() {
         return List.of(socialActivity, socialProfiles, consents, segmentDefinitions, customerMerges, erasureRequests,
-                customerProfiles, segmentChanges, segmentMembers, socialMetrics, erasureReceipts, deadLetters,
+                customerProfiles, segmentChanges, segmentShadowChanges, segmentMembers, socialMetrics, erasureReceipts, deadLetters,
                 influenceDistribution, accountDirectory);
     }
 
