@@ -237,10 +237,7 @@ class ReplayIT {
                 "  - id: active-for-a-month",
                 "    enterWhen: activity.level >= 2.5",
                 "    minDwell: 30d") + "\n");
-        Path out = dir.resolve("out");
-        MainTest.Outcome outcome = MainTest.run("replay", posts.toString(), "--consents", consents.toString(),
-                "--segments", segments.toString(), "--out", out.toString(), "-D", "influence.halflife=10d");
-        assertEquals(0, outcome.code(), outcome.err());
+        Path out = replayWithSegments(dir, posts, consents, segments);
         Map<String, List<String>> changes = new TreeMap<>();
         String heldReason = null;
         for (String line : Files.readAllLines(out.resolve("segment-changes.jsonl"))) {
@@ -289,10 +286,7 @@ class ReplayIT {
                 "    enterWhen: activity.level >= 1.5",
                 "  - id: active-twin",
                 "    enterWhen: activity.level >= 1.5") + "\n");
-        Path out = dir.resolve("out");
-        MainTest.Outcome outcome = MainTest.run("replay", posts.toString(), "--consents", consents.toString(),
-                "--segments", segments.toString(), "--out", out.toString(), "-D", "influence.halflife=10d");
-        assertEquals(0, outcome.code(), outcome.err());
+        Path out = replayWithSegments(dir, posts, consents, segments);
         List<String> twin = new java.util.ArrayList<>();
         List<String> live = new java.util.ArrayList<>();
         for (String line : Files.readAllLines(out.resolve("segment-changes.jsonl"))) {
@@ -315,6 +309,15 @@ class ReplayIT {
         for (String line : Files.readAllLines(out.resolve("segment-members.jsonl"))) {
             assertFalse(line.contains("shadow"), line);
         }
+    }
+
+    /** Replays Bluesky posts with the given consents and segments, activity decaying by half in 10 days; returns the output folder. */
+    private static Path replayWithSegments(Path dir, Path posts, Path consents, Path segments) {
+        Path out = dir.resolve("out");
+        MainTest.Outcome outcome = MainTest.run("replay", posts.toString(), "--consents", consents.toString(),
+                "--segments", segments.toString(), "--out", out.toString(), "-D", "influence.halflife=10d");
+        assertEquals(0, outcome.code(), outcome.err());
+        return out;
     }
 
     private static String change(JsonNode c) {
