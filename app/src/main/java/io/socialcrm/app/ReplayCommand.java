@@ -3,6 +3,7 @@ package io.socialcrm.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.CustomerMerge;
+import io.socialcrm.avro.CustomerUnmerge;
 import io.socialcrm.avro.ErasureRequest;
 import io.socialcrm.avro.ProfileSnapshot;
 import io.socialcrm.avro.SegmentDefinition;
@@ -57,7 +58,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run the pipeline on the embedded stack over your own files and write every output topic as "
                 + "JSON lines into a folder: try it on your data before deploying. Bad lines are reported with file and "
-                + "line number and skipped. Erasures and merges, if given, are applied after the activities.",
+                + "line number and skipped. Erasures and merges, if given, are applied after the activities, and "
+                + "unmerges after the merges.",
         footer = {"", "Example:", "  socialcrm replay --activities tweets.jsonl --consents consents.csv --out out/",
                 "  socialcrm replay --format jetstream bluesky.jsonl --consents consents.csv"})
 public final class ReplayCommand implements Callable<Integer> {
@@ -98,6 +100,10 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--merges", paramLabel = "FILE.csv", description = "Merges, CSV survivor_id,merged_id (after the activities).")
     Path merges;
 
+    @Option(names = "--unmerges", paramLabel = "FILE.csv",
+            description = "Unmerges, CSV survivor_id,merged_id (after the merges): the merged customer gets back the accounts that came with it.")
+    Path unmerges;
+
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "out",
             description = "Folder for <topic>.jsonl, one record a line (default: ./out).")
     Path out;
@@ -136,7 +142,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         List<Path> inputs = new ArrayList<>(activities);
         inputs.addAll(profiles);
-        for (Path p : new Path[] {consents, segments, taxonomy, erasures, merges}) {
+        for (Path p : new Path[] {consents, segments, taxonomy, erasures, merges, unmerges}) {
             if (p != null) {
                 inputs.add(p);
             }
@@ -197,6 +203,10 @@ public final class ReplayCommand implements Callable<Integer> {
                 if (erasures != null || merges != null) {
                     applyRequests(local, registry, topics);
                     awaitIdle(progress, pipeline, List.of(topics.customerMerges.name(), topics.erasureRequests.name()), limit);
+                }
+                if (unmerges != null) {
+                    applyUnmerges(local, registry, topics);
+                    awaitIdle(progress, pipeline, List.of(topics.customerUnmerges.name()), limit);
                 }
             }
             Map<String, Long> written = new LinkedHashMap<>();
@@ -326,27 +336,41 @@ public final class ReplayCommand implements Callable<Integer> {
         }
     }
 
+    private void applyUnmerges(LocalStack local, SchemaRegistryConfig registry, Topics topics) throws IOException {
+        long now = Instant.now().toEpochMilli();
+        try (ContractWriter producer = writer(local.bootstrapServers(), registry)) {
+            long count = forEachPair(unmerges, (survivor, merged) -> producer.send(topics.customerUnmerges, survivor,
+                    CustomerUnmerge.newBuilder().setSurvivorId(survivor).setMergedId(merged).setRequestedAt(Instant.ofEpochMilli(now)).build()));
+            loaded.put("unmerges", count);
+        }
+        reportProblems();
+    }
+
+    /** Each {@code survivor_id,merged_id} line of a CSV file (a header line is skipped); bad lines are problems. */
+    private long forEachPair(Path file, java.util.function.BiConsumer<String, String> action) throws IOException {
+        AtomicLong count = new AtomicLong();
+        forEachLine(file, (text, line) -> {
+            String[] cols = text.split(",");
+            if (text.isBlank() || (line == 1 && text.trim().toLowerCase(Locale.ROOT).startsWith("survivor_id"))) {
+                return;
+            }
+            if (cols.length != 2 || cols[0].isBlank() || cols[1].isBlank()) {
+                problems.add(file.getFileName() + ":" + line + ": expected survivor_id,merged_id");
+                return;
+            }
+            action.accept(cols[0].trim(), cols[1].trim());
+            count.incrementAndGet();
+        });
+        return count.get();
+    }
+
     private void applyRequests(LocalStack local, SchemaRegistryConfig registry, Topics topics) throws IOException {
         long now = Instant.now().toEpochMilli();
         try (ContractWriter producer = writer(local.bootstrapServers(), registry)) {
             if (merges != null) {
-                AtomicLong count = new AtomicLong();
-                forEachLine(merges, (text, line) -> {
-                    String[] cols = text.split(",");
-                    if (text.isBlank() || (line == 1 && text.trim().toLowerCase(Locale.ROOT).startsWith("survivor_id"))) {
-                        return;
-                    }
-                    if (cols.length != 2 || cols[0].isBlank() || cols[1].isBlank()) {
-                        problems.add(merges.getFileName() + ":" + line + ": expected survivor_id,merged_id");
-                        return;
-                    }
-                    String survivor = cols[0].trim();
-                    String merged = cols[1].trim();
-                    producer.send(topics.customerMerges, merged, CustomerMerge.newBuilder().setSurvivorId(survivor)
-                            .setMergedId(merged).setRequestedAt(Instant.ofEpochMilli(now)).build());
-                    count.incrementAndGet();
-                });
-                loaded.put("merges", count.get());
+                long count = forEachPair(merges, (survivor, merged) -> producer.send(topics.customerMerges, merged,
+                        CustomerMerge.newBuilder().setSurvivorId(survivor).setMergedId(merged).setRequestedAt(Instant.ofEpochMilli(now)).build()));
+                loaded.put("merges", count);
             }
             if (erasures != null) {
                 AtomicLong count = new AtomicLong();

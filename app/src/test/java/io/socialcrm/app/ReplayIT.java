@@ -311,6 +311,51 @@ class ReplayIT {
         }
     }
 
+    /**
+     * A merge undone on the real stack: replayed with {@code --merges} and then {@code --unmerges},
+     * every customer's profile is the one of a replay with neither (the per-account counters went
+     * back), and the segment changes say bob left and came back.
+     */
+    @Test
+    void aMergeUndoneGivesBackWhatAReplayWithoutItHas(@TempDir Path dir) throws Exception {
+        Path posts = Files.writeString(dir.resolve("posts.jsonl"), String.join("\n",
+                event("did:plc:alice", 0, "app.bsky.feed.post", "p1", "{\"text\":\"one\"}"),
+                event("did:plc:bob", 10, "app.bsky.feed.post", "b1", "{\"text\":\"hello\"}"),
+                event("did:plc:bob", 20, "app.bsky.feed.like", "l1", "{\"subject\":{\"uri\":\"at://did:plc:alice/app.bsky.feed.post/p1\"}}"),
+                event("did:plc:carol", 30, "app.bsky.feed.repost", "r1", "{\"subject\":{\"uri\":\"at://did:plc:bob/app.bsky.feed.post/b1\"}}"))
+                + "\n");
+        Path consents = Files.writeString(dir.resolve("consents.csv"), String.join("\n",
+                "customer_id,platform,platform_user_id,handle,scopes,status,recorded_at",
+                "alice,bluesky,did:plc:alice,alice,ACTIVITY,GRANTED,2020-01-01T00:00:00Z",
+                "bob,bluesky,did:plc:bob,bob,ACTIVITY,GRANTED,2020-01-01T00:00:00Z") + "\n");
+        Path pair = Files.writeString(dir.resolve("pair.csv"), "survivor_id,merged_id\nalice,bob\n");
+        MainTest.Outcome plain = MainTest.run("replay", posts.toString(), "--consents", consents.toString(),
+                "--out", dir.resolve("plain").toString(), "-D", "influence.halflife=off");
+        assertEquals(0, plain.code(), plain.err());
+        MainTest.Outcome undone = MainTest.run("replay", posts.toString(), "--consents", consents.toString(), "--merges", pair.toString(),
+                "--unmerges", pair.toString(), "--out", dir.resolve("undone").toString(), "-D", "influence.halflife=off");
+        assertEquals(0, undone.code(), undone.err());
+        Map<String, JsonNode> expected = byKey(dir.resolve("plain/customer-profiles.jsonl"));
+        Map<String, JsonNode> actual = byKey(dir.resolve("undone/customer-profiles.jsonl"));
+        assertEquals(Set.of("alice", "bob"), actual.keySet());
+        for (String customer : expected.keySet()) {
+            assertEquals(expected.get(customer).get("influence"), actual.get(customer).get("influence"), customer);
+            assertEquals(expected.get(customer).get("accounts"), actual.get(customer).get("accounts"), customer);
+            assertEquals(expected.get(customer).get("activityLevel"), actual.get(customer).get("activityLevel"), customer);
+        }
+        assertEquals(1.0, actual.get("bob").get("influence").get("sharesReceived").asDouble(), 0.0, "carol's repost is bob's again");
+        List<String> bobHistory = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("undone/customer-profiles.jsonl"))) {
+            JsonNode record = PlainJson.MAPPER.readTree(line);
+            if (record.get("key").asText().equals("bob")) {
+                bobHistory.add(record.get("value").isNull() ? "tombstone" : "profile");
+            }
+        }
+        assertTrue(bobHistory.contains("tombstone"), "the merge happened: " + bobHistory);
+        assertEquals("profile", bobHistory.get(bobHistory.size() - 1), "and was undone: " + bobHistory);
+        assertTrue(undone.out().contains("unmerges"), undone.out());
+    }
+
     /** Replays Bluesky posts with the given consents and segments, activity decaying by half in 10 days; returns the output folder. */
     private static Path replayWithSegments(Path dir, Path posts, Path consents, Path segments) {
         Path out = dir.resolve("out");

@@ -28,6 +28,8 @@ import io.socialcrm.avro.internal.OwnActivity;
 import io.socialcrm.avro.internal.PendingErasure;
 import io.socialcrm.avro.internal.ProfileUpdate;
 import io.socialcrm.avro.internal.Relink;
+import io.socialcrm.avro.internal.Restore;
+import io.socialcrm.avro.internal.UnmergeRequest;
 import io.socialcrm.common.AppCounters.Counter;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
@@ -174,6 +176,10 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             onDefinition(changed, time);
             return;
         }
+        if (event instanceof Restore restore) { // addressed to a merged id, which is a redirect until now
+            onRestore(id, load(id), restore, time);
+            return;
+        }
         CustomerState state = load(id);
         if (state != null && state.getRedirectTo() != null) {
             onRedirected(id, state, record.value(), time);
@@ -224,6 +230,8 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             onMerge(id, state, merge, time);
         } else if (event instanceof Absorb absorb) {
             onAbsorb(id, state, absorb, time);
+        } else if (event instanceof UnmergeRequest unmerge) {
+            onUnmerge(id, state, unmerge, time);
         } else if (event instanceof EraseRequest erase) {
             onErase(id, state, erase, time);
         } else if (event instanceof AccountErased erased) {
@@ -503,6 +511,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         }
         CustomerState moved = absorb.getState();
         for (AccountState account : moved.getAccounts()) {
+            account.setMergedVia(absorb.getMergedId()); // an unmerge of that id gives it back
             AccountState existing = find(state, account.getAccountKey());
             if (existing == null) {
                 state.getAccounts().add(account);
@@ -520,6 +529,55 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         mergedFrom.remove(id);
         state.setMergedFrom(new ArrayList<>(mergedFrom));
         refresh(id, state, now(time, state), time, Refresh.CONSENT);
+    }
+
+    /**
+     * Undoes a merge on the survivor: the accounts that came with the merged id (or those named)
+     * leave with their per-account state, which is all a customer's counters are made of, and go
+     * back to the merged id; the survivor is recomputed. Nothing to give back and the id no longer
+     * merged here: a repeated unmerge, nothing happens.
+     */
+    private void onUnmerge(String id, CustomerState state, UnmergeRequest unmerge, long time) {
+        if (state == null) {
+            return;
+        }
+        String restoredId = unmerge.getMergedId();
+        Set<String> named = new HashSet<>(unmerge.getAccountKeys());
+        List<AccountState> giving = state.getAccounts().stream()
+                .filter(a -> named.isEmpty() ? restoredId.equals(a.getMergedVia()) : named.contains(a.getAccountKey())).toList();
+        List<String> mergedFrom = new ArrayList<>(state.getMergedFrom());
+        boolean wasMerged = mergedFrom.remove(restoredId);
+        if (giving.isEmpty() && !wasMerged) {
+            return;
+        }
+        state.setMergedFrom(mergedFrom);
+        state.getAccounts().removeAll(giving);
+        List<AccountState> back = new ArrayList<>();
+        for (AccountState account : giving) {
+            back.add(AccountState.newBuilder(account).setMergedVia(null).build());
+        }
+        toCustomer(restoredId, new Restore(id, CustomerState.newBuilder().setAccounts(back).build()), time);
+        LOG.info("Unmerge: {} account(s) given back", back.size());
+        if (state.getAccounts().isEmpty()) {
+            remove(id, state, "no linked account left: unmerged", time);
+        } else {
+            refresh(id, state, now(time, state), time, Refresh.CONSENT);
+        }
+    }
+
+    /** The restored side of an unmerge: its redirect gives way to the accounts given back, re-linked to it. */
+    private void onRestore(String id, CustomerState state, Restore restore, long time) {
+        CustomerState restored = state == null || state.getRedirectTo() != null ? CustomerState.newBuilder().build() : state;
+        for (AccountState account : restore.getState().getAccounts()) {
+            restored.getAccounts().removeIf(a -> a.getAccountKey().equals(account.getAccountKey()));
+            restored.getAccounts().add(account);
+            context().forward(new Record<>(account.getAccountKey(), new Routed.ToAccounts(new AccountCommand(new Relink(id))), time));
+        }
+        if (restored.getAccounts().isEmpty()) {
+            states.delete(id); // no account came back: only the redirect goes
+            return;
+        }
+        refresh(id, restored, now(time, restored), time, Refresh.CONSENT);
     }
 
     private void onRedirected(String id, CustomerState redirect, CustomerEvent event, long time) {

@@ -1,17 +1,19 @@
 package io.socialcrm.privacy;
 
 import io.socialcrm.avro.CustomerMerge;
+import io.socialcrm.avro.CustomerUnmerge;
 import io.socialcrm.avro.ErasureRequest;
 import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.EraseRequest;
 import io.socialcrm.avro.internal.MergeRequest;
+import io.socialcrm.avro.internal.UnmergeRequest;
 import io.socialcrm.common.Routed;
 import io.socialcrm.errors.InvalidRecordException;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Checks merge and erasure requests and hands them to the customer stage, on the partition of the
+ * Checks merge, unmerge and erasure requests and hands them to the customer stage, on the partition of the
  * customer they name (whatever the partitioning of the request topics).
  */
 public final class RequestIntake {
@@ -26,17 +28,23 @@ public final class RequestIntake {
             if (merge == null) {
                 throw new InvalidRecordException("merge has no value");
             }
-            if (blank(merge.getSurvivorId()) || blank(merge.getMergedId())) {
-                throw new InvalidRecordException("merge needs both survivorId and mergedId");
-            }
-            if (merge.getSurvivorId().equals(merge.getMergedId())) {
-                throw new InvalidRecordException("merge of a customer into itself");
-            }
-            if (record.key() != null && !record.key().equals(merge.getMergedId())) {
-                throw new InvalidRecordException("key is not the merge's mergedId");
-            }
+            checkPair("merge", "into", merge.getSurvivorId(), merge.getMergedId(), record.key(), false);
             context().forward(new Record<>(merge.getMergedId(),
                     new Routed.ToCustomers(new CustomerEvent(new MergeRequest(merge.getSurvivorId()))), record.timestamp()));
+        }
+    }
+
+    /** {@code customer-unmerges}: key and {@code survivorId} name the customer that gives accounts back. */
+    public static final class Unmerges extends ContextualProcessor<String, CustomerUnmerge, String, Routed> {
+        @Override
+        public void process(Record<String, CustomerUnmerge> record) {
+            CustomerUnmerge unmerge = record.value();
+            if (unmerge == null) {
+                throw new InvalidRecordException("unmerge has no value");
+            }
+            checkPair("unmerge", "from", unmerge.getSurvivorId(), unmerge.getMergedId(), record.key(), true);
+            context().forward(new Record<>(unmerge.getSurvivorId(), new Routed.ToCustomers(new CustomerEvent(
+                    new UnmergeRequest(unmerge.getMergedId(), unmerge.getAccountKeys()))), record.timestamp()));
         }
     }
 
@@ -56,6 +64,19 @@ public final class RequestIntake {
             }
             context().forward(new Record<>(request.getCustomerId(), new Routed.ToCustomers(new CustomerEvent(
                     new EraseRequest(request.getRequestId(), null, false))), record.timestamp()));
+        }
+    }
+
+    /** Both ids given, not the same, and the key names the one the topic is keyed by ({@code survivorId} or {@code mergedId}). */
+    private static void checkPair(String what, String preposition, String survivorId, String mergedId, String key, boolean keyedBySurvivor) {
+        if (blank(survivorId) || blank(mergedId)) {
+            throw new InvalidRecordException(what + " needs both survivorId and mergedId");
+        }
+        if (survivorId.equals(mergedId)) {
+            throw new InvalidRecordException(what + " of a customer " + preposition + " itself");
+        }
+        if (key != null && !key.equals(keyedBySurvivor ? survivorId : mergedId)) {
+            throw new InvalidRecordException("key is not the " + what + "'s " + (keyedBySurvivor ? "survivorId" : "mergedId"));
         }
     }
 

@@ -63,7 +63,7 @@ import org.apache.kafka.streams.state.Stores;
  *  consents ────────► consent-recorder ─┐            ▲ (by name, from the customer stage)   │
  *  social-profiles ─► profile-gate ─────┤            │                                       │
  *  segment-definitions ► definition-validator (broadcast to every partition) ─┤              │
- *  customer-merges / erasure-requests ► intake ───────┴────────────► [customer-events] ◄──────┘
+ *  customer-(un)merges, erasure-requests ► intake ────┴────────────► [customer-events] ◄──────┘
  *  consent-gate credits ──(target found in the account directory)──► [customer-events]
  *  consent-recorder, account-commands ─► account-directory (read back as a global table)
  *                                                                            │
@@ -113,6 +113,8 @@ public final class SocialCrmTopology {
                 .process(DefinitionValidator::new, Named.as("definition-validator"), Names.ACCEPTED_DEFINITIONS);
         KStream<String, Routed> fromMerges = source(builder, topics.customerMerges, registry, eventTime)
                 .process(RequestIntake.Merges::new, Named.as("merge-intake"));
+        KStream<String, Routed> fromUnmerges = source(builder, topics.customerUnmerges, registry, eventTime)
+                .process(RequestIntake.Unmerges::new, Named.as("unmerge-intake"));
         KStream<String, Routed> fromErasures = source(builder, topics.erasureRequests, registry, eventTime)
                 .process(RequestIntake.Erasures::new, Named.as("erasure-intake"));
 
@@ -138,6 +140,7 @@ public final class SocialCrmTopology {
                 .merge(fromProfiles, Named.as("merge-profiles"))
                 .merge(fromDefinitions, Named.as("merge-definitions"))
                 .merge(fromMerges, Named.as("merge-merges"))
+                .merge(fromUnmerges, Named.as("merge-unmerges"))
                 .merge(fromErasures, Named.as("merge-erasures"))
                 .merge(commands.get("account-commands-customers"), Named.as("merge-commands"))
                 .split(Named.as("account-stage-"))

@@ -10,6 +10,7 @@ import io.socialcrm.avro.ActivityType;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.CustomerMerge;
 import io.socialcrm.avro.CustomerProfile;
+import io.socialcrm.avro.CustomerUnmerge;
 import io.socialcrm.avro.ErasureAction;
 import io.socialcrm.avro.ErasureReceipt;
 import io.socialcrm.avro.ErasureRequest;
@@ -226,6 +227,47 @@ class PrivacyTopologyTest {
                 assertTrue(r.getRemoved().isEmpty());
             });
             assertTrue(f.segmentChanges.readRecordsToList().isEmpty(), "a repeated request exits nothing again");
+        }
+    }
+
+    @Test
+    void anUnmergeGivesEachCustomerBackItsCountersMembershipsAndProfileAndARepeatIsNothing() {
+        try (TopologyFixture f = population()) {
+            Profiles profiles = new Profiles(f);
+            CustomerProfile aliceBefore = profiles.get("alice");
+            CustomerProfile bobBefore = profiles.get("bob");
+            f.merges.pipeInput("bob", new CustomerMerge("alice", "bob", T1), T1);
+            assertNull(profiles.get("bob"));
+            f.segmentChanges.readRecordsToList();
+
+            f.unmerges.pipeInput("alice", new CustomerUnmerge("alice", "bob", List.of(), T1.plusSeconds(1)), T1.plusSeconds(1));
+            CustomerProfile aliceAfter = profiles.get("alice");
+            CustomerProfile bobAfter = profiles.get("bob");
+            assertEquals(aliceBefore.getInfluence(), aliceAfter.getInfluence(), "alice's counters exactly as before the merge");
+            assertEquals(bobBefore.getInfluence(), bobAfter.getInfluence(), "bob's too");
+            assertEquals(aliceBefore.getActivityLevel(), aliceAfter.getActivityLevel(), 0.0);
+            assertEquals(bobBefore.getActivityLevel(), bobAfter.getActivityLevel(), 0.0);
+            assertEquals(aliceBefore.getAccounts(), aliceAfter.getAccounts());
+            assertEquals(bobBefore.getAccounts(), bobAfter.getAccounts());
+            assertEquals(aliceBefore.getSegments(), aliceAfter.getSegments());
+            assertEquals(bobBefore.getSegments(), bobAfter.getSegments(), "bob's memberships back");
+            Map<String, List<String>> byCustomer = new TreeMap<>();
+            for (SegmentChange c : TopologyFixture.values(f.segmentChanges)) {
+                byCustomer.computeIfAbsent(c.getCustomerId(), k -> new java.util.ArrayList<>()).add(c.getSegmentId() + ":" + c.getChange());
+            }
+            assertEquals(Map.of("bob", List.of("all:ENTERED", "engaged:ENTERED")), byCustomer, "bob re-enters; alice was in both all along");
+            KeyValueStore<String, AccountConsent> consents = f.store(Names.ACCOUNT_CONSENTS);
+            assertEquals("bob", consents.get("twitter:2").getCustomerId(), "re-linked to bob in the account stage");
+            assertNull(f.customerState().get("bob").getRedirectTo(), "bob is a customer again, not a redirect");
+
+            // bob's account credits bob again
+            f.engage("7", ActivityType.SHARE, "2", T1.plusSeconds(5));
+            assertEquals(bobBefore.getInfluence().getSharesReceived() + 1, profiles.get("bob").getInfluence().getSharesReceived(), 1e-9);
+            assertEquals(aliceBefore.getInfluence(), profiles.get("alice").getInfluence());
+
+            f.unmerges.pipeInput("alice", new CustomerUnmerge("alice", "bob", List.of(), T1.plusSeconds(9)), T1.plusSeconds(9));
+            assertTrue(f.customerProfiles.readRecordsToList().isEmpty(), "a repeated unmerge changes nothing");
+            assertTrue(f.segmentChanges.readRecordsToList().isEmpty());
         }
     }
 

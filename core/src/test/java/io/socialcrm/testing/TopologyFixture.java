@@ -7,6 +7,7 @@ import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.ConsentStatus;
 import io.socialcrm.avro.CustomerMerge;
 import io.socialcrm.avro.CustomerProfile;
+import io.socialcrm.avro.CustomerUnmerge;
 import io.socialcrm.avro.ErasureReceipt;
 import io.socialcrm.avro.ErasureRequest;
 import io.socialcrm.avro.ProfileSnapshot;
@@ -69,6 +70,7 @@ public final class TopologyFixture implements AutoCloseable {
     public final TestInputTopic<String, ProfileSnapshot> profiles;
     public final TestInputTopic<String, SegmentDefinition> definitions;
     public final TestInputTopic<String, CustomerMerge> merges;
+    public final TestInputTopic<String, CustomerUnmerge> unmerges;
     public final TestInputTopic<String, ErasureRequest> erasures;
     public final TestInputTopic<String, byte[]> rawActivity;
     public final TestOutputTopic<String, CustomerProfile> customerProfiles;
@@ -112,6 +114,7 @@ public final class TopologyFixture implements AutoCloseable {
         profiles = input(topics.socialProfiles);
         definitions = input(topics.segmentDefinitions);
         merges = input(topics.customerMerges);
+        unmerges = input(topics.customerUnmerges);
         erasures = input(topics.erasureRequests);
         rawActivity = driver.createInputTopic(topics.socialActivity.name(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer());

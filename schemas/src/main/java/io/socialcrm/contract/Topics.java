@@ -4,6 +4,7 @@ import io.socialcrm.avro.ActivityMetrics;
 import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.CustomerMerge;
 import io.socialcrm.avro.CustomerProfile;
+import io.socialcrm.avro.CustomerUnmerge;
 import io.socialcrm.avro.ErasureReceipt;
 import io.socialcrm.avro.ErasureRequest;
 import io.socialcrm.avro.ProfileSnapshot;
@@ -39,6 +40,7 @@ public final class Topics {
     public final Topic<ConsentRecord> consents;
     public final Topic<SegmentDefinition> segmentDefinitions;
     public final Topic<CustomerMerge> customerMerges;
+    public final Topic<CustomerUnmerge> customerUnmerges;
     public final Topic<ErasureRequest> erasureRequests;
     public final Topic<CustomerProfile> customerProfiles;
     public final Topic<SegmentChange> segmentChanges;
@@ -78,6 +80,8 @@ public final class Topics {
                 null, "segment id").withPrefix(prefix);
         customerMerges = new Topic<>("customer-merges", "", CustomerMerge.class, TopicKind.INPUT_APPEND,
                 EVENT_RETENTION, "merged customerId").withPrefix(prefix);
+        customerUnmerges = new Topic<>("customer-unmerges", "", CustomerUnmerge.class, TopicKind.INPUT_APPEND,
+                EVENT_RETENTION, "survivor customerId").withPrefix(prefix);
         erasureRequests = new Topic<>("erasure-requests", "", ErasureRequest.class, TopicKind.INPUT_APPEND,
                 EVENT_RETENTION, "customerId").withPrefix(prefix);
         customerProfiles = new Topic<>("customer-profiles", "", CustomerProfile.class, TopicKind.OUTPUT_COMPACTED,
@@ -116,7 +120,7 @@ public final class Topics {
 
     /** Every topic of the contract, inputs first. */
     public List<Topic<?>> all() {
-        return List.of(socialActivity, socialProfiles, consents, segmentDefinitions, customerMerges, erasureRequests,
+        return List.of(socialActivity, socialProfiles, consents, segmentDefinitions, customerMerges, customerUnmerges, erasureRequests,
                 customerProfiles, segmentChanges, segmentShadowChanges, segmentMembers, socialMetrics, erasureReceipts, deadLetters,
                 influenceDistribution, accountDirectory);
     }

@@ -7,6 +7,7 @@ import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.ConsentStatus;
 import io.socialcrm.avro.CustomerMerge;
 import io.socialcrm.avro.CustomerProfile;
+import io.socialcrm.avro.CustomerUnmerge;
 import io.socialcrm.avro.ErasureAction;
 import io.socialcrm.avro.ErasureReceipt;
 import io.socialcrm.avro.ErasureRequest;
@@ -62,6 +63,11 @@ public final class SampleRecords {
         return CustomerMerge.newBuilder().setSurvivorId("c-42").setMergedId("c-43").setRequestedAt(T).build();
     }
 
+    public static CustomerUnmerge unmerge() {
+        return CustomerUnmerge.newBuilder().setSurvivorId("c-42").setMergedId("c-43").setAccountKeys(List.of("twitter:43"))
+                .setRequestedAt(T).build();
+    }
+
     public static ErasureRequest erasure() {
         return ErasureRequest.newBuilder().setRequestId("req-1").setCustomerId("c-42").setRequestedAt(T).build();
     }
@@ -109,7 +115,7 @@ public final class SampleRecords {
 
     /** One record of every contract type. */
     public static List<SpecificRecord> all() {
-        return List.of(activity(), profile(), consent(), segment(), merge(), erasure(), customerProfile(),
+        return List.of(activity(), profile(), consent(), segment(), merge(), unmerge(), erasure(), customerProfile(),
                 segmentChange(), membership(), metrics(), receipt());
     }
 }
