@@ -174,29 +174,34 @@ public final class ReplayCommand implements Callable<Integer> {
             SchemaRegistryConfig registry = StreamsProperties.registry(settings);
             console.printf("Embedded stack up: Kafka %s, schema registry %s%n", local.bootstrapServers(), local.schemaRegistryUrl());
 
-            try (ContractWriter producer = writer(local.bootstrapServers(), registry)) {
-                definitions.forEach(d -> producer.send(topics.segmentDefinitions, Segment.keyOf(d), d));
-                loaded.put("segment definitions", (long) definitions.size());
-                if (consents != null) {
-                    loadConsents(producer, topics);
-                } else {
-                    console.println("No --consents: every actor is unconsented, so only anonymous counts will come out.");
-                }
-                for (Path file : profiles) {
-                    loadProfiles(producer, topics, file);
-                }
-                for (Path file : activities) {
-                    loadActivities(producer, topics, file);
-                }
-            }
-            reportProblems();
-
             try (Pipeline pipeline = Pipeline.create(settings); Admin admin = local.admin()) {
+                try (ContractWriter producer = writer(local.bootstrapServers(), registry)) {
+                    definitions.forEach(d -> producer.send(topics.segmentDefinitions, Segment.keyOf(d), d));
+                    loaded.put("segment definitions", (long) definitions.size());
+                }
+                pipeline.start().awaitRunning(Duration.ofMinutes(2));
+                Progress progress = new Progress(admin, pipeline.topology().applicationId());
+                // the definitions first, in force on every partition before the data they judge: they reach the
+                // customer stage through the same repartition topic as the activity, in no set order across tasks
+                awaitIdle(progress, pipeline, List.of(topics.segmentDefinitions.name()), limit);
+                try (ContractWriter producer = writer(local.bootstrapServers(), registry)) {
+                    if (consents != null) {
+                        loadConsents(producer, topics);
+                    } else {
+                        console.println("No --consents: every actor is unconsented, so only anonymous counts will come out.");
+                    }
+                    for (Path file : profiles) {
+                        loadProfiles(producer, topics, file);
+                    }
+                    producer.flush(); // consents and profiles in the log before the activity they gate
+                    for (Path file : activities) {
+                        loadActivities(producer, topics, file);
+                    }
+                }
+                reportProblems();
                 long landed = new Progress(admin, "none").endOffsets(List.of(topics.socialActivity.name())).values()
                         .stream().mapToLong(Long::longValue).sum();
                 console.printf("social-activity holds %,d records%n", landed);
-                pipeline.start().awaitRunning(Duration.ofMinutes(2));
-                Progress progress = new Progress(admin, pipeline.topology().applicationId());
                 List<String> inputTopics = List.of(topics.socialActivity.name(), topics.consents.name(),
                         topics.socialProfiles.name(), topics.segmentDefinitions.name());
                 awaitIdle(progress, pipeline, inputTopics, limit);

@@ -278,7 +278,7 @@ public final class QueryApi implements AutoCloseable {
         }
         ObjectNode body = PlainJson.MAPPER.createObjectNode();
         body.put("id", segmentId);
-        Integer inForce = holds ? queries.definitions().stream().filter(d -> d.getId().equals(segmentId))
+        Integer inForce = holds ? queries.definitions().stream().filter(d -> d.getId().equals(segmentId) && !Segment.isShadow(d))
                 .map(SegmentDefinition::getVersion).findFirst().orElse(null) : null;
         if (inForce == null) {
             body.putNull("inForce");

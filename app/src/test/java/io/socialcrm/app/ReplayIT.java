@@ -329,10 +329,12 @@ class ReplayIT {
                 "alice,bluesky,did:plc:alice,alice,ACTIVITY,GRANTED,2020-01-01T00:00:00Z",
                 "bob,bluesky,did:plc:bob,bob,ACTIVITY,GRANTED,2020-01-01T00:00:00Z") + "\n");
         Path pair = Files.writeString(dir.resolve("pair.csv"), "survivor_id,merged_id\nalice,bob\n");
-        MainTest.Outcome plain = MainTest.run("replay", posts.toString(), "--consents", consents.toString(),
+        Path segments = Files.writeString(dir.resolve("segments.yaml"), "segments:\n  - id: everyone\n    enterWhen: accounts >= 1\n");
+        MainTest.Outcome plain = MainTest.run("replay", posts.toString(), "--consents", consents.toString(), "--segments", segments.toString(),
                 "--out", dir.resolve("plain").toString(), "-D", "influence.halflife=off");
         assertEquals(0, plain.code(), plain.err());
-        MainTest.Outcome undone = MainTest.run("replay", posts.toString(), "--consents", consents.toString(), "--merges", pair.toString(),
+        MainTest.Outcome undone = MainTest.run("replay", posts.toString(), "--consents", consents.toString(), "--segments", segments.toString(),
+                "--merges", pair.toString(),
                 "--unmerges", pair.toString(), "--out", dir.resolve("undone").toString(), "-D", "influence.halflife=off");
         assertEquals(0, undone.code(), undone.err());
         Map<String, JsonNode> expected = byKey(dir.resolve("plain/customer-profiles.jsonl"));
@@ -344,15 +346,14 @@ class ReplayIT {
             assertEquals(expected.get(customer).get("activityLevel"), actual.get(customer).get("activityLevel"), customer);
         }
         assertEquals(1.0, actual.get("bob").get("influence").get("sharesReceived").asDouble(), 0.0, "carol's repost is bob's again");
-        List<String> bobHistory = new java.util.ArrayList<>();
-        for (String line : Files.readAllLines(dir.resolve("undone/customer-profiles.jsonl"))) {
-            JsonNode record = PlainJson.MAPPER.readTree(line);
-            if (record.get("key").asText().equals("bob")) {
-                bobHistory.add(record.get("value").isNull() ? "tombstone" : "profile");
+        List<String> bobChanges = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("undone/segment-changes.jsonl"))) {
+            JsonNode c = PlainJson.MAPPER.readTree(line).get("value");
+            if (c.get("customerId").asText().equals("bob") && c.get("segmentId").asText().equals("everyone")) {
+                bobChanges.add(c.get("change").asText() + (c.get("reason").asText().contains("merged") ? " (merged)" : ""));
             }
         }
-        assertTrue(bobHistory.contains("tombstone"), "the merge happened: " + bobHistory);
-        assertEquals("profile", bobHistory.get(bobHistory.size() - 1), "and was undone: " + bobHistory);
+        assertEquals(List.of("ENTERED", "EXITED (merged)", "ENTERED"), bobChanges, "bob left with the merge and came back with the unmerge");
         assertTrue(undone.out().contains("unmerges"), undone.out());
     }
 

@@ -13,6 +13,7 @@ import io.socialcrm.common.AppCounters.Counter;
 import io.socialcrm.http.InstanceQueries.DefinitionVersion;
 import io.socialcrm.http.InstanceQueries.ShadowComparison;
 import io.socialcrm.http.InstanceQueries.ShadowSample;
+import io.socialcrm.segments.Segment;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.stack.FreePorts;
 import io.socialcrm.testing.SampleRecords;
@@ -247,9 +248,10 @@ class QueryApiTest {
             assertEquals("7d", body.path("versions").get(1).path("definition").path("minDwell").asText());
             assertEquals(v1.getEnterWhen(), body.path("versions").get(0).path("definition").path("enterWhen").asText());
         }
-        a.definitions = List.of(SegmentDefinition.newBuilder(v1).setId("something-else").build());
+        a.definitions = List.of(SegmentDefinition.newBuilder(v1).setId("something-else").build(),
+                SegmentDefinition.newBuilder(v2).setVersion(v2.getVersion() + 1).setMode(Segment.SHADOW).build());
         assertTrue(json(get(b.self, "/segments/" + v1.getId() + "/versions", null)).path("inForce").isNull(),
-                "deleted: its versions stay, none is in force");
+                "deleted: its versions stay, none is in force (a shadow is not in force)");
         HttpResponse<String> unknown = get(b.self, "/segments/never-defined/versions", null);
         assertEquals(404, unknown.statusCode());
         assertEquals("segment 'never-defined' has no versions: it was never defined", PlainJson.MAPPER.readTree(unknown.body()).path("error").asText());
