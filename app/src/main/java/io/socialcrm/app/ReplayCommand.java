@@ -23,7 +23,6 @@ import io.socialcrm.contract.Topics;
 import io.socialcrm.ops.ContractWriter;
 import io.socialcrm.ops.DeliveryTracker;
 import io.socialcrm.ops.Producers;
-import io.socialcrm.segments.Segment;
 import io.socialcrm.segments.SegmentFile;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.serde.SchemaRegistryConfig;
@@ -42,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
@@ -175,10 +175,8 @@ public final class ReplayCommand implements Callable<Integer> {
             console.printf("Embedded stack up: Kafka %s, schema registry %s%n", local.bootstrapServers(), local.schemaRegistryUrl());
 
             try (Pipeline pipeline = Pipeline.create(settings); Admin admin = local.admin()) {
-                try (ContractWriter producer = writer(local.bootstrapServers(), registry)) {
-                    definitions.forEach(d -> producer.send(topics.segmentDefinitions, Segment.keyOf(d), d));
-                    loaded.put("segment definitions", (long) definitions.size());
-                }
+                SegmentSeeder.write(local.bootstrapServers(), new Properties(), topics, registry, definitions);
+                loaded.put("segment definitions", (long) definitions.size());
                 pipeline.start().awaitRunning(Duration.ofMinutes(2));
                 Progress progress = new Progress(admin, pipeline.topology().applicationId());
                 // the definitions first, in force on every partition before the data they judge: they reach the

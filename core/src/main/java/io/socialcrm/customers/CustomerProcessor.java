@@ -347,9 +347,6 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         for (Segment segment : segments.values()) {
             boolean member = members.remove(segment.key());
             Transition t = evaluator.evaluate(segment, view, member);
-            if (t != null && segment.shadow()) {
-                t = new Transition(segment.key(), t.change(), t.reason(), t.definitionVersion());
-            }
             if (member) {
                 Membership m = membership(state, segment.key());
                 Long dueBefore = m.getExitDueSince();

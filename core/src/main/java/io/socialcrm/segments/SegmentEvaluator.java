@@ -17,7 +17,7 @@ public final class SegmentEvaluator {
         this.counters = counters;
     }
 
-    /** A customer entering or leaving a segment, and why. */
+    /** A customer entering or leaving a segment (by its key: a SHADOW segment's is {@code <id>:shadow}), and why. */
     public record Transition(String segmentId, MembershipChange change, String reason, int definitionVersion) {
     }
 
@@ -27,25 +27,25 @@ public final class SegmentEvaluator {
      */
     public Transition evaluate(Segment segment, ProfileView view, boolean member) {
         if (!segment.enabled()) {
-            return member ? new Transition(segment.id(), MembershipChange.EXITED, "segment disabled (v" + segment.version() + ")",
+            return member ? new Transition(segment.key(), MembershipChange.EXITED, "segment disabled (v" + segment.version() + ")",
                     segment.version()) : null;
         }
         if (!member) {
             if (test(segment, segment.enter(), view, false)) {
-                return new Transition(segment.id(), MembershipChange.ENTERED,
+                return new Transition(segment.key(), MembershipChange.ENTERED,
                         "enterWhen (" + segment.enter().source() + ") is true: " + segment.enter().values(view), segment.version());
             }
             return null;
         }
         if (segment.exit() != null) {
             if (test(segment, segment.exit(), view, false)) {
-                return new Transition(segment.id(), MembershipChange.EXITED,
+                return new Transition(segment.key(), MembershipChange.EXITED,
                         "exitWhen (" + segment.exit().source() + ") is true: " + segment.exit().values(view), segment.version());
             }
             return null;
         }
         if (!test(segment, segment.enter(), view, true)) {
-            return new Transition(segment.id(), MembershipChange.EXITED,
+            return new Transition(segment.key(), MembershipChange.EXITED,
                     "enterWhen (" + segment.enter().source() + ") is no longer true: " + segment.enter().values(view),
                     segment.version());
         }
