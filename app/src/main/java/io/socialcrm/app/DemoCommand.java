@@ -123,6 +123,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
+        if (httpPort != 0) {
+            console.printf("The marketer's console will be at http://127.0.0.1:%d/ once the stack is up (a few seconds)%n", httpPort);
+        }
         Duration duration = length.duration == null ? Duration.ofSeconds(60)
                 : Settings.of(Map.of("duration", length.duration), "option --duration").duration("duration");
         AtomicBoolean stop = new AtomicBoolean();
@@ -157,6 +160,7 @@ public final class DemoCommand implements Callable<Integer> {
                  KafkaSink producer = new KafkaSink(local.bootstrapServers(), demoProducerSettings(), topics, registry);
                  ChangeWatcher watcher = new ChangeWatcher(local.bootstrapServers(), topics, registry, speedup);
                  BiTables tables = bi ? BiTables.start(local, topics) : null) {
+                console.printf("Console: %s/  (segments, live changes, influencers, customers, the segment editor)%n", service.url());
                 console.printf("Embedded stack up: Kafka %s, schema registry %s; HTTP API %s%n", local.bootstrapServers(),
                         local.schemaRegistryUrl(), service.url());
                 if (tables != null) {

@@ -4,6 +4,7 @@ import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.config.Settings;
 import io.socialcrm.contract.Topics;
+import io.socialcrm.http.KafkaConsoleBackend;
 import io.socialcrm.http.QueryApi;
 import io.socialcrm.segments.SegmentFile;
 import io.socialcrm.topology.StreamsProperties;
@@ -70,8 +71,10 @@ public final class Service implements AutoCloseable {
             seedSegments(settings, topics);
             QueryApi api = null;
             if (http) {
+                KafkaConsoleBackend console = new KafkaConsoleBackend(settings.require(AppConfig.BOOTSTRAP_SERVERS.name(), "the Kafka brokers"),
+                        AppConfig.adminClient(settings, "broker:9092"), topics, pipeline.registry());
                 api = QueryApi.start(pipeline.streams(), pipeline.topology(), settings.string(AppConfig.HTTP_HOST.name()),
-                        advertised.port(), advertised, settings.string(AppConfig.HTTP_TOKEN.name()));
+                        advertised.port(), advertised, settings.string(AppConfig.HTTP_TOKEN.name()), console);
             }
             return new Service(pipeline, api, advertised);
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.socialcrm.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.SegmentDefinition;
@@ -87,6 +88,30 @@ public interface InstanceQueries {
      * if it has none (or no customer partition is held here).
      */
     Optional<ShadowComparison> shadow(String segmentId, int sample);
+
+    /**
+     * A customer held here, in {@code partition}, and why it stands where it does: {@code profile}
+     * (as {@link #profile}), {@code memberships} (segment, since, reason, definition version),
+     * {@code influence} (raw, and each counter's {@code contributions} to it), {@code hours} (168
+     * weights of its activity by hour of the week, UTC, Monday 00:00 first). Empty if unknown here.
+     */
+    default Optional<ObjectNode> explain(String customerId, int partition) {
+        return Optional.empty();
+    }
+
+    /** What a draft definition would hold among the customers held here: members, out of customers, and a sample by id. */
+    record Preview(long members, long customers, List<ShadowSample> sample) {
+    }
+
+    /** A draft definition evaluated over the customers held here, now (no state is changed). */
+    default Preview preview(SegmentDefinition draft, int sample) {
+        return new Preview(0, 0, List.of());
+    }
+
+    /** Customers held here with a linked account on each platform. */
+    default Map<String, Long> takeUp() {
+        return Map.of();
+    }
 
     /** The API address of every instance of the application, this one included. */
     List<HostInfo> instances();

@@ -1,24 +1,35 @@
 package io.socialcrm.http;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.socialcrm.avro.CustomerProfile;
+import io.socialcrm.avro.MembershipChange;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
+import io.socialcrm.avro.internal.AccountState;
 import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.avro.internal.Membership;
+import io.socialcrm.common.AppCounters;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.TopologySettings;
+import io.socialcrm.consent.AccountKeys;
 import io.socialcrm.contract.MemberKey;
 import io.socialcrm.customers.InfluenceIndex;
 import io.socialcrm.customers.ProfileBuilder;
 import io.socialcrm.customers.TopInfluencers;
 import io.socialcrm.influence.InfluenceDistribution;
+import io.socialcrm.influence.InfluenceModel;
 import io.socialcrm.influence.PublishedSketches;
 import io.socialcrm.segments.ProfileView;
 import io.socialcrm.segments.Segment;
+import io.socialcrm.segments.SegmentEvaluator;
+import io.socialcrm.serde.PlainJson;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,12 +67,18 @@ public final class LocalQueries implements InstanceQueries {
 
     private final KafkaStreams streams;
     private final ProfileBuilder builder;
+    private final InfluenceModel model;
+    /** Evaluates previews: its failure counts are the preview's own, not the application's. */
+    private final SegmentEvaluator evaluator = new SegmentEvaluator(new AppCounters());
+    private volatile Map<String, Long> takeUp;
+    private volatile long takeUpAt;
     private final PublishedSketches published;
     private volatile long distributionCheckedAt;
 
     public LocalQueries(KafkaStreams streams, TopologySettings settings) {
         this.streams = streams;
         this.builder = new ProfileBuilder(settings.influence(), settings.contextDecay());
+        this.model = settings.influence();
         this.published = new PublishedSketches(settings.applicationId(), settings.sketchK(), settings.minPopulation());
     }
 
@@ -101,18 +118,132 @@ public final class LocalQueries implements InstanceQueries {
     /** The profile of a customer held by this instance, as of its last update; empty if unknown. */
     @Override
     public Optional<CustomerProfile> profile(String customerId, int partition) {
+        CustomerState state = state(customerId, partition);
+        if (state == null || state.getRedirectTo() != null || state.getAccounts().isEmpty()) {
+            return Optional.empty();
+        }
+        long asOf = ProfileBuilder.asOf(state, state.getRefreshedAt());
+        return Optional.of(builder.build(customerId, state, asOf, distribution()).profile());
+    }
+
+    @Override
+    public Optional<ObjectNode> explain(String customerId, int partition) {
+        CustomerState state = state(customerId, partition);
+        if (state == null || state.getRedirectTo() != null || state.getAccounts().isEmpty()) {
+            return Optional.empty();
+        }
+        long asOf = ProfileBuilder.asOf(state, state.getRefreshedAt());
+        ProfileBuilder.Built built = builder.build(customerId, state, asOf, distribution());
+        ObjectNode body = PlainJson.MAPPER.createObjectNode();
+        body.set("profile", PlainJson.write(built.profile()));
+        ArrayNode memberships = body.putArray("memberships");
+        for (Membership m : state.getMemberships()) {
+            if (Segment.isShadowKey(m.getSegmentId())) {
+                continue;
+            }
+            ObjectNode entry = memberships.addObject().put("segmentId", m.getSegmentId())
+                    .put("since", Instant.ofEpochMilli(m.getSince()).toString()).put("definitionVersion", m.getDefinitionVersion());
+            StateQueryResult<SegmentMembership> indexed = streams.query(StateQueryRequest.inStore(Names.SEGMENT_INDEX)
+                    .withQuery(KeyQuery.<String, SegmentMembership>withKey(MemberKey.of(m.getSegmentId(), customerId)))
+                    .withPartitions(Set.of(partition)));
+            QueryResult<SegmentMembership> answer = indexed.getPartitionResults().get(partition);
+            SegmentMembership membership = answer == null || answer.isFailure() ? null : answer.getResult();
+            entry.put("reason", membership != null ? membership.getReason() : m.getReason());
+            if (m.getExitDueSince() != null) {
+                entry.put("exitDueSince", Instant.ofEpochMilli(m.getExitDueSince()).toString());
+            }
+        }
+        ObjectNode influence = body.putObject("influence");
+        influence.put("raw", built.profile().getInfluence().getRaw());
+        ObjectNode parts = influence.putObject("contributions");
+        model.contributions(built.totals()).forEach((name, value) -> parts.put(name, Math.round(value * 10_000) / 10_000.0));
+        ArrayNode hours = body.putArray("hours");
+        for (double h : builder.hoursOfWeek(state, asOf)) {
+            hours.add(Math.round(h * 1000) / 1000.0);
+        }
+        return Optional.of(body);
+    }
+
+    /**
+     * A draft definition over the customers held here as they stand: a member of the live segment of
+     * the same id stays unless the draft's exit rule says otherwise (its hysteresis), anyone else is
+     * a member if the draft's enter rule holds. Nothing is written.
+     */
+    @Override
+    public Preview preview(SegmentDefinition draft, int sample) {
+        Segment segment = Segment.compile(draft);
+        InfluenceDistribution dist = distribution();
+        long members = 0;
+        long customers = 0;
+        List<ShadowSample> samples = new ArrayList<>();
+        for (QueryResult<KeyValueIterator<String, CustomerState>> partition : allStates().getPartitionResults().values()) {
+            if (partition.isFailure()) {
+                throw failure(partition);
+            }
+            try (KeyValueIterator<String, CustomerState> it = partition.getResult()) {
+                while (it.hasNext()) {
+                    KeyValue<String, CustomerState> entry = it.next();
+                    CustomerState state = entry.value;
+                    if (state.getRedirectTo() != null || state.getAccounts().isEmpty()) {
+                        continue;
+                    }
+                    customers++;
+                    boolean member = state.getMemberships().stream().anyMatch(m -> m.getSegmentId().equals(draft.getId()));
+                    ProfileBuilder.Built built = builder.build(entry.key, state, ProfileBuilder.asOf(state, state.getRefreshedAt()), dist);
+                    ProfileView view = new ProfileView(built.profile(), built.daysSinceActivity());
+                    SegmentEvaluator.Transition t = evaluator.evaluate(segment, view, member);
+                    boolean after = member ? t == null : t != null && t.change() == MembershipChange.ENTERED;
+                    if (after) {
+                        members++;
+                        samples.add(new ShadowSample(entry.key, t != null ? t.reason()
+                                : "a member now, and the draft does not make it leave: " + segment.enter().values(view)));
+                    }
+                }
+            }
+        }
+        return new Preview(members, customers, firstById(samples, sample));
+    }
+
+    /** Customers held here per platform they have an account linked on, re-counted at most every 10 seconds. */
+    @Override
+    public Map<String, Long> takeUp() {
+        long now = System.currentTimeMillis();
+        Map<String, Long> cached = takeUp;
+        if (cached != null && now - takeUpAt < 10_000) {
+            return cached;
+        }
+        Map<String, Long> counts = new TreeMap<>();
+        for (QueryResult<KeyValueIterator<String, CustomerState>> partition : allStates().getPartitionResults().values()) {
+            if (partition.isFailure()) {
+                throw failure(partition);
+            }
+            try (KeyValueIterator<String, CustomerState> it = partition.getResult()) {
+                while (it.hasNext()) {
+                    Set<String> platforms = new HashSet<>();
+                    for (AccountState a : it.next().value.getAccounts()) {
+                        platforms.add(AccountKeys.platformOf(a.getAccountKey()));
+                    }
+                    platforms.forEach(p -> counts.merge(p, 1L, Long::sum));
+                }
+            }
+        }
+        takeUp = counts;
+        takeUpAt = now;
+        return counts;
+    }
+
+    private StateQueryResult<KeyValueIterator<String, CustomerState>> allStates() {
+        return streams.query(StateQueryRequest.inStore(Names.CUSTOMER_STATE).withQuery(RangeQuery.<String, CustomerState>withNoBounds()));
+    }
+
+    private CustomerState state(String customerId, int partition) {
         StateQueryResult<CustomerState> result = streams.query(StateQueryRequest.inStore(Names.CUSTOMER_STATE)
                 .withQuery(KeyQuery.<String, CustomerState>withKey(customerId)).withPartitions(Set.of(partition)));
         QueryResult<CustomerState> answer = result.getPartitionResults().get(partition);
         if (answer == null || answer.isFailure()) {
             throw failure(answer);
         }
-        CustomerState state = answer.getResult();
-        if (state == null || state.getRedirectTo() != null || state.getAccounts().isEmpty()) {
-            return Optional.empty();
-        }
-        long asOf = ProfileBuilder.asOf(state, state.getRefreshedAt());
-        return Optional.of(builder.build(customerId, state, asOf, distribution()).profile());
+        return answer.getResult();
     }
 
     /** The first {@code limit} influencers of every partition this instance holds, by raw influence. */

@@ -3,8 +3,12 @@ package io.socialcrm.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.sse.SseClient;
+import io.javalin.http.staticfiles.Location;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -14,78 +18,95 @@ import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.common.AppCounters;
 import io.socialcrm.common.AppCounters.Counter;
 import io.socialcrm.common.TopologySettings;
+import io.socialcrm.segments.InvalidRuleException;
 import io.socialcrm.segments.Segment;
+import io.socialcrm.segments.SegmentLanguage;
 import io.socialcrm.serde.PlainJson;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP query API of one instance (JDK HTTP server, JSON bodies). Any instance answers for any
- * key: a customer is read from the instance that holds its partition (found with the Streams
- * metadata of {@code application.server}); lists are gathered from every instance and merged in a
- * stable order. Paths:
+ * The HTTP API and the marketer's console of one instance (Javalin on Jetty; JSON bodies). Any
+ * instance answers for any key: a customer is read from the instance that holds its partition
+ * (found with the Streams metadata of {@code application.server}); lists are gathered from every
+ * instance and merged in a stable order. Paths:
  * <ul>
+ *   <li>{@code GET /} — the console (static pages from the jar, see {@code docs/console.md})</li>
  *   <li>{@code GET /customers/{id}} — the customer's profile (404 if unknown)</li>
+ *   <li>{@code GET /customers/{id}/explain} — the profile and why: memberships with reasons, influence by counter, hour-of-week activity</li>
  *   <li>{@code GET /segments} — definitions in force and member counts</li>
+ *   <li>{@code GET /segments/stats} — entries and exits in the last hour and day, size over the last day, per segment</li>
+ *   <li>{@code GET /segments/variables} — what a rule can use</li>
+ *   <li>{@code POST /segments/check} — type-checks a draft definition; {@code POST /segments/preview} — who it would hold now;
+ *       {@code POST /segments} — publishes it as the next version</li>
  *   <li>{@code GET /segments/{id}/members?limit=100&after=} — members by customer id, with a cursor</li>
  *   <li>{@code GET /segments/{id}/versions} — every accepted version of the definition, oldest first, and the one in force</li>
  *   <li>{@code GET /segments/{id}/shadow?sample=10} — a SHADOW definition against the live one: who would enter and leave</li>
+ *   <li>{@code GET /changes/recent}, {@code GET /changes/stream} (server-sent events) — segment changes as they happen</li>
+ *   <li>{@code GET /consents/take-up} — linked accounts per platform</li>
  *   <li>{@code GET /influencers/top?limit=10} — the most influential customers</li>
+ *   <li>{@code GET /session}, {@code POST /session}, {@code DELETE /session} — the console's sign-in with the token</li>
  *   <li>{@code GET /health} — 200 when RUNNING, else 503 with the Streams state</li>
  *   <li>{@code GET /metrics} — Prometheus text: Kafka Streams' metrics and the application's</li>
  * </ul>
- * With a token set, the paths that return personal data (customers, members, influencers) need
- * {@code Authorization: Bearer <token>}. Errors are JSON {@code {"error": ..., "status": ...}}:
- * 400 naming the bad parameter, 401, 404, 503 with {@code Retry-After} while rebalancing; never a
- * stack trace.
+ * With a token set, the paths that return personal data (customers, members, influencers, changes,
+ * previews) and publishing need {@code Authorization: Bearer <token>} or the console's session
+ * cookie (HttpOnly, SameSite=Strict, an HMAC of the token: any instance with the same token
+ * accepts it). A request that changes something and is not sent with the bearer header must carry
+ * {@code X-Requested-With: socialcrm} and, if it names an origin, come from this host: a page of
+ * another site can neither read nor publish. Every response carries a Content-Security-Policy
+ * (this origin only) and {@code X-Content-Type-Options: nosniff}. Errors are JSON
+ * {@code {"error": ..., "status": ...}}: 400 naming the bad parameter, 401, 403, 404, 409, 503 with
+ * {@code Retry-After} while rebalancing; never a stack trace.
  */
 public final class QueryApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QueryApi.class);
     private static final int MAX_ID_LENGTH = 256;
     private static final int MAX_LIMIT = 1000;
+    private static final int MAX_BODY = 64 * 1024;
+    static final String SESSION_COOKIE = "socialcrm_session";
+    static final String CSRF_HEADER = "X-Requested-With";
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     private final InstanceQueries queries;
+    private final ConsoleBackend backend;
     private final HostInfo self;
     private final byte[] token;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final String session;
+    private final Javalin server;
     private final HttpClient peers;
     private final PrometheusMeterRegistry meters;
     private final AutoCloseable streamsMetrics;
 
-    private QueryApi(InstanceQueries queries, AppCounters counters, HostInfo self, String token, HttpServer server) {
+    private QueryApi(InstanceQueries queries, AppCounters counters, HostInfo self, String token, ConsoleBackend backend) {
         this.queries = queries;
+        this.backend = backend;
         this.self = self;
         this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
-        this.server = server;
-        this.executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "socialcrm-http");
-            t.setDaemon(true);
-            return t;
-        });
+        this.session = this.token == null ? null : sessionValue(this.token);
         this.peers = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.streamsMetrics = queries.bindMetrics(meters);
@@ -93,106 +114,148 @@ public final class QueryApi implements AutoCloseable {
             FunctionCounter.builder(counter.metricName(), counters, c -> c.get(counter))
                     .description(counter.description()).register(meters);
         }
-        server.createContext("/", this::handle);
-        server.setExecutor(executor);
+        this.server = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.http.compressionStrategy = CompressionStrategy.GZIP;
+            config.http.maxRequestSize = MAX_BODY;
+            config.http.prefer405over404 = true;
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = "/console";
+                files.location = Location.CLASSPATH;
+            });
+            config.staticFiles.enableWebjars();
+            routes(config.routes);
+        });
+    }
+
+    private void routes(io.javalin.config.RoutesConfig r) {
+        r.before(ctx -> {
+            ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+            ctx.header("X-Content-Type-Options", "nosniff");
+            ctx.header("Referrer-Policy", "no-referrer");
+            ctx.header("X-Frame-Options", "DENY");
+            if (!"GET".equals(ctx.method().name()) && !"HEAD".equals(ctx.method().name())) {
+                guardAgainstCrossSite(ctx);
+            }
+        });
+        r.get("/health", this::health);
+        r.get("/metrics", ctx -> respond(ctx, 200, "text/plain; version=0.0.4; charset=utf-8",
+                meters.scrape().getBytes(StandardCharsets.UTF_8)));
+        r.get("/session", this::sessionState);
+        r.post("/session", this::signIn);
+        r.delete("/session", this::signOut);
+        r.get("/customers/{id}", ctx -> {
+            authorize(ctx);
+            customer(ctx, id(ctx.pathParam("id"), "customer id"), local(ctx));
+        });
+        r.get("/customers/{id}/explain", ctx -> {
+            authorize(ctx);
+            explain(ctx, id(ctx.pathParam("id"), "customer id"), local(ctx));
+        });
+        r.get("/segments", ctx -> segments(ctx, local(ctx)));
+        r.post("/segments", ctx -> {
+            authorize(ctx);
+            publish(ctx);
+        });
+        r.get("/segments/stats", this::stats);
+        r.get("/segments/variables", this::variables);
+        r.post("/segments/check", this::check);
+        r.post("/segments/preview", ctx -> {
+            authorize(ctx);
+            preview(ctx, local(ctx));
+        });
+        r.get("/segments/{id}/members", ctx -> {
+            authorize(ctx);
+            members(ctx, id(ctx.pathParam("id"), "segment id"), local(ctx));
+        });
+        r.get("/segments/{id}/versions", ctx -> versions(ctx, id(ctx.pathParam("id"), "segment id"), local(ctx)));
+        r.get("/segments/{id}/shadow", ctx -> {
+            authorize(ctx);
+            shadow(ctx, id(ctx.pathParam("id"), "segment id"), limit(ctx, "sample", 10, 100), local(ctx));
+        });
+        r.get("/influencers/top", ctx -> {
+            authorize(ctx);
+            top(ctx, limit(ctx, "limit", 10, LocalQueries.TOP_MAX), local(ctx));
+        });
+        r.get("/consents/take-up", ctx -> takeUp(ctx, local(ctx)));
+        r.get("/changes/recent", ctx -> {
+            authorize(ctx);
+            recentChanges(ctx);
+        });
+        r.before("/changes/stream", this::authorize);
+        r.sse("/changes/stream", this::streamChanges);
+        r.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
+        r.exception(InstanceQueries.NotAvailableException.class, (e, ctx) -> {
+            ctx.header("Retry-After", "1");
+            error(ctx, 503, "not available now: " + e.getMessage() + "; retry shortly");
+        });
+        r.exception(HttpResponseException.class, (e, ctx) -> {
+            int status = e.getStatus();
+            error(ctx, status, status == 404 ? "no such path; see GET /health, /metrics, /customers/{id}, /customers/{id}/explain, "
+                    + "/segments, /segments/stats, /segments/{id}/members, /segments/{id}/versions, /segments/{id}/shadow, "
+                    + "/influencers/top, /changes/recent, /consents/take-up, or the console at /"
+                    : status == 405 ? "this method is not supported on " + ctx.path() : e.getMessage());
+        });
+        r.exception(Exception.class, (e, ctx) -> {
+            LOG.error("HTTP {} {} failed", ctx.method(), ctx.endpoint() == null ? "?" : ctx.endpoint().path, e);
+            error(ctx, 500, "internal error");
+        });
     }
 
     /**
      * Starts the API on {@code bindHost:port} (port 0: any free port). {@code advertised} is how
      * other instances reach this one; it must equal this instance's {@code application.server}.
+     * {@code backend} (may be null) lets the console publish definitions and follow segment changes.
      */
     public static QueryApi start(KafkaStreams streams, TopologySettings settings, String bindHost, int port,
-                                 HostInfo advertised, String token) throws IOException {
-        return start(new LocalQueries(streams, settings), settings.counters(), bindHost, port, advertised, token);
+                                 HostInfo advertised, String token, ConsoleBackend backend) throws IOException {
+        return start(new LocalQueries(streams, settings), settings.counters(), bindHost, port, advertised, token, backend);
     }
 
-    /** Starts the API over any {@link InstanceQueries} (the tests' own, for one). */
+    /** Starts the API over any {@link InstanceQueries} (the tests' own, for one), without a console backend. */
     public static QueryApi start(InstanceQueries queries, AppCounters counters, String bindHost, int port,
                                  HostInfo advertised, String token) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(bindHost, port), 64);
-        QueryApi api = new QueryApi(queries, counters, advertised, token, server);
-        server.start();
-        LOG.info("HTTP API listening on {}:{} (advertised as {}:{})", bindHost, server.getAddress().getPort(),
+        return start(queries, counters, bindHost, port, advertised, token, null);
+    }
+
+    /** Starts the API over any {@link InstanceQueries} and console backend. */
+    public static QueryApi start(InstanceQueries queries, AppCounters counters, String bindHost, int port,
+                                 HostInfo advertised, String token, ConsoleBackend backend) throws IOException {
+        QueryApi api = new QueryApi(queries, counters, advertised, token, backend);
+        try {
+            api.server.start(bindHost, port);
+        } catch (RuntimeException e) {
+            api.close();
+            throw new IOException("cannot listen on " + bindHost + ":" + port + ": " + e.getMessage(), e);
+        }
+        LOG.info("HTTP API and console listening on {}:{} (advertised as {}:{})", bindHost, api.port(),
                 advertised.host(), advertised.port());
         return api;
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.stop();
         try {
             streamsMetrics.close();
         } catch (Exception e) {
             LOG.warn("Could not unregister the Kafka Streams metrics", e);
         }
         meters.close();
-    }
-
-    // ---- dispatch --------------------------------------------------------------------------
-
-    private void handle(HttpExchange exchange) {
-        String endpoint = "?";
-        try {
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                throw new ApiError(405, "only GET is supported");
-            }
-            List<String> path = segments(exchange.getRequestURI());
-            Map<String, String> params = params(exchange.getRequestURI());
-            boolean local = "local".equals(params.get("scope"));
-            if (path.equals(List.of("health"))) {
-                endpoint = "/health";
-                health(exchange);
-            } else if (path.equals(List.of("metrics"))) {
-                endpoint = "/metrics";
-                respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", meters.scrape().getBytes(StandardCharsets.UTF_8));
-            } else if (path.size() == 2 && path.get(0).equals("customers")) {
-                endpoint = "/customers/{id}";
-                authorize(exchange);
-                customer(exchange, id(path.get(1), "customer id"), local);
-            } else if (path.equals(List.of("segments"))) {
-                endpoint = "/segments";
-                segments(exchange, local);
-            } else if (path.size() == 3 && path.get(0).equals("segments") && path.get(2).equals("members")) {
-                endpoint = "/segments/{id}/members";
-                authorize(exchange);
-                members(exchange, id(path.get(1), "segment id"), params, local);
-            } else if (path.size() == 3 && path.get(0).equals("segments") && path.get(2).equals("versions")) {
-                endpoint = "/segments/{id}/versions";
-                versions(exchange, id(path.get(1), "segment id"), local);
-            } else if (path.size() == 3 && path.get(0).equals("segments") && path.get(2).equals("shadow")) {
-                endpoint = "/segments/{id}/shadow";
-                authorize(exchange);
-                shadow(exchange, id(path.get(1), "segment id"), limit(params, "sample", 10, 100), local);
-            } else if (path.equals(List.of("influencers", "top"))) {
-                endpoint = "/influencers/top";
-                authorize(exchange);
-                top(exchange, limit(params, 10, LocalQueries.TOP_MAX), local);
-            } else {
-                throw new ApiError(404, "no such path; see GET /health, /metrics, /customers/{id}, /segments, "
-                        + "/segments/{id}/members, /segments/{id}/versions, /segments/{id}/shadow, /influencers/top");
-            }
-        } catch (ApiError e) {
-            error(exchange, e.status, e.getMessage());
-        } catch (InstanceQueries.NotAvailableException e) {
-            exchange.getResponseHeaders().add("Retry-After", "1");
-            error(exchange, 503, "not available now: " + e.getMessage() + "; retry shortly");
-        } catch (RuntimeException | IOException e) {
-            LOG.error("HTTP {} failed", endpoint, e);
-            error(exchange, 500, "internal error");
-        } finally {
-            // closed only here: a try-with-resources would close it before the error responses are sent
-            exchange.close();
+        if (backend != null) {
+            backend.close();
         }
     }
 
     // ---- endpoints ---------------------------------------------------------------------------
 
-    private void health(HttpExchange exchange) throws IOException {
+    private void health(Context ctx) {
         String state = queries.state();
         boolean running = KafkaStreams.State.RUNNING.name().equals(state);
         ObjectNode body = PlainJson.MAPPER.createObjectNode();
@@ -203,25 +266,30 @@ public final class QueryApi implements AutoCloseable {
         queries.threads().forEach(t -> threads.addObject().put("name", t.name()).put("state", t.state())
                 .put("activeTasks", t.activeTasks()).put("standbyTasks", t.standbyTasks()));
         if (!running) {
-            exchange.getResponseHeaders().add("Retry-After", "1");
+            ctx.header("Retry-After", "1");
         }
-        json(exchange, running ? 200 : 503, body);
+        json(ctx, running ? 200 : 503, body);
     }
 
-    private void customer(HttpExchange exchange, String id, boolean local) throws IOException {
+    private void customer(Context ctx, String id, boolean local) {
         InstanceQueries.Owner owner = queries.owner(id);
         if (!local && !owner.host().equals(self)) {
-            relay(exchange, owner.host(), "/customers/" + encode(id) + "?scope=local");
+            relay(ctx, owner.host(), "/customers/" + encode(id) + "?scope=local");
             return;
         }
         Optional<CustomerProfile> profile = queries.profile(id, owner.partition());
         if (profile.isEmpty()) {
             throw new ApiError(404, "no customer with this id (never consented, erased, or merged into another)");
         }
-        json(exchange, 200, PlainJson.write(profile.get()));
+        json(ctx, 200, PlainJson.write(profile.get()));
     }
 
-    private void segments(HttpExchange exchange, boolean local) throws IOException {
+    private void segments(Context ctx, boolean local) {
+        json(ctx, 200, segmentsBody(local));
+    }
+
+    /** Definitions in force and member counts: of this instance ({@code local}, with its own counts) or of all. */
+    private ObjectNode segmentsBody(boolean local) {
         Map<String, Long> counts = new TreeMap<>(queries.memberCounts());
         List<SegmentDefinition> definitions = queries.holdsCustomers() ? queries.definitions() : List.of();
         ArrayNode remoteDefinitions = null;
@@ -254,7 +322,7 @@ public final class QueryApi implements AutoCloseable {
             ObjectNode c = body.putObject("counts");
             queries.memberCounts().forEach(c::put);
         }
-        json(exchange, 200, body);
+        return body;
     }
 
     /**
@@ -262,13 +330,13 @@ public final class QueryApi implements AutoCloseable {
      * which is in force (null once the segment is deleted). Any instance that holds a customer
      * partition holds them all; one that holds none asks the others.
      */
-    private void versions(HttpExchange exchange, String segmentId, boolean local) throws IOException {
+    private void versions(Context ctx, String segmentId, boolean local) {
         boolean holds = queries.holdsCustomers();
         List<InstanceQueries.DefinitionVersion> held = holds ? queries.versions(segmentId) : List.of();
         if (!holds && !local) {
             for (JsonNode peer : gather("/segments/" + encode(segmentId) + "/versions?scope=local")) {
                 if (peer.path("versions").size() > 0) {
-                    json(exchange, 200, (ObjectNode) peer);
+                    json(ctx, 200, (ObjectNode) peer);
                     return;
                 }
             }
@@ -292,14 +360,14 @@ public final class QueryApi implements AutoCloseable {
             entry.put("acceptedAt", Instant.ofEpochMilli(v.acceptedAt()).toString());
             entry.set("definition", PlainJson.write(v.definition()));
         }
-        json(exchange, 200, body);
+        json(ctx, 200, body);
     }
 
     /**
      * A SHADOW definition against the live one of the same id: the counts of every instance added up,
      * the samples merged by customer id. 404 when no instance holds a SHADOW definition for it.
      */
-    private void shadow(HttpExchange exchange, String segmentId, int sample, boolean local) throws IOException {
+    private void shadow(Context ctx, String segmentId, int sample, boolean local) {
         Optional<InstanceQueries.ShadowComparison> mine = queries.holdsCustomers() ? queries.shadow(segmentId, sample) : Optional.empty();
         ObjectNode body = PlainJson.MAPPER.createObjectNode();
         body.put("id", segmentId);
@@ -337,7 +405,7 @@ public final class QueryApi implements AutoCloseable {
         }
         if (versions == null) {
             body.putNull("shadowVersion");
-            json(exchange, 200, body);
+            json(ctx, 200, body);
             return;
         }
         body.set("shadowVersion", versions.path("shadowVersion"));
@@ -349,12 +417,12 @@ public final class QueryApi implements AutoCloseable {
         entering.entrySet().stream().limit(sample).forEach(e -> in.addObject().put("customerId", e.getKey()).put("reason", e.getValue()));
         ArrayNode out = body.putArray("leaving");
         leaving.entrySet().stream().limit(sample).forEach(e -> out.addObject().put("customerId", e.getKey()).put("reason", e.getValue()));
-        json(exchange, 200, body);
+        json(ctx, 200, body);
     }
 
-    private void members(HttpExchange exchange, String segmentId, Map<String, String> params, boolean local) throws IOException {
-        int limit = limit(params, 100, MAX_LIMIT);
-        String after = params.get("after");
+    private void members(Context ctx, String segmentId, boolean local) {
+        int limit = limit(ctx, "limit", 100, MAX_LIMIT);
+        String after = ctx.queryParam("after");
         if (after != null) {
             id(after, "parameter 'after'");
         }
@@ -378,10 +446,10 @@ public final class QueryApi implements AutoCloseable {
         } else {
             body.putNull("next");
         }
-        json(exchange, 200, body);
+        json(ctx, 200, body);
     }
 
-    private void top(HttpExchange exchange, int limit, boolean local) throws IOException {
+    private void top(Context ctx, int limit, boolean local) {
         List<InstanceQueries.Influencer> all = new ArrayList<>(queries.top(limit));
         if (!local) {
             for (JsonNode peer : gather("/influencers/top?scope=local&limit=" + limit)) {
@@ -395,19 +463,350 @@ public final class QueryApi implements AutoCloseable {
         ArrayNode list = body.putArray("influencers");
         LocalQueries.sortAndLimit(all, limit).forEach(i -> list.addObject().put("customerId", i.customerId())
                 .put("score", i.score()).put("percentile", i.percentile()).put("raw", i.raw()));
-        json(exchange, 200, body);
+        json(ctx, 200, body);
+    }
+
+    // ---- the console's endpoints ---------------------------------------------------------------
+
+    /** The customer's profile and why (see {@link InstanceQueries#explain}), from the instance that holds it. */
+    private void explain(Context ctx, String id, boolean local) {
+        InstanceQueries.Owner owner = queries.owner(id);
+        if (!local && !owner.host().equals(self)) {
+            relay(ctx, owner.host(), "/customers/" + encode(id) + "/explain?scope=local");
+            return;
+        }
+        Optional<ObjectNode> explained = queries.explain(id, owner.partition());
+        if (explained.isEmpty()) {
+            throw new ApiError(404, "no customer with this id (never consented, erased, or merged into another)");
+        }
+        json(ctx, 200, explained.get());
+    }
+
+    /** What a rule can use: every variable with its type and meaning. */
+    private void variables(Context ctx) {
+        ObjectNode body = PlainJson.MAPPER.createObjectNode();
+        ArrayNode list = body.putArray("variables");
+        SegmentLanguage.VARIABLES.values().forEach(v -> list.addObject().put("name", v.name())
+                .put("type", v.type().name()).put("doc", v.doc()));
+        json(ctx, 200, body);
+    }
+
+    /** Type-checks a draft definition with the topology's own compiler; errors name the field at fault. */
+    private void check(Context ctx) {
+        SegmentDefinition draft = draft(ctx);
+        ObjectNode body = PlainJson.MAPPER.createObjectNode();
+        ArrayNode errors = problems(draft);
+        body.put("valid", errors.isEmpty());
+        body.set("errors", errors);
+        json(ctx, 200, body);
+    }
+
+    /** Each problem of a draft as {@code {field, message}}; empty when it would be admitted. */
+    static ArrayNode problems(SegmentDefinition draft) {
+        ArrayNode errors = PlainJson.MAPPER.createArrayNode();
+        try {
+            SegmentLanguage.compile(draft.getEnterWhen(), "enterWhen");
+        } catch (InvalidRuleException e) {
+            errors.addObject().put("field", "enterWhen").put("message", e.getMessage());
+        }
+        String exitWhen = draft.getExitWhen();
+        if (exitWhen != null && !exitWhen.isBlank()) {
+            try {
+                SegmentLanguage.compile(exitWhen, "exitWhen");
+            } catch (InvalidRuleException e) {
+                errors.addObject().put("field", "exitWhen").put("message", e.getMessage());
+            }
+        }
+        if (errors.isEmpty()) {
+            try {
+                Segment.compile(draft);
+            } catch (InvalidRuleException e) {
+                String message = e.getMessage();
+                String field = message.startsWith("segment id") ? "id" : message.contains(" minDwell ") ? "minDwell"
+                        : message.contains(" mode ") ? "mode" : "definition";
+                errors.addObject().put("field", field).put("message", message);
+            }
+        }
+        return errors;
+    }
+
+    /** How many customers a draft definition would hold now, over every instance's customers, and a sample by id. */
+    private void preview(Context ctx, boolean local) {
+        SegmentDefinition draft = draft(ctx);
+        ArrayNode errors = problems(draft);
+        if (!errors.isEmpty()) {
+            throw new ApiError(400, errors.get(0).path("message").asText());
+        }
+        int sample = limit(ctx, "sample", 10, 100);
+        long members = 0;
+        long customers = 0;
+        Map<String, String> samples = new TreeMap<>();
+        if (queries.holdsCustomers()) {
+            InstanceQueries.Preview mine = queries.preview(draft, sample);
+            members += mine.members();
+            customers += mine.customers();
+            mine.sample().forEach(x -> samples.put(x.customerId(), x.reason()));
+        }
+        if (!local) {
+            for (JsonNode peer : gather("/segments/preview?scope=local&sample=" + sample, ctx.bodyAsBytes())) {
+                members += peer.path("members").asLong();
+                customers += peer.path("customers").asLong();
+                peer.path("sample").forEach(x -> samples.put(x.path("customerId").asText(), x.path("reason").asText()));
+            }
+        }
+        ObjectNode body = PlainJson.MAPPER.createObjectNode();
+        body.put("id", draft.getId());
+        body.put("members", members);
+        body.put("customers", customers);
+        ArrayNode list = body.putArray("sample");
+        samples.entrySet().stream().limit(sample).forEach(e -> list.addObject().put("customerId", e.getKey()).put("reason", e.getValue()));
+        json(ctx, 200, body);
+    }
+
+    /**
+     * Publishes a draft as the next version: refused (400) if it does not compile, (409) if its version
+     * is not above the one in force; written to {@code segment-definitions}, where the topology admits
+     * it like any other definition.
+     */
+    private void publish(Context ctx) {
+        if (backend == null) {
+            throw new ApiError(503, "this instance cannot publish (no connection to Kafka for the console)");
+        }
+        SegmentDefinition draft = draft(ctx);
+        ArrayNode errors = problems(draft);
+        if (!errors.isEmpty()) {
+            throw new ApiError(400, errors.get(0).path("message").asText());
+        }
+        int held = heldVersion(draft.getId(), Segment.isShadow(draft));
+        if (draft.getVersion() <= held) {
+            throw new ApiError(409, "segment '" + draft.getId() + "' is at version " + held + ": publish version " + (held + 1));
+        }
+        backend.publish(draft);
+        LOG.info("Segment '{}' v{} published from the console", draft.getId(), draft.getVersion());
+        ObjectNode body = PlainJson.MAPPER.createObjectNode();
+        body.put("id", draft.getId());
+        body.put("version", draft.getVersion());
+        body.put("mode", draft.getMode());
+        json(ctx, 202, body);
+    }
+
+    /** The highest version held of a segment (its live or its SHADOW definition), 0 if none. */
+    private int heldVersion(String id, boolean shadow) {
+        int held = 0;
+        List<SegmentDefinition> definitions = queries.holdsCustomers() ? queries.definitions() : List.of();
+        for (SegmentDefinition d : definitions) {
+            if (d.getId().equals(id) && Segment.isShadow(d) == shadow) {
+                held = Math.max(held, d.getVersion());
+            }
+        }
+        if (!queries.holdsCustomers()) {
+            for (JsonNode peer : gather("/segments?scope=local")) {
+                for (JsonNode d : peer.path(shadow ? "shadows" : "segments")) {
+                    if (d.path("id").asText().equals(id)) {
+                        held = Math.max(held, d.path("version").asInt());
+                    }
+                }
+            }
+        }
+        return held;
+    }
+
+    private static SegmentDefinition draft(Context ctx) {
+        JsonNode json;
+        try {
+            json = PlainJson.MAPPER.readTree(ctx.bodyAsBytes());
+        } catch (IOException e) {
+            throw new ApiError(400, "the body is not JSON: send a segment definition");
+        }
+        if (json == null || !json.isObject()) {
+            throw new ApiError(400, "the body must be a JSON object: a segment definition");
+        }
+        ObjectNode filled = ((ObjectNode) json).deepCopy();
+        if (!filled.has("mode") || filled.path("mode").isNull()) {
+            filled.put("mode", Segment.LIVE);
+        }
+        if (!filled.has("enabled") || filled.path("enabled").isNull()) {
+            filled.put("enabled", true);
+        }
+        try {
+            return PlainJson.read(filled, SegmentDefinition.class);
+        } catch (RuntimeException e) {
+            throw new ApiError(400, "not a segment definition: " + e.getMessage());
+        }
+    }
+
+    /** Entries and exits per segment in the last hour and day, and its size over the last day (from segment-changes). */
+    private void stats(Context ctx) {
+        ChangeFeed feed = feed();
+        Map<String, Long> counts = memberCounts();
+        long now = System.currentTimeMillis();
+        ObjectNode body = PlainJson.MAPPER.createObjectNode();
+        body.put("asOf", Instant.ofEpochMilli(now).toString());
+        body.put("caughtUp", feed.caughtUp());
+        body.put("bucketMinutes", ChangeFeed.BUCKET_MS / 60_000);
+        ArrayNode list = body.putArray("segments");
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            ChangeFeed.Stats s = feed.stats(e.getKey(), e.getValue(), now);
+            ObjectNode entry = list.addObject().put("id", e.getKey()).put("members", e.getValue())
+                    .put("enteredLastHour", s.enteredLastHour()).put("exitedLastHour", s.exitedLastHour())
+                    .put("enteredLastDay", s.enteredLastDay()).put("exitedLastDay", s.exitedLastDay());
+            ArrayNode sizes = entry.putArray("sizes");
+            s.sizes().forEach(point -> sizes.addArray().add(point[0]).add(point[1]));
+        }
+        json(ctx, 200, body);
+    }
+
+    private ChangeFeed feed() {
+        if (backend == null) {
+            throw new ApiError(503, "this instance does not follow segment changes (no connection to Kafka for the console)");
+        }
+        return backend.changes();
+    }
+
+    /** Member counts of every live segment in force, over every instance. */
+    private Map<String, Long> memberCounts() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (JsonNode s : segmentsBody(false).path("segments")) {
+            counts.put(s.path("id").asText(), s.path("members").asLong());
+        }
+        return counts;
+    }
+
+    private void recentChanges(Context ctx) {
+        int limit = limit(ctx, "limit", 50, ChangeFeed.RECENT);
+        String segment = ctx.queryParam("segment");
+        ObjectNode body = PlainJson.MAPPER.createObjectNode();
+        ArrayNode list = body.putArray("changes");
+        feed().recent(segment, limit).forEach(list::add);
+        json(ctx, 200, body);
+    }
+
+    /** Segment changes as server-sent events ({@code event: change}), from now on; {@code ?segment=} filters. */
+    private void streamChanges(SseClient client) {
+        ChangeFeed feed;
+        try {
+            feed = feed();
+        } catch (ApiError e) {
+            client.sendEvent("error", e.getMessage());
+            client.close();
+            return;
+        }
+        String segment = client.ctx().queryParam("segment");
+        client.keepAlive();
+        Consumer<ObjectNode> listener = change -> {
+            if (segment == null || segment.isEmpty() || segment.equals(change.path("segmentId").asText())) {
+                client.sendEvent("change", change.toString());
+            }
+        };
+        feed.subscribe(listener);
+        client.onClose(() -> feed.unsubscribe(listener));
+        client.sendComment("following segment changes");
+    }
+
+    /** Customers with a linked account on each platform, over every instance (no personal data: counts). */
+    private void takeUp(Context ctx, boolean local) {
+        Map<String, Long> counts = new TreeMap<>(queries.holdsCustomers() ? queries.takeUp() : Map.of());
+        if (!local) {
+            for (JsonNode peer : gather("/consents/take-up?scope=local")) {
+                peer.path("platforms").fields().forEachRemaining(e -> counts.merge(e.getKey(), e.getValue().asLong(), Long::sum));
+            }
+        }
+        ObjectNode body = PlainJson.MAPPER.createObjectNode();
+        ObjectNode platforms = body.putObject("platforms");
+        counts.forEach(platforms::put);
+        json(ctx, 200, body);
+    }
+
+    // ---- the console's session ---------------------------------------------------------------
+
+    private void sessionState(Context ctx) {
+        ObjectNode body = PlainJson.MAPPER.createObjectNode();
+        body.put("tokenRequired", token != null);
+        body.put("signedIn", token == null || authorized(ctx));
+        json(ctx, 200, body);
+    }
+
+    /** Signs the console in: {@code {"token": ...}} sets the session cookie. */
+    private void signIn(Context ctx) {
+        if (token == null) {
+            ctx.status(204);
+            return;
+        }
+        JsonNode body;
+        try {
+            body = PlainJson.MAPPER.readTree(ctx.bodyAsBytes());
+        } catch (IOException e) {
+            throw new ApiError(400, "send {\"token\": \"...\"}");
+        }
+        byte[] given = body == null ? new byte[0] : body.path("token").asText("").getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(given, token)) {
+            throw new ApiError(401, "the token is not valid");
+        }
+        ctx.header("Set-Cookie", SESSION_COOKIE + "=" + session + "; Path=/; HttpOnly; SameSite=Strict");
+        ctx.header("Cache-Control", "no-store");
+        ctx.status(204);
+    }
+
+    private void signOut(Context ctx) {
+        ctx.header("Set-Cookie", SESSION_COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+        ctx.status(204);
+    }
+
+    /** The session cookie's value: an HMAC of a fixed label keyed by the token, so it reveals nothing of it. */
+    static String sessionValue(byte[] token) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(token, "HmacSHA256"));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(
+                    "socialcrm-console-session-v1".getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+
+    /**
+     * A request that changes something must come from this site: with an {@code Origin}, the origin's
+     * host must be this request's host; sent with the session cookie (not the bearer header), it must
+     * carry {@code X-Requested-With} (a header no cross-site form can set).
+     */
+    private static void guardAgainstCrossSite(Context ctx) {
+        String origin = ctx.header("Origin");
+        String host = ctx.header("Host");
+        if (origin != null && !origin.equals("null")) {
+            String originHost;
+            try {
+                originHost = URI.create(origin).getRawAuthority();
+            } catch (IllegalArgumentException e) {
+                originHost = null;
+            }
+            if (originHost == null || !originHost.equalsIgnoreCase(host)) {
+                throw new ApiError(403, "cross-site request refused: send it from this instance's own pages");
+            }
+        } else if (origin != null) {
+            throw new ApiError(403, "cross-site request refused: send it from this instance's own pages");
+        }
+        String authorization = ctx.header("Authorization");
+        if ((authorization == null || authorization.isEmpty()) && ctx.cookie(SESSION_COOKIE) != null
+                && ctx.header(CSRF_HEADER) == null) {
+            throw new ApiError(403, "a request with the session cookie must carry " + CSRF_HEADER + ": socialcrm");
+        }
     }
 
     // ---- other instances ---------------------------------------------------------------------
 
-    /** The answers of every other instance to a local-scope request. */
+    /** The answers of every other instance to a local-scope GET. */
     private List<JsonNode> gather(String pathAndQuery) {
+        return gather(pathAndQuery, null);
+    }
+
+    /** The answers of every other instance to a local-scope request: a GET, or a POST of {@code body}. */
+    private List<JsonNode> gather(String pathAndQuery, byte[] body) {
         List<JsonNode> answers = new ArrayList<>();
         for (HostInfo host : queries.instances()) {
             if (host.equals(self) || host.port() < 0) {
                 continue;
             }
-            HttpResponse<byte[]> response = call(host, pathAndQuery);
+            HttpResponse<byte[]> response = call(host, pathAndQuery, body);
             if (response.statusCode() != 200) {
                 throw new InstanceQueries.NotAvailableException("instance " + host.host() + ":" + host.port()
                         + " answered " + response.statusCode());
@@ -422,15 +821,20 @@ public final class QueryApi implements AutoCloseable {
         return answers;
     }
 
-    private void relay(HttpExchange exchange, HostInfo host, String pathAndQuery) throws IOException {
-        HttpResponse<byte[]> response = call(host, pathAndQuery);
-        response.headers().firstValue("Retry-After").ifPresent(v -> exchange.getResponseHeaders().add("Retry-After", v));
-        respond(exchange, response.statusCode(), "application/json", response.body());
+    private void relay(Context ctx, HostInfo host, String pathAndQuery) {
+        HttpResponse<byte[]> response = call(host, pathAndQuery, null);
+        response.headers().firstValue("Retry-After").ifPresent(v -> ctx.header("Retry-After", v));
+        respond(ctx, response.statusCode(), "application/json", response.body());
     }
 
-    private HttpResponse<byte[]> call(HostInfo host, String pathAndQuery) {
+    private HttpResponse<byte[]> call(HostInfo host, String pathAndQuery, byte[] body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery))
-                .timeout(Duration.ofSeconds(10)).GET();
+                .timeout(Duration.ofSeconds(10));
+        if (body == null) {
+            request.GET();
+        } else {
+            request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", "application/json");
+        }
         if (token != null) {
             request.header("Authorization", "Bearer " + new String(token, StandardCharsets.UTF_8));
         }
@@ -446,18 +850,32 @@ public final class QueryApi implements AutoCloseable {
 
     // ---- request parsing and responses ------------------------------------------------------
 
-    private void authorize(HttpExchange exchange) {
-        if (token == null) {
+    private void authorize(Context ctx) {
+        if (authorized(ctx)) {
             return;
         }
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        byte[] given = header != null && header.startsWith("Bearer ")
-                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (!MessageDigest.isEqual(given, token)) {
-            exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"socialcrm\"");
-            throw new ApiError(401, header == null ? "this path returns personal data: send Authorization: Bearer <token>"
-                    : "the bearer token is not valid");
+        String header = ctx.header("Authorization");
+        ctx.header("WWW-Authenticate", "Bearer realm=\"socialcrm\"");
+        throw new ApiError(401, header == null ? "this path returns personal data: send Authorization: Bearer <token>, or sign in on the console"
+                : "the bearer token is not valid");
+    }
+
+    /** Whether the request carries the token (bearer header) or the console's session cookie; true without a token. */
+    private boolean authorized(Context ctx) {
+        if (token == null) {
+            return true;
         }
+        String header = ctx.header("Authorization");
+        if (header != null) {
+            byte[] given = header.startsWith("Bearer ") ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+            return MessageDigest.isEqual(given, token);
+        }
+        String cookie = ctx.cookie(SESSION_COOKIE);
+        return cookie != null && MessageDigest.isEqual(cookie.getBytes(StandardCharsets.UTF_8), session.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static boolean local(Context ctx) {
+        return "local".equals(ctx.queryParam("scope"));
     }
 
     private static String id(String raw, String what) {
@@ -472,12 +890,8 @@ public final class QueryApi implements AutoCloseable {
         return raw;
     }
 
-    private static int limit(Map<String, String> params, int dflt, int max) {
-        return limit(params, "limit", dflt, max);
-    }
-
-    private static int limit(Map<String, String> params, String name, int dflt, int max) {
-        String raw = params.get(name);
+    private static int limit(Context ctx, String name, int dflt, int max) {
+        String raw = ctx.queryParam(name);
         if (raw == null) {
             return dflt;
         }
@@ -492,67 +906,30 @@ public final class QueryApi implements AutoCloseable {
         throw new ApiError(400, "parameter '" + name + "' must be a whole number from 1 to " + max);
     }
 
-    private static List<String> segments(URI uri) {
-        String raw = uri.getRawPath();
-        List<String> parts = new ArrayList<>();
-        for (String part : raw.split("/")) {
-            if (!part.isEmpty()) {
-                try {
-                    parts.add(URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8));
-                } catch (IllegalArgumentException e) {
-                    throw new ApiError(400, "the path is not validly encoded");
-                }
-            }
-        }
-        return parts;
-    }
-
-    private static Map<String, String> params(URI uri) {
-        Map<String, String> params = new LinkedHashMap<>();
-        String query = uri.getRawQuery();
-        if (query == null) {
-            return params;
-        }
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            try {
-                String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                params.put(key, value);
-            } catch (IllegalArgumentException e) {
-                throw new ApiError(400, "the query string is not validly encoded");
-            }
-        }
-        return params;
-    }
-
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private static void json(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        respond(exchange, status, "application/json", PlainJson.MAPPER.writeValueAsBytes(body));
+    private static void json(Context ctx, int status, JsonNode body) {
+        try {
+            respond(ctx, status, "application/json", PlainJson.MAPPER.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
     }
 
-    private static void error(HttpExchange exchange, int status, String message) {
+    private static void error(Context ctx, int status, String message) {
         ObjectNode body = PlainJson.MAPPER.createObjectNode();
         body.put("error", message);
         body.put("status", status);
-        try {
-            respond(exchange, status, "application/json", PlainJson.MAPPER.writeValueAsBytes(body));
-        } catch (IOException e) {
-            LOG.debug("Could not send an error response: {}", e.toString());
-        }
+        json(ctx, status, body);
     }
 
-    private static void respond(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
+    private static void respond(Context ctx, int status, String type, byte[] body) {
+        ctx.status(status);
+        ctx.contentType(type);
+        ctx.header("Cache-Control", "no-store");
+        ctx.result(body);
     }
 
     /** An error the client can act on: its status and a message that names what to fix. */

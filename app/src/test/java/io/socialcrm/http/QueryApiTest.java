@@ -295,4 +295,78 @@ class QueryApiTest {
         String metrics = get(a.self, "/metrics", null).body();
         assertTrue(metrics.contains("socialcrm_activities_accepted_total 2.0"), metrics);
     }
+
+    @Test
+    void theConsoleSignsInOnceWithAnHttpOnlyCookieAndRefusesCrossSiteChanges() throws Exception {
+        a.profiles.put("c1", profile("c1"));
+        b.owners.put("c1", a.self);
+        a.owners.put("c1", a.self);
+        URI session = URI.create("http://127.0.0.1:" + a.self.port() + "/session");
+        HttpResponse<String> wrong = HTTP.send(HttpRequest.newBuilder(session).header("Content-Type", "application/json")
+                .header("X-Requested-With", "socialcrm").POST(HttpRequest.BodyPublishers.ofString("{\"token\":\"nope\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, wrong.statusCode());
+        assertTrue(wrong.headers().firstValue("Set-Cookie").isEmpty());
+        HttpResponse<String> signedIn = HTTP.send(HttpRequest.newBuilder(session).header("Content-Type", "application/json")
+                .header("X-Requested-With", "socialcrm").POST(HttpRequest.BodyPublishers.ofString("{\"token\":\"" + TOKEN + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, signedIn.statusCode(), signedIn.body());
+        String cookie = signedIn.headers().firstValue("Set-Cookie").orElseThrow();
+        assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
+        assertTrue(!cookie.contains(TOKEN), "the cookie does not carry the token itself");
+        String pair = cookie.substring(0, cookie.indexOf(';'));
+        HttpResponse<String> withCookie = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.self.port() + "/customers/c1"))
+                .header("Cookie", pair).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, withCookie.statusCode(), withCookie.body());
+        // the same cookie on another instance with the same token (any instance answers)
+        HttpResponse<String> onB = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.self.port() + "/customers/c1"))
+                .header("Cookie", pair).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, onB.statusCode(), onB.body());
+        HttpResponse<String> forged = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.self.port() + "/customers/c1"))
+                .header("Cookie", "socialcrm_session=forged").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, forged.statusCode());
+        // a change sent with the cookie needs the page's header, and an origin of this host
+        String draft = "{\"id\":\"x\",\"enterWhen\":\"accounts > 0\",\"version\":1}";
+        URI publish = URI.create("http://127.0.0.1:" + a.self.port() + "/segments/preview");
+        assertEquals(403, HTTP.send(HttpRequest.newBuilder(publish).header("Cookie", pair).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(draft)).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(403, HTTP.send(HttpRequest.newBuilder(publish).header("Cookie", pair).header("X-Requested-With", "socialcrm")
+                .header("Origin", "http://elsewhere.example").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(draft)).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(200, HTTP.send(HttpRequest.newBuilder(publish).header("Cookie", pair).header("X-Requested-With", "socialcrm")
+                .header("Origin", "http://127.0.0.1:" + a.self.port()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(draft)).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpResponse<String> page = get(a.self, "/", null);
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("socialcrm console"));
+        assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElse(""));
+        assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'self'"));
+    }
+
+    @Test
+    void aDraftRuleIsCheckedWithTheTopologysCompilerAndItsErrorsNameTheField() throws Exception {
+        URI check = URI.create("http://127.0.0.1:" + a.self.port() + "/segments/check");
+        HttpResponse<String> bad = HTTP.send(HttpRequest.newBuilder(check).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"x\",\"enterWhen\":\"influence.score >\",\"exitWhen\":\"nosuch > 1\",\"version\":1}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, bad.statusCode(), bad.body());
+        JsonNode answer = PlainJson.MAPPER.readTree(bad.body());
+        assertEquals(false, answer.path("valid").asBoolean());
+        assertEquals("enterWhen", answer.path("errors").get(0).path("field").asText());
+        assertTrue(answer.path("errors").get(0).path("message").asText().contains("does not compile"), answer.toString());
+        assertEquals("exitWhen", answer.path("errors").get(1).path("field").asText());
+        assertTrue(answer.path("errors").get(1).path("message").asText().contains("nosuch"), answer.toString());
+        HttpResponse<String> good = HTTP.send(HttpRequest.newBuilder(check).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"x\",\"enterWhen\":\"influence.score > 50.0\",\"version\":1}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(true, PlainJson.MAPPER.readTree(good.body()).path("valid").asBoolean(), good.body());
+        assertEquals(400, HTTP.send(HttpRequest.newBuilder(check).POST(HttpRequest.BodyPublishers.ofString("not json")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        // without a connection to Kafka, publishing says so instead of failing
+        HttpResponse<String> publish = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.self.port() + "/segments"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"x\",\"enterWhen\":\"true\",\"version\":1}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, publish.statusCode(), publish.body());
+    }
 }

@@ -93,10 +93,7 @@ public final class ProfileBuilder {
             for (Map.Entry<String, Float> c : a.getContexts().entrySet()) {
                 contexts.merge(c.getKey(), c.getValue() * fc, Double::sum);
             }
-            for (Map.Entry<String, Float> h : a.getHours().entrySet()) {
-                hours[Integer.parseInt(h.getKey())] += h.getValue() * fc;
-                anyHours = true;
-            }
+            anyHours |= addHours(a, fc, hours);
             accounts.add(LinkedAccount.newBuilder().setAccountKey(a.getAccountKey()).setPlatform(AccountKeys.platformOf(a.getAccountKey()))
                     .setPlatformUserId(AccountKeys.userIdOf(a.getAccountKey())).setHandle(a.getHandle())
                     .setScopes(new ArrayList<>(a.getScopes())).setLinkedAt(Instant.ofEpochMilli(a.getLinkedAt())).build());
@@ -152,6 +149,25 @@ public final class ProfileBuilder {
         return profile.getContexts().entrySet().stream()
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                 .limit(n).map(Map.Entry::getKey).toList();
+    }
+
+    /**
+     * The customer's activity by hour of the week (168 weights, UTC, Monday 00:00 first), decayed to
+     * {@code now} like its contexts: what {@code bestHourOfWeek} is the peak of.
+     */
+    public double[] hoursOfWeek(CustomerState state, long now) {
+        double[] hours = new double[168];
+        for (AccountState a : state.getAccounts()) {
+            addHours(a, contextDecay.factor(a.getContextsAt(), now), hours);
+        }
+        return hours;
+    }
+
+    private static boolean addHours(AccountState a, double factor, double[] hours) {
+        for (Map.Entry<String, Float> h : a.getHours().entrySet()) {
+            hours[Integer.parseInt(h.getKey())] += h.getValue() * factor;
+        }
+        return !a.getHours().isEmpty();
     }
 
     private static int argMax(double[] values) {

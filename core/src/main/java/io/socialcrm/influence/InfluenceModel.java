@@ -1,7 +1,9 @@
 package io.socialcrm.influence;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * How influence is computed (Cha et al., ICWSM 2010: what people do with your posts says more than
@@ -55,13 +57,30 @@ public final class InfluenceModel {
     }
 
     public double raw(InfluenceTotals t) {
-        return weights.shares() * Math.log1p(t.shares())
-                + weights.mentions() * Math.log1p(t.mentions())
-                + weights.replies() * Math.log1p(t.replies())
-                + weights.likes() * Math.log1p(t.likes())
-                + weights.engagers() * Math.log1p(t.engagers())
-                + weights.follows() * Math.log1p(t.follows())
-                + weights.followers() * Math.log1p(Math.max(0, t.followers()));
+        return term(weights.shares(), t.shares())
+                + term(weights.mentions(), t.mentions())
+                + term(weights.replies(), t.replies())
+                + term(weights.likes(), t.likes())
+                + term(weights.engagers(), t.engagers())
+                + term(weights.follows(), t.follows())
+                + term(weights.followers(), Math.max(0, t.followers()));
+    }
+
+    /** Each counter's part of {@link #raw} (they add up to it), by the profile's names of the counters. */
+    public Map<String, Double> contributions(InfluenceTotals t) {
+        Map<String, Double> parts = new LinkedHashMap<>();
+        parts.put("sharesReceived", term(weights.shares(), t.shares()));
+        parts.put("mentionsReceived", term(weights.mentions(), t.mentions()));
+        parts.put("repliesReceived", term(weights.replies(), t.replies()));
+        parts.put("likesReceived", term(weights.likes(), t.likes()));
+        parts.put("distinctEngagers", term(weights.engagers(), t.engagers()));
+        parts.put("followsReceived", term(weights.follows(), t.follows()));
+        parts.put("followers", term(weights.followers(), Math.max(0, t.followers())));
+        return parts;
+    }
+
+    private static double term(double weight, double count) {
+        return weight * Math.log1p(count);
     }
 
     /** Recent engagement rate over the usual one; 1 without decay or without engagement. */

@@ -93,6 +93,8 @@ class DecayTest {
                 Duration.ofDays(30), Duration.ofDays(7));
         double celebrity = model.raw(new InfluenceTotals(0, 0, 0, 0, 0, 0, 10_000_000L, 0));
         double engaged = model.raw(new InfluenceTotals(20, 10, 10, 0, 0, 15, 300, 0));
+        assertEquals(engaged, model.contributions(new InfluenceTotals(20, 10, 10, 0, 0, 15, 300, 0)).values().stream()
+                .mapToDouble(Double::doubleValue).sum(), 1e-12, "the console's parts of the score add up to it");
         assertEquals(2.42, celebrity, 0.01);
         assertEquals(true, engaged > 3 * celebrity, "engagement outranks audience size: " + engaged);
     }

@@ -1,0 +1,16 @@
+package io.socialcrm.http;
+
+import io.socialcrm.avro.SegmentDefinition;
+
+/** What the console needs of Kafka beyond the instance's stores: publishing definitions, following segment changes. */
+public interface ConsoleBackend extends AutoCloseable {
+
+    /** Writes a definition to {@code segment-definitions} (keyed as the topology expects) and waits for the broker's acknowledgement. */
+    void publish(SegmentDefinition definition);
+
+    /** The segment changes this instance follows. */
+    ChangeFeed changes();
+
+    @Override
+    void close();
+}
