@@ -54,6 +54,7 @@ function table(caption, headers, rows, attrs = {}) {
 
 function status(text) { document.getElementById('status').textContent = text; }
 function number(n, digits = 0) { return Number(n).toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }); }
+function percent(x) { return number(x * 100, 1) + ' %'; }
 function hourOfWeek(h) { return h === null || h === undefined ? '—' : `${DAYS[Math.floor(h / 24)]} ${String(h % 24).padStart(2, '0')}:00 UTC`; }
 function customerLink(id) { return el('a', { href: '#/customer/' + encodeURIComponent(id), text: id }); }
 function time(iso) { return iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '—'; }
@@ -126,14 +127,15 @@ async function segmentsPage() {
   page('Segments',
     el('div', { class: 'grid' },
       el('section', { class: 'card', 'aria-label': 'Segments in force' },
+        chartTitle, chartBox,
         table(null, ['Segment', { label: 'Description', cls: 'hide-narrow' }, { label: 'Version', num: true }, { label: 'Members', num: true },
           { label: 'Last hour', num: true }, { label: 'Last day', num: true }, 'Rule'], rows, { id: 'segments-table' }),
-        stats ? el('p', { class: 'muted', text: `Entries / exits from segment-changes; as of ${time(stats.asOf)}${stats.caughtUp ? '' : ' (still reading history)'}` }) : null,
-        chartTitle, chartBox),
+        stats ? el('p', { class: 'muted', text: `Entries / exits from segment-changes, in the changes' own time; as of the newest, ${time(stats.asOf)}${stats.caughtUp ? '' : ' (still reading history)'}` }) : null),
       el('section', { class: 'card', 'aria-label': 'Consent take-up' },
         el('h3', { text: 'Consent take-up' }),
         table('Customers with an account linked, per platform', ['Platform', { label: 'Customers', num: true }], take, { id: 'take-up' }))));
-  if (segments.segments.length) select(segments.segments[0].id);
+  const largest = segments.segments.slice().sort((a, b) => b.members - a.members)[0];
+  if (largest) select(largest.id);
 }
 
 function drawChart(box, st) {
@@ -203,7 +205,7 @@ async function influencersPage() {
       const inf = p.influence || {};
       return el('tr', {},
         el('td', { class: 'num', text: n + 1 }), el('td', {}, customerLink(i.customerId)),
-        el('td', { class: 'num', text: number(i.score, 1) }), el('td', { class: 'num', text: number(i.percentile, 1) }),
+        el('td', { class: 'num', text: number(i.score, 1) }), el('td', { class: 'num', text: percent(i.percentile) }),
         el('td', { class: 'num', text: inf.momentum === undefined ? '—' : number(inf.momentum, 2) }),
         el('td', { class: 'hide-narrow', text: topContexts(strongest(p.contexts, 3).map(e => e[0])) }),
         el('td', { text: hourOfWeek(p.bestHourOfWeek) }),
@@ -230,7 +232,7 @@ async function customerPage(id) {
   const accounts = p.accounts.map(a => el('tr', {}, el('td', { text: a.platform }), el('td', { text: a.handle || '—' }),
     el('td', { text: a.scopes.join(', ') }), el('td', { text: time(a.linkedAt) })));
   page('Customer ' + id,
-    el('p', {}, `Influence score ${number(p.influence.score, 1)} (percentile ${number(p.influence.percentile, 1)}), momentum ${number(p.influence.momentum, 2)}; `,
+    el('p', {}, `Influence score ${number(p.influence.score, 1)} (above ${percent(p.influence.percentile)} of customers), momentum ${number(p.influence.momentum, 2)}; `,
       `best hour ${hourOfWeek(p.bestHourOfWeek)}; ${p.contactable ? 'contactable' : 'not contactable'}; last active ${time(p.lastActivityAt)}.`),
     el('div', { class: 'grid' },
       el('div', {},

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * latest {@link #RECENT} changes, and listeners for the ones that arrive from now on. Its reader
  * starts from the beginning of the topic, so what a page shows survives a restart of the instance
  * (within the topic's retention); a segment's size over time is its member count now minus the
- * changes since.
+ * changes since. Times are the changes' own ({@code at}, event time), read against {@link #now}.
  */
 public final class ChangeFeed {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
@@ -45,12 +45,15 @@ public final class ChangeFeed {
     private final Deque<ObjectNode> recent = new ArrayDeque<>();
     private final List<Consumer<ObjectNode>> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean caughtUp;
+    /** The newest change's time: the clock the counts are read against (event time, like the changes' own). */
+    private volatile long streamTime = Long.MIN_VALUE;
 
     /** Takes one change in; listeners hear it once the feed has caught up with the topic. */
     public void accept(SegmentChange change) {
         ObjectNode json = PlainJson.write(change);
         long at = change.getAt().toEpochMilli();
         synchronized (this) {
+            streamTime = Math.max(streamTime, at);
             long[] counts = buckets.computeIfAbsent(change.getSegmentId(), s -> new TreeMap<>())
                     .computeIfAbsent(Math.floorDiv(at, BUCKET_MS) * BUCKET_MS, b -> new long[2]);
             counts[change.getChange() == MembershipChange.ENTERED ? 0 : 1]++;
@@ -78,6 +81,16 @@ public final class ChangeFeed {
 
     public boolean caughtUp() {
         return caughtUp;
+    }
+
+    /**
+     * The time windows end at: the newest change's time, or {@code wallClock} before any. It is the
+     * wall clock's time in a live deployment; in a replay of history, or the demo's fast simulated
+     * time, "the last hour" is the last hour of the data.
+     */
+    public long now(long wallClock) {
+        long newest = streamTime;
+        return newest == Long.MIN_VALUE ? wallClock : newest;
     }
 
     public void subscribe(Consumer<ObjectNode> listener) {

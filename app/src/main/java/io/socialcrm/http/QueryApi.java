@@ -28,6 +28,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -44,6 +45,12 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,6 +133,8 @@ public final class QueryApi implements AutoCloseable {
                 files.location = Location.CLASSPATH;
             });
             config.staticFiles.enableWebjars();
+            // what Jetty refuses before any route sees it (a %00 in the path, a malformed request) is answered in the API's format too
+            config.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JsonErrors()));
             routes(config.routes);
         });
     }
@@ -639,7 +648,7 @@ public final class QueryApi implements AutoCloseable {
     private void stats(Context ctx) {
         ChangeFeed feed = feed();
         Map<String, Long> counts = memberCounts();
-        long now = System.currentTimeMillis();
+        long now = feed.now(System.currentTimeMillis());
         ObjectNode body = PlainJson.MAPPER.createObjectNode();
         body.put("asOf", Instant.ofEpochMilli(now).toString());
         body.put("caughtUp", feed.caughtUp());
@@ -930,6 +939,22 @@ public final class QueryApi implements AutoCloseable {
         ctx.contentType(type);
         ctx.header("Cache-Control", "no-store");
         ctx.result(body);
+    }
+
+    /** Jetty's own refusals (before routing) as the API's JSON errors, never an HTML page. */
+    static final class JsonErrors extends ErrorHandler {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            int status = response.getStatus() < 400 ? 500 : response.getStatus();
+            String message = status == 400 ? "the request is not valid: its path must be validly encoded and must not contain control characters"
+                    : HttpStatus.getMessage(status);
+            ObjectNode body = PlainJson.MAPPER.createObjectNode().put("error", message).put("status", status);
+            response.setStatus(status);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.getHeaders().put("X-Content-Type-Options", "nosniff");
+            response.write(true, ByteBuffer.wrap(body.toString().getBytes(StandardCharsets.UTF_8)), callback);
+            return true;
+        }
     }
 
     /** An error the client can act on: its status and a message that names what to fix. */

@@ -178,7 +178,9 @@ class QueryApiTest {
         assertEquals("c-9", json(relayed).path("customerId").asText());
 
         assertEquals(404, get(b.self, "/customers/nobody", TOKEN).statusCode());
-        assertEquals(401, get(a.self, "/customers/c-9", null).statusCode(), "the token is required");
+        HttpResponse<String> refused = get(a.self, "/customers/c-9", null);
+        assertEquals(401, refused.statusCode(), "the token is required");
+        assertTrue(refused.body().contains("Authorization: Bearer"), "the error names what to send: " + refused.body());
         assertEquals(401, get(a.self, "/customers/c-9", "wrong").statusCode());
         assertEquals(400, get(a.self, "/customers/" + "x".repeat(300), TOKEN).statusCode());
     }
@@ -336,6 +338,9 @@ class QueryApiTest {
         assertEquals(200, HTTP.send(HttpRequest.newBuilder(publish).header("Cookie", pair).header("X-Requested-With", "socialcrm")
                 .header("Origin", "http://127.0.0.1:" + a.self.port()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(draft)).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpResponse<String> malformed = get(a.self, "/customers/a%00b", TOKEN);
+        assertEquals(400, malformed.statusCode());
+        assertTrue(malformed.body().contains("control characters") && malformed.body().startsWith("{"), "JSON, not Jetty's page: " + malformed.body());
         HttpResponse<String> page = get(a.self, "/", null);
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("socialcrm console"));

@@ -157,6 +157,25 @@ class TwoInstancesIT {
             assertEquals(shadow.getVersion(), fromSecond.path("shadowVersion").asInt());
             assertEquals(1, json(get(first.url() + "/segments", null)).path("shadows").size());
 
+            // the console's questions get the same answers from either instance
+            String someone = customers.iterator().next();
+            JsonNode explainedA = json(get(first.url() + "/customers/" + someone + "/explain", TOKEN));
+            assertEquals(explainedA, json(get(second.url() + "/customers/" + someone + "/explain", TOKEN)), "explain from both");
+            assertEquals(json(get(first.url() + "/customers/" + someone, TOKEN)), explainedA.path("profile"));
+            assertEquals(168, explainedA.path("hours").size());
+            String draft = "{\"id\":\"console-draft\",\"enterWhen\":\"activity.level >= 1.0\",\"version\":1}";
+            JsonNode previewA = json(post(first.url() + "/segments/preview?sample=5", draft));
+            assertEquals(previewA, json(post(second.url() + "/segments/preview?sample=5", draft)), "a preview adds up both instances alike");
+            assertTrue(previewA.path("customers").asLong() >= customers.size(), "every customer is evaluated: " + previewA);
+            assertTrue(previewA.path("members").asLong() > 0 && previewA.path("sample").size() == 5, previewA.toString());
+            JsonNode takeUpA = json(get(first.url() + "/consents/take-up", null));
+            assertEquals(takeUpA, json(get(second.url() + "/consents/take-up", null)));
+            long linked = 0;
+            for (JsonNode n : takeUpA.path("platforms")) {
+                linked += n.asLong();
+            }
+            assertTrue(linked >= customers.size(), "each customer counted on each platform it linked: " + takeUpA);
+
             first.close();
             Set<String> served = new LinkedHashSet<>();
             await("the survivor serving every customer").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
@@ -247,5 +266,11 @@ class TwoInstancesIT {
     private static JsonNode json(HttpResponse<String> response) throws Exception {
         assertEquals(200, response.statusCode(), response.body());
         return PlainJson.MAPPER.readTree(response.body());
+    }
+
+    private HttpResponse<String> post(String url, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }
