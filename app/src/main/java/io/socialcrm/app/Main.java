@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 TopicsCommand.class,
                 HealthCommand.class,
                 BenchCommand.class,
+                EvaluateCommand.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Run 'socialcrm <command> --help' for a command's options. Docs: README.md"})
