@@ -124,6 +124,10 @@ async function segmentsPage() {
     drawChart(chartBox, byId.get(id));
   };
   const take = takeUp ? Object.entries(takeUp.platforms).map(([p, n]) => el('tr', {}, el('td', { text: p }), el('td', { class: 'num', text: number(n) }))) : [];
+  const spread = takeUp ? Object.entries(takeUp.byPlatformCount).map(([k, n]) => el('tr', {}, el('td', { text: k + (k === '1' ? ' platform' : ' platforms') }),
+    el('td', { class: 'num', text: number(n) }))) : [];
+  const pairs = takeUp ? Object.entries(takeUp.pairs).sort((a, b) => b[1] - a[1]).map(([k, n]) => el('tr', {}, el('td', { text: k.replace('+', ' & ') }),
+    el('td', { class: 'num', text: number(n) }))) : [];
   page('Segments',
     el('div', { class: 'grid' },
       el('section', { class: 'card', 'aria-label': 'Segments in force' },
@@ -133,7 +137,10 @@ async function segmentsPage() {
         stats ? el('p', { class: 'muted', text: `Entries / exits from segment-changes, in the changes' own time; as of the newest, ${time(stats.asOf)}${stats.caughtUp ? '' : ' (still reading history)'}` }) : null),
       el('section', { class: 'card', 'aria-label': 'Consent take-up' },
         el('h3', { text: 'Consent take-up' }),
-        table('Customers with an account linked, per platform', ['Platform', { label: 'Customers', num: true }], take, { id: 'take-up' }))));
+        el('p', { class: 'muted', text: takeUp ? `${number(takeUp.customers)} customers with a consent in force` : 'Not counted yet.' }),
+        table('Customers with a consent in force, per platform', ['Platform', { label: 'Customers', num: true }], take, { id: 'take-up' }),
+        table('Customers by the number of platforms they consented on', ['Linked on', { label: 'Customers', num: true }], spread, { id: 'take-up-spread' }),
+        table('Customers who consented on both', ['Platforms', { label: 'Customers', num: true }], pairs, { id: 'take-up-pairs' }))));
   const largest = segments.segments.slice().sort((a, b) => b.members - a.members)[0];
   if (largest) select(largest.id);
 }

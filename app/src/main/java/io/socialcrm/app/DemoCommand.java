@@ -35,6 +35,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -400,6 +401,7 @@ public final class DemoCommand implements Callable<Integer> {
         s.set("latencyMs", watcher.latency());
         s.put("refreshInterval", service.pipeline().settings().string(AppConfig.SEGMENTS_REFRESH.name()));
         s.set("topInfluencers", api(service, "/influencers/top?limit=10").path("influencers"));
+        s.set("consentTakeUp", api(service, "/consents/take-up"));
         s.put("api", service.url());
         return s;
     }
@@ -419,6 +421,18 @@ public final class DemoCommand implements Callable<Integer> {
             Pipeline.sleep(500);
         }
         return PlainJson.MAPPER.createObjectNode();
+    }
+
+    /** The three largest pairs, e.g. {@code twitter+bluesky 12, ...}. */
+    private static String pairs(JsonNode pairs) {
+        List<Map.Entry<String, JsonNode>> all = new ArrayList<>();
+        pairs.fields().forEachRemaining(all::add);
+        all.sort((a, b) -> Long.compare(b.getValue().asLong(), a.getValue().asLong()));
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, JsonNode> e : all.subList(0, Math.min(3, all.size()))) {
+            out.append(out.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(String.format("%,d", e.getValue().asLong()));
+        }
+        return out.length() == 0 ? "none" : out + (all.size() > 3 ? ", ..." : "");
     }
 
     private void printSummary(ObjectNode s) {
@@ -442,6 +456,13 @@ public final class DemoCommand implements Callable<Integer> {
         console.printf("Latency, changes found by sweeps (decay, dormancy, rank drift; refresh every %s): "
                         + "p50 %s ms, p99 %s ms (%,d changes)%n", s.path("refreshInterval").asText(),
                 sweep.path("p50").asText("-"), sweep.path("p99").asText("-"), sweep.path("count").asLong());
+        JsonNode takeUp = s.path("consentTakeUp");
+        if (takeUp.has("customers")) {
+            console.printf("Consent take-up: %,d customers; on 1 platform %,d, on 2 %,d, on 3 or more %,d; on both of a pair: %s%n",
+                    takeUp.path("customers").asLong(), takeUp.path("byPlatformCount").path("1").asLong(),
+                    takeUp.path("byPlatformCount").path("2").asLong(), takeUp.path("byPlatformCount").path("3+").asLong(),
+                    pairs(takeUp.path("pairs")));
+        }
         console.println("Segment sizes:");
         s.get("segmentSizes").fields().forEachRemaining(e -> console.printf("  %-28s %,d%n", e.getKey(), e.getValue().asLong()));
         console.println("Top influencers:");

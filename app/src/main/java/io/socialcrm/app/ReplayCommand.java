@@ -214,7 +214,7 @@ public final class ReplayCommand implements Callable<Integer> {
             }
             Map<String, Long> written = new LinkedHashMap<>();
             for (Topic<?> topic : List.of(topics.customerProfiles, topics.segmentChanges, topics.segmentShadowChanges, topics.segmentMembers,
-                    topics.socialMetrics, topics.erasureReceipts, topics.deadLetters)) {
+                    topics.socialMetrics, topics.consentTakeUp, topics.erasureReceipts, topics.deadLetters)) {
                 written.put(topic.baseName(), TopicDump.write(local.bootstrapServers(), topic, registry, out));
             }
             if (database != null) {
@@ -245,7 +245,7 @@ public final class ReplayCommand implements Callable<Integer> {
         String app = pipeline.topology().applicationId();
         List<String> written = List.of(topics.customerProfiles.name(), topics.segmentChanges.name(), topics.segmentShadowChanges.name(),
                 topics.segmentMembers.name(),
-                topics.socialMetrics.name(), topics.erasureReceipts.name(), topics.deadLetters.name(),
+                topics.socialMetrics.name(), topics.consentTakeUp.name(), topics.erasureReceipts.name(), topics.deadLetters.name(),
                 Names.repartitionTopic(app, Names.ACCOUNT_COMMANDS), Names.repartitionTopic(app, Names.CUSTOMER_EVENTS),
                 Names.repartitionTopic(app, Names.METRICS_DELTAS));
         AtomicLong lastReport = new AtomicLong();

@@ -11,6 +11,9 @@ public interface ConsoleBackend extends AutoCloseable {
     /** The segment changes this instance follows. */
     ChangeFeed changes();
 
+    /** Cross-platform consent take-up over every partition, as last written to {@code consent-take-up}. */
+    TakeUpTotals takeUp();
+
     @Override
     void close();
 }

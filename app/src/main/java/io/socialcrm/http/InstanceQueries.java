@@ -108,11 +108,6 @@ public interface InstanceQueries {
         return new Preview(0, 0, List.of());
     }
 
-    /** Customers held here with a linked account on each platform. */
-    default Map<String, Long> takeUp() {
-        return Map.of();
-    }
-
     /** The API address of every instance of the application, this one included. */
     List<HostInfo> instances();
 

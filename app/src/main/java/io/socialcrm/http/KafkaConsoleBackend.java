@@ -1,5 +1,6 @@
 package io.socialcrm.http;
 
+import io.socialcrm.avro.ConsentTakeUp;
 import io.socialcrm.avro.SegmentChange;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.contract.Topics;
@@ -7,6 +8,7 @@ import io.socialcrm.ops.ContractWriter;
 import io.socialcrm.ops.DeliveryTracker;
 import io.socialcrm.segments.Segment;
 import io.socialcrm.serde.SchemaRegistryConfig;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The console's connection to Kafka: a producer for published definitions (one per publication: it
- * is rare) and a reader of {@code segment-changes} from its beginning (committed records only, no
- * consumer group: every instance reads every partition) feeding a {@link ChangeFeed}.
+ * is rare) and a reader of {@code segment-changes} and {@code consent-take-up} from their beginning
+ * (committed records only, no consumer group: every instance reads every partition) feeding a
+ * {@link ChangeFeed} and the {@link TakeUpTotals}.
  */
 public final class KafkaConsoleBackend implements ConsoleBackend {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaConsoleBackend.class);
@@ -35,6 +38,7 @@ public final class KafkaConsoleBackend implements ConsoleBackend {
     private final Topics topics;
     private final SchemaRegistryConfig registry;
     private final ChangeFeed feed = new ChangeFeed();
+    private final TakeUpTotals takeUp = new TakeUpTotals();
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread reader;
     private volatile boolean closed;
@@ -70,32 +74,43 @@ public final class KafkaConsoleBackend implements ConsoleBackend {
         return feed;
     }
 
+    @Override
+    public TakeUpTotals takeUp() {
+        return takeUp;
+    }
+
     private void read() {
         String topic = topics.segmentChanges.name();
+        String takeUpTopic = topics.consentTakeUp.name();
         Deserializer<SegmentChange> values = Topics.valueSerde(topics.segmentChanges, registry).deserializer();
+        Deserializer<ConsentTakeUp> takeUps = Topics.valueSerde(topics.consentTakeUp, registry).deserializer();
         try {
             List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic, Duration.ofMinutes(1)).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            for (String name : List.of(topic, takeUpTopic)) {
+                consumer.partitionsFor(name, Duration.ofMinutes(1)).forEach(p -> partitions.add(new TopicPartition(name, p.partition())));
+            }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             boolean caughtUp = false;
             while (!closed) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.value() == null) {
-                        continue;
-                    }
                     try {
-                        feed.accept(values.deserialize(topic, record.headers(), record.value()));
+                        if (record.topic().equals(takeUpTopic)) {
+                            String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+                            takeUp.accept(key, record.value() == null ? null : takeUps.deserialize(takeUpTopic, record.headers(), record.value()));
+                        } else if (record.value() != null) {
+                            feed.accept(values.deserialize(topic, record.headers(), record.value()));
+                        }
                     } catch (RuntimeException e) {
-                        LOG.warn("Skipped an unreadable record of {} at partition {} offset {}: {}", topic, record.partition(),
+                        LOG.warn("Skipped an unreadable record of {} at partition {} offset {}: {}", record.topic(), record.partition(),
                                 record.offset(), e.getClass().getSimpleName());
                     }
                 }
                 if (!caughtUp && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                     caughtUp = true;
                     feed.caughtUp(System.currentTimeMillis());
-                    LOG.info("The console follows {} (history read)", topic);
+                    LOG.info("The console follows {} and {} (history read)", topic, takeUpTopic);
                 }
             }
         } catch (WakeupException e) {

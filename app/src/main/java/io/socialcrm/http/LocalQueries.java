@@ -8,13 +8,11 @@ import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.MembershipChange;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
-import io.socialcrm.avro.internal.AccountState;
 import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.avro.internal.Membership;
 import io.socialcrm.common.AppCounters;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.TopologySettings;
-import io.socialcrm.consent.AccountKeys;
 import io.socialcrm.contract.MemberKey;
 import io.socialcrm.customers.InfluenceIndex;
 import io.socialcrm.customers.ProfileBuilder;
@@ -29,7 +27,6 @@ import io.socialcrm.serde.PlainJson;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,8 +67,6 @@ public final class LocalQueries implements InstanceQueries {
     private final InfluenceModel model;
     /** Evaluates previews: its failure counts are the preview's own, not the application's. */
     private final SegmentEvaluator evaluator = new SegmentEvaluator(new AppCounters());
-    private volatile Map<String, Long> takeUp;
-    private volatile long takeUpAt;
     private final PublishedSketches published;
     private volatile long distributionCheckedAt;
 
@@ -202,34 +197,6 @@ public final class LocalQueries implements InstanceQueries {
             }
         }
         return new Preview(members, customers, firstById(samples, sample));
-    }
-
-    /** Customers held here per platform they have an account linked on, re-counted at most every 10 seconds. */
-    @Override
-    public Map<String, Long> takeUp() {
-        long now = System.currentTimeMillis();
-        Map<String, Long> cached = takeUp;
-        if (cached != null && now - takeUpAt < 10_000) {
-            return cached;
-        }
-        Map<String, Long> counts = new TreeMap<>();
-        for (QueryResult<KeyValueIterator<String, CustomerState>> partition : allStates().getPartitionResults().values()) {
-            if (partition.isFailure()) {
-                throw failure(partition);
-            }
-            try (KeyValueIterator<String, CustomerState> it = partition.getResult()) {
-                while (it.hasNext()) {
-                    Set<String> platforms = new HashSet<>();
-                    for (AccountState a : it.next().value.getAccounts()) {
-                        platforms.add(AccountKeys.platformOf(a.getAccountKey()));
-                    }
-                    platforms.forEach(p -> counts.merge(p, 1L, Long::sum));
-                }
-            }
-        }
-        takeUp = counts;
-        takeUpAt = now;
-        return counts;
     }
 
     private StateQueryResult<KeyValueIterator<String, CustomerState>> allStates() {

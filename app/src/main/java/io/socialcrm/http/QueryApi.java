@@ -10,6 +10,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.staticfiles.Location;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.socialcrm.avro.CustomerProfile;
@@ -39,7 +40,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -72,7 +75,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /segments/{id}/versions} — every accepted version of the definition, oldest first, and the one in force</li>
  *   <li>{@code GET /segments/{id}/shadow?sample=10} — a SHADOW definition against the live one: who would enter and leave</li>
  *   <li>{@code GET /changes/recent}, {@code GET /changes/stream} (server-sent events) — segment changes as they happen</li>
- *   <li>{@code GET /consents/take-up} — linked accounts per platform</li>
+ *   <li>{@code GET /consents/take-up} — customers linked on 1, 2, 3+ platforms, per platform and per pair of platforms</li>
  *   <li>{@code GET /influencers/top?limit=10} — the most influential customers</li>
  *   <li>{@code GET /session}, {@code POST /session}, {@code DELETE /session} — the console's sign-in with the token</li>
  *   <li>{@code GET /health} — 200 when RUNNING, else 503 with the Streams state</li>
@@ -107,6 +110,7 @@ public final class QueryApi implements AutoCloseable {
     private final HttpClient peers;
     private final PrometheusMeterRegistry meters;
     private final AutoCloseable streamsMetrics;
+    private final Set<String> gauges = ConcurrentHashMap.newKeySet();
 
     private QueryApi(InstanceQueries queries, AppCounters counters, HostInfo self, String token, ConsoleBackend backend) {
         this.queries = queries;
@@ -150,8 +154,10 @@ public final class QueryApi implements AutoCloseable {
             }
         });
         r.get("/health", this::health);
-        r.get("/metrics", ctx -> respond(ctx, 200, "text/plain; version=0.0.4; charset=utf-8",
-                meters.scrape().getBytes(StandardCharsets.UTF_8)));
+        r.get("/metrics", ctx -> {
+            takeUpGauges();
+            respond(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", meters.scrape().getBytes(StandardCharsets.UTF_8));
+        });
         r.get("/session", this::sessionState);
         r.post("/session", this::signIn);
         r.delete("/session", this::signOut);
@@ -188,7 +194,7 @@ public final class QueryApi implements AutoCloseable {
             authorize(ctx);
             top(ctx, limit(ctx, "limit", 10, LocalQueries.TOP_MAX), local(ctx));
         });
-        r.get("/consents/take-up", ctx -> takeUp(ctx, local(ctx)));
+        r.get("/consents/take-up", this::takeUp);
         r.get("/changes/recent", ctx -> {
             authorize(ctx);
             recentChanges(ctx);
@@ -712,18 +718,45 @@ public final class QueryApi implements AutoCloseable {
         client.sendComment("following segment changes");
     }
 
-    /** Customers with a linked account on each platform, over every instance (no personal data: counts). */
-    private void takeUp(Context ctx, boolean local) {
-        Map<String, Long> counts = new TreeMap<>(queries.holdsCustomers() ? queries.takeUp() : Map.of());
-        if (!local) {
-            for (JsonNode peer : gather("/consents/take-up?scope=local")) {
-                peer.path("platforms").fields().forEachRemaining(e -> counts.merge(e.getKey(), e.getValue().asLong(), Long::sum));
+    /**
+     * Cross-platform consent take-up (customers linked on 1, 2, 3+ platforms, per platform and per
+     * pair), from {@code consent-take-up}: every instance reads all of it, so it answers alone.
+     */
+    private void takeUp(Context ctx) {
+        if (backend == null) {
+            throw new ApiError(503, "this instance does not read consent-take-up (no connection to Kafka for the console)");
+        }
+        json(ctx, 200, backend.takeUp().toJson());
+    }
+
+    /** Registers a gauge for every take-up figure not registered yet (platforms and pairs appear as customers link). */
+    private void takeUpGauges() {
+        if (backend == null) {
+            return;
+        }
+        TakeUpTotals t = backend.takeUp();
+        if (gauges.add("customers")) {
+            Gauge.builder("socialcrm_consent_take_up_customers", t, TakeUpTotals::customers)
+                    .description("Customers with a consent in force on at least one platform").register(meters);
+        }
+        for (String k : List.of("1", "2", "3+")) {
+            if (gauges.add("count:" + k)) {
+                Gauge.builder("socialcrm_consent_take_up_by_platforms", t, x -> x.byPlatformCount().getOrDefault(k, 0L))
+                        .tag("platforms", k).description("Customers linked on this many platforms").register(meters);
             }
         }
-        ObjectNode body = PlainJson.MAPPER.createObjectNode();
-        ObjectNode platforms = body.putObject("platforms");
-        counts.forEach(platforms::put);
-        json(ctx, 200, body);
+        for (String p : t.byPlatform().keySet()) {
+            if (gauges.add("platform:" + p)) {
+                Gauge.builder("socialcrm_consent_take_up_platform", t, x -> x.byPlatform().getOrDefault(p, 0L))
+                        .tag("platform", p).description("Customers linked on this platform").register(meters);
+            }
+        }
+        for (String pair : t.pairs().keySet()) {
+            if (gauges.add("pair:" + pair)) {
+                Gauge.builder("socialcrm_consent_take_up_pair", t, x -> x.pairs().getOrDefault(pair, 0L))
+                        .tag("pair", pair).description("Customers linked on both platforms of the pair").register(meters);
+            }
+        }
     }
 
     // ---- the console's session ---------------------------------------------------------------

@@ -110,6 +110,16 @@ class ReplayIT {
         assertTrue(byKey(out.resolve("segment-members.jsonl")).keySet().stream()
                 .noneMatch(k -> k.endsWith("/other") || k.endsWith("/shock")), "no membership left for the erased or merged id");
         assertEquals(1.0, profiles.get("followed").get("influence").get("followsReceived").asDouble(), 0.0);
+        // cross-platform take-up, every partition's latest count added up: yusuke (two twitter accounts), t4j, followed
+        long takeUp = 0;
+        long onOnePlatform = 0;
+        for (JsonNode partition : byKey(out.resolve("consent-take-up.jsonl")).values()) {
+            takeUp += partition.get("customers").asLong();
+            onOnePlatform += partition.get("byPlatformCount").path("1").asLong();
+            assertEquals(0, partition.get("pairs").size(), "everyone here is on twitter alone");
+        }
+        assertEquals(3, takeUp, "the customers with a consent in force after the erasure and the merge");
+        assertEquals(3, onOnePlatform);
 
         long seen = 0;
         long accepted = 0;

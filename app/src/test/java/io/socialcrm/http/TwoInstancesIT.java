@@ -36,6 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -168,13 +170,38 @@ class TwoInstancesIT {
             assertEquals(previewA, json(post(second.url() + "/segments/preview?sample=5", draft)), "a preview adds up both instances alike");
             assertTrue(previewA.path("customers").asLong() >= customers.size(), "every customer is evaluated: " + previewA);
             assertTrue(previewA.path("members").asLong() > 0 && previewA.path("sample").size() == 5, previewA.toString());
-            JsonNode takeUpA = json(get(first.url() + "/consents/take-up", null));
-            assertEquals(takeUpA, json(get(second.url() + "/consents/take-up", null)));
-            long linked = 0;
-            for (JsonNode n : takeUpA.path("platforms")) {
-                linked += n.asLong();
+            // cross-platform take-up, written by the sweeps of both instances' partitions, against a direct count of the input
+            Map<String, Set<String>> platformsOf = new TreeMap<>();
+            for (Population.Account account : generator.population().accounts) {
+                if (account.consented) {
+                    platformsOf.computeIfAbsent(account.customerId, k -> new TreeSet<>()).add(account.platform);
+                }
             }
-            assertTrue(linked >= customers.size(), "each customer counted on each platform it linked: " + takeUpA);
+            JsonNode[] takeUp = new JsonNode[1];
+            await("the take-up of every partition").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                takeUp[0] = json(get(first.url() + "/consents/take-up", null));
+                return takeUp[0].path("customers").asLong() == platformsOf.size();
+            });
+            assertEquals(takeUp[0], json(get(second.url() + "/consents/take-up", null)), "the same take-up from both instances");
+            Map<String, Long> spread = new TreeMap<>();
+            Map<String, Long> pairs = new TreeMap<>();
+            for (Set<String> platforms : platformsOf.values()) {
+                spread.merge(platforms.size() >= 3 ? "3+" : Integer.toString(platforms.size()), 1L, Long::sum);
+                List<String> sorted = new ArrayList<>(platforms);
+                for (int i = 0; i < sorted.size(); i++) {
+                    for (int j = i + 1; j < sorted.size(); j++) {
+                        pairs.merge(sorted.get(i) + "+" + sorted.get(j), 1L, Long::sum);
+                    }
+                }
+            }
+            for (String k : List.of("1", "2", "3+")) {
+                assertEquals(spread.getOrDefault(k, 0L), takeUp[0].path("byPlatformCount").path(k).asLong(), "linked on " + k);
+            }
+            Map<String, Long> shownPairs = new TreeMap<>();
+            takeUp[0].path("pairs").fields().forEachRemaining(e -> shownPairs.put(e.getKey(), e.getValue().asLong()));
+            assertEquals(pairs, shownPairs, "customers consented on both of each pair");
+            String metrics = get(first.url() + "/metrics", null).body();
+            assertTrue(metrics.contains("socialcrm_consent_take_up_by_platforms{platforms=\"2\"} " + spread.getOrDefault("2", 0L)), metrics);
 
             first.close();
             Set<String> served = new LinkedHashSet<>();

@@ -1,6 +1,7 @@
 package io.socialcrm.common;
 
 import io.socialcrm.avro.ActivityMetrics;
+import io.socialcrm.avro.ConsentTakeUp;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.ErasureReceipt;
 import io.socialcrm.avro.SegmentChange;
@@ -43,6 +44,10 @@ public sealed interface Routed {
     }
 
     record ToReceipts(ErasureReceipt receipt) implements Routed {
+    }
+
+    /** A partition's cross-platform consent take-up (topic consent-take-up). */
+    record ToTakeUp(ConsentTakeUp takeUp) implements Routed {
     }
 
     /** A partition's influence sketch (topic influence-distribution). */

@@ -89,6 +89,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     /** A sweep emits a profile when segments change or the score moved this much. */
     private static final double SCORE_STEP = 1.0;
     private static final int TOP_CONTEXTS = 3;
+    private static final long TAKE_UP_EVERY_MS = 1_000;
 
     private final TopologySettings settings;
     private final InfluenceModel model;
@@ -120,6 +121,10 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     /** A hash of the raw values of the running pass, in the order swept, and of the last one published. */
     private long passValues;
     private long publishedValues = Long.MIN_VALUE;
+    /** The partition's cross-platform consent take-up, and whether it changed since it was last written. */
+    private TakeUpCount takeUp;
+    private boolean takeUpChanged;
+    private long takeUpWrittenAt = Long.MIN_VALUE / 2;
 
     /**
      * @param nanoClock a monotonic clock in nanoseconds ({@code System::nanoTime}), which bounds how
@@ -150,6 +155,12 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         try (KeyValueIterator<String, SegmentDefinition> all = definitions.all()) {
             all.forEachRemaining(kv -> install(kv.key, kv.value));
         }
+        // counted whole once the state is restored (a revived task starts again from here), then kept current
+        takeUp = new TakeUpCount();
+        try (KeyValueIterator<String, CustomerState> all = states.all()) {
+            all.forEachRemaining(kv -> takeUp.add(TakeUpCount.platforms(kv.value)));
+        }
+        takeUpChanged = true;
         reloadDistribution();
         // wall clock, deliberately: sweeps must progress (and definitions take effect) even when
         // no record arrives; what they compute is as of stream time.
@@ -176,13 +187,29 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             onDefinition(changed, time);
             return;
         }
+        if (event instanceof OwnActivity || event instanceof CreditReceived || event instanceof ProfileUpdate) {
+            onCustomerEvent(id, event, record.value(), time);
+            return;
+        }
+        // a link, an unlink, a merge, an unmerge, an erasure: it may change the platforms the customer is on
+        Set<String> before = TakeUpCount.platforms(states.get(id));
+        onCustomerEvent(id, event, record.value(), time);
+        Set<String> after = TakeUpCount.platforms(states.get(id));
+        if (!before.equals(after)) {
+            takeUp.remove(before);
+            takeUp.add(after);
+            takeUpChanged = true;
+        }
+    }
+
+    private void onCustomerEvent(String id, Object event, CustomerEvent wrapped, long time) {
         if (event instanceof Restore restore) { // addressed to a merged id, which is a redirect until now
             onRestore(id, load(id), restore, time);
             return;
         }
         CustomerState state = load(id);
         if (state != null && state.getRedirectTo() != null) {
-            onRedirected(id, state, record.value(), time);
+            onRedirected(id, state, wrapped, time);
             return;
         }
         if (event instanceof AccountLinked linked) {
@@ -677,6 +704,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     // ---- sweeps and the influence distribution ------------------------------------------------
 
     private void tick(long wallNow) {
+        writeTakeUp(wallNow);
         reloadDistribution();
         top.sync();
         if (!passRunning && (passRequested || wallNow - lastPassStart >= settings.refreshInterval().toMillis())) {
@@ -738,6 +766,16 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
                 awaitingOwnSketch = true;
             }
             passSketch = null;
+        }
+    }
+
+    /** Writes the partition's take-up when it changed, at most once a second (one record per change of a consent otherwise). */
+    private void writeTakeUp(long wallNow) {
+        if (takeUpChanged && wallNow - takeUpWrittenAt >= TAKE_UP_EVERY_MS) {
+            takeUpChanged = false;
+            takeUpWrittenAt = wallNow;
+            long at = Math.max(context().currentStreamTimeMs(), 0);
+            context().forward(new Record<>(distributionKey, new Routed.ToTakeUp(takeUp.toRecord(context().taskId().partition(), at)), at));
         }
     }
 

@@ -178,6 +178,7 @@ public final class SocialCrmTopology {
                 .branch((k, v) -> v instanceof Routed.ToSegmentMembers, Branched.as("members"))
                 .branch((k, v) -> v instanceof Routed.ToReceipts, Branched.as("receipts"))
                 .branch((k, v) -> v instanceof Routed.ToDistribution, Branched.as("distribution"))
+                .branch((k, v) -> v instanceof Routed.ToTakeUp, Branched.as("take-up"))
                 .branch((k, v) -> v instanceof Routed.ToMetrics, Branched.as("metrics"))
                 .defaultBranch(Branched.as("accounts"));
         sink(out.get("customer-out-profiles"), v -> ((Routed.ToProfiles) v).profile(), topics.customerProfiles, registry);
@@ -185,6 +186,7 @@ public final class SocialCrmTopology {
         sink(out.get("customer-out-shadow-changes"), v -> ((Routed.ToShadowChanges) v).change(), topics.segmentShadowChanges, registry);
         sink(out.get("customer-out-members"), v -> ((Routed.ToSegmentMembers) v).membership(), topics.segmentMembers, registry);
         sink(out.get("customer-out-receipts"), v -> ((Routed.ToReceipts) v).receipt(), topics.erasureReceipts, registry);
+        sink(out.get("customer-out-take-up"), v -> ((Routed.ToTakeUp) v).takeUp(), topics.consentTakeUp, registry);
         out.get("customer-out-distribution")
                 .mapValues(v -> ((Routed.ToDistribution) v).sketch(), Named.as("distribution-unwrap"))
                 .to(topics.influenceDistribution.name(), Produced.with(keys, Serdes.ByteArray()).withName("influence-distribution-sink"));

@@ -5,6 +5,7 @@ import io.socialcrm.avro.ActivityType;
 import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.ConsentStatus;
+import io.socialcrm.avro.ConsentTakeUp;
 import io.socialcrm.avro.CustomerMerge;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.CustomerUnmerge;
@@ -79,6 +80,7 @@ public final class TopologyFixture implements AutoCloseable {
     public final TestOutputTopic<String, SegmentMembership> segmentMembers;
     public final TestOutputTopic<String, ActivityMetrics> metrics;
     public final TestOutputTopic<String, ErasureReceipt> receipts;
+    public final TestOutputTopic<String, ConsentTakeUp> takeUp;
     public final TestOutputTopic<byte[], byte[]> deadLetters;
 
     public TopologyFixture() {
@@ -124,6 +126,7 @@ public final class TopologyFixture implements AutoCloseable {
         segmentMembers = output(topics.segmentMembers);
         metrics = output(topics.socialMetrics);
         receipts = output(topics.erasureReceipts);
+        takeUp = output(topics.consentTakeUp);
         deadLetters = driver.createOutputTopic(topics.deadLetters.name(), Serdes.ByteArray().deserializer(),
                 Serdes.ByteArray().deserializer());
     }

@@ -2,6 +2,7 @@ package io.socialcrm.contract;
 
 import io.socialcrm.avro.ActivityMetrics;
 import io.socialcrm.avro.ConsentRecord;
+import io.socialcrm.avro.ConsentTakeUp;
 import io.socialcrm.avro.CustomerMerge;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.CustomerUnmerge;
@@ -48,6 +49,11 @@ public final class Topics {
     public final Topic<SegmentChange> segmentShadowChanges;
     public final Topic<SegmentMembership> segmentMembers;
     public final Topic<ActivityMetrics> socialMetrics;
+    /**
+     * Cross-platform consent take-up per customer partition (customers on 1, 2, 3+ platforms, per
+     * platform pair), written at the end of each sweep that changed it; compacted: add up every key.
+     */
+    public final Topic<ConsentTakeUp> consentTakeUp;
     public final Topic<ErasureReceipt> erasureReceipts;
     public final Topic<byte[]> deadLetters;
     /**
@@ -92,6 +98,8 @@ public final class Topics {
                 EVENT_RETENTION, "customerId").withPrefix(prefix);
         segmentMembers = new Topic<>("segment-members", "", SegmentMembership.class, TopicKind.OUTPUT_COMPACTED,
                 null, "segmentId/customerId").withPrefix(prefix);
+        consentTakeUp = new Topic<>("consent-take-up", "", ConsentTakeUp.class, TopicKind.OUTPUT_COMPACTED,
+                null, "application id and partition").withPrefix(prefix);
         socialMetrics = new Topic<>("social-metrics", "", ActivityMetrics.class, TopicKind.OUTPUT_APPEND,
                 METRICS_RETENTION, "platform").withPrefix(prefix);
         erasureReceipts = new Topic<>("erasure-receipts", "", ErasureReceipt.class, TopicKind.OUTPUT_APPEND,
@@ -121,7 +129,7 @@ public final class Topics {
     /** Every topic of the contract, inputs first. */
     public List<Topic<?>> all() {
         return List.of(socialActivity, socialProfiles, consents, segmentDefinitions, customerMerges, customerUnmerges, erasureRequests,
-                customerProfiles, segmentChanges, segmentShadowChanges, segmentMembers, socialMetrics, erasureReceipts, deadLetters,
+                customerProfiles, segmentChanges, segmentShadowChanges, segmentMembers, socialMetrics, consentTakeUp, erasureReceipts, deadLetters,
                 influenceDistribution, accountDirectory);
     }
 

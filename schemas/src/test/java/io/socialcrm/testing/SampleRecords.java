@@ -5,6 +5,7 @@ import io.socialcrm.avro.ActivityType;
 import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.ConsentStatus;
+import io.socialcrm.avro.ConsentTakeUp;
 import io.socialcrm.avro.CustomerMerge;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.CustomerUnmerge;
@@ -105,6 +106,12 @@ public final class SampleRecords {
                 .setConsentsGranted(3).setConsentsRevoked(1).build();
     }
 
+    public static ConsentTakeUp takeUp() {
+        return ConsentTakeUp.newBuilder().setPartition(0).setCustomers(10).setByPlatformCount(Map.of("1", 7L, "2", 2L, "3+", 1L))
+                .setByPlatform(Map.of("twitter", 6L, "bluesky", 5L, "mastodon", 3L))
+                .setPairs(Map.of("bluesky+twitter", 2L, "bluesky+mastodon", 1L, "mastodon+twitter", 1L)).setAsOf(T).build();
+    }
+
     public static ErasureReceipt receipt() {
         return ErasureReceipt.newBuilder().setRequestId("req-1").setCustomerId("c-42").setHeldData(true)
                 .setAccountsRemoved(1).setSegmentsExited(List.of("top-influencers"))
@@ -116,6 +123,6 @@ public final class SampleRecords {
     /** One record of every contract type. */
     public static List<SpecificRecord> all() {
         return List.of(activity(), profile(), consent(), segment(), merge(), unmerge(), erasure(), customerProfile(),
-                segmentChange(), membership(), metrics(), receipt());
+                segmentChange(), membership(), metrics(), takeUp(), receipt());
     }
 }
