@@ -241,6 +241,8 @@ async function customerPage(id) {
   page('Customer ' + id,
     el('p', {}, `Influence score ${number(p.influence.score, 1)} (above ${percent(p.influence.percentile)} of customers), momentum ${number(p.influence.momentum, 2)}; `,
       `best hour ${hourOfWeek(p.bestHourOfWeek)}; ${p.contactable ? 'contactable' : 'not contactable'}; last active ${time(p.lastActivityAt)}.`),
+    el('p', {}, el('a', { href: '/customers/' + encodeURIComponent(id) + '/export', download: 'access-report-' + id + '.json', id: 'export' },
+      'Download everything held about this customer (their access report, JSON)')),
     el('div', { class: 'grid' },
       el('div', {},
         el('section', { class: 'card' }, el('h3', { text: 'Memberships, and why' }),

@@ -1,6 +1,7 @@
 package io.socialcrm.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.socialcrm.avro.AccessRequest;
 import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.CustomerMerge;
 import io.socialcrm.avro.CustomerUnmerge;
@@ -104,6 +105,11 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Unmerges, CSV survivor_id,merged_id (after the merges): the merged customer gets back the accounts that came with it.")
     Path unmerges;
 
+    @Option(names = "--access-requests", paramLabel = "FILE",
+            description = "Access requests, one customerId a line, answered last (after every other input): access-reports.jsonl holds "
+                    + "each customer's report of everything held about them.")
+    Path accessRequests;
+
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "out",
             description = "Folder for <topic>.jsonl, one record a line (default: ./out).")
     Path out;
@@ -142,7 +148,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         List<Path> inputs = new ArrayList<>(activities);
         inputs.addAll(profiles);
-        for (Path p : new Path[] {consents, segments, taxonomy, erasures, merges, unmerges}) {
+        for (Path p : new Path[] {consents, segments, taxonomy, erasures, merges, unmerges, accessRequests}) {
             if (p != null) {
                 inputs.add(p);
             }
@@ -211,10 +217,14 @@ public final class ReplayCommand implements Callable<Integer> {
                     applyUnmerges(local, registry, topics);
                     awaitIdle(progress, pipeline, List.of(topics.customerUnmerges.name()), limit);
                 }
+                if (accessRequests != null) {
+                    applyAccessRequests(local, registry, topics);
+                    awaitIdle(progress, pipeline, List.of(topics.accessRequests.name()), limit);
+                }
             }
             Map<String, Long> written = new LinkedHashMap<>();
             for (Topic<?> topic : List.of(topics.customerProfiles, topics.segmentChanges, topics.segmentShadowChanges, topics.segmentMembers,
-                    topics.socialMetrics, topics.consentTakeUp, topics.erasureReceipts, topics.deadLetters)) {
+                    topics.socialMetrics, topics.consentTakeUp, topics.accessReports, topics.erasureReceipts, topics.deadLetters)) {
                 written.put(topic.baseName(), TopicDump.write(local.bootstrapServers(), topic, registry, out));
             }
             if (database != null) {
@@ -245,7 +255,8 @@ public final class ReplayCommand implements Callable<Integer> {
         String app = pipeline.topology().applicationId();
         List<String> written = List.of(topics.customerProfiles.name(), topics.segmentChanges.name(), topics.segmentShadowChanges.name(),
                 topics.segmentMembers.name(),
-                topics.socialMetrics.name(), topics.consentTakeUp.name(), topics.erasureReceipts.name(), topics.deadLetters.name(),
+                topics.socialMetrics.name(), topics.consentTakeUp.name(), topics.accessReports.name(), topics.erasureReceipts.name(),
+                topics.deadLetters.name(),
                 Names.repartitionTopic(app, Names.ACCOUNT_COMMANDS), Names.repartitionTopic(app, Names.CUSTOMER_EVENTS),
                 Names.repartitionTopic(app, Names.METRICS_DELTAS));
         AtomicLong lastReport = new AtomicLong();
@@ -389,6 +400,23 @@ public final class ReplayCommand implements Callable<Integer> {
                 loaded.put("erasure requests", count.get());
             }
         }
+        reportProblems();
+    }
+
+    private void applyAccessRequests(LocalStack local, SchemaRegistryConfig registry, Topics topics) throws IOException {
+        long now = Instant.now().toEpochMilli();
+        AtomicLong count = new AtomicLong();
+        try (ContractWriter producer = writer(local.bootstrapServers(), registry)) {
+            forEachLine(accessRequests, (id, line) -> {
+                if (id.isBlank()) {
+                    return;
+                }
+                String customerId = id.trim();
+                producer.send(topics.accessRequests, customerId, AccessRequest.newBuilder().setRequestId("replay-access-" + count.incrementAndGet())
+                        .setCustomerId(customerId).setRequestedAt(Instant.ofEpochMilli(now)).build());
+            });
+        }
+        loaded.put("access requests", count.get());
         reportProblems();
     }
 

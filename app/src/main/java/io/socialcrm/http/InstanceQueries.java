@@ -99,6 +99,14 @@ public interface InstanceQueries {
         return Optional.empty();
     }
 
+    /**
+     * The customer's access report (the same document as on {@code access-reports}: everything held
+     * about them, or that nothing is), as of now, from {@code partition}.
+     */
+    default ObjectNode export(String customerId, int partition) {
+        throw new NotAvailableException("this instance cannot export customers");
+    }
+
     /** What a draft definition would hold among the customers held here: members, out of customers, and a sample by id. */
     record Preview(long members, long customers, List<ShadowSample> sample) {
     }

@@ -14,6 +14,7 @@ import io.socialcrm.common.AppCounters;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.TopologySettings;
 import io.socialcrm.contract.MemberKey;
+import io.socialcrm.customers.AccessReports;
 import io.socialcrm.customers.InfluenceIndex;
 import io.socialcrm.customers.ProfileBuilder;
 import io.socialcrm.customers.TopInfluencers;
@@ -138,11 +139,7 @@ public final class LocalQueries implements InstanceQueries {
             }
             ObjectNode entry = memberships.addObject().put("segmentId", m.getSegmentId())
                     .put("since", Instant.ofEpochMilli(m.getSince()).toString()).put("definitionVersion", m.getDefinitionVersion());
-            StateQueryResult<SegmentMembership> indexed = streams.query(StateQueryRequest.inStore(Names.SEGMENT_INDEX)
-                    .withQuery(KeyQuery.<String, SegmentMembership>withKey(MemberKey.of(m.getSegmentId(), customerId)))
-                    .withPartitions(Set.of(partition)));
-            QueryResult<SegmentMembership> answer = indexed.getPartitionResults().get(partition);
-            SegmentMembership membership = answer == null || answer.isFailure() ? null : answer.getResult();
+            SegmentMembership membership = indexed(customerId, m.getSegmentId(), partition);
             entry.put("reason", membership != null ? membership.getReason() : m.getReason());
             if (m.getExitDueSince() != null) {
                 entry.put("exitDueSince", Instant.ofEpochMilli(m.getExitDueSince()).toString());
@@ -157,6 +154,26 @@ public final class LocalQueries implements InstanceQueries {
             hours.add(Math.round(h * 1000) / 1000.0);
         }
         return Optional.of(body);
+    }
+
+    @Override
+    public ObjectNode export(String customerId, int partition) {
+        CustomerState state = state(customerId, partition);
+        if (state == null || state.getRedirectTo() != null || state.getAccounts().isEmpty()) {
+            return AccessReports.nothingHeld(customerId, state == null ? null : state.getRedirectTo(), System.currentTimeMillis());
+        }
+        long asOf = ProfileBuilder.asOf(state, state.getRefreshedAt());
+        ProfileBuilder.Built built = builder.build(customerId, state, asOf, distribution());
+        return AccessReports.held(customerId, state, built, builder.hoursOfWeek(state, asOf),
+                segment -> indexed(customerId, segment, partition), asOf);
+    }
+
+    private SegmentMembership indexed(String customerId, String segmentId, int partition) {
+        StateQueryResult<SegmentMembership> indexed = streams.query(StateQueryRequest.inStore(Names.SEGMENT_INDEX)
+                .withQuery(KeyQuery.<String, SegmentMembership>withKey(MemberKey.of(segmentId, customerId)))
+                .withPartitions(Set.of(partition)));
+        QueryResult<SegmentMembership> answer = indexed.getPartitionResults().get(partition);
+        return answer == null || answer.isFailure() ? null : answer.getResult();
     }
 
     /**

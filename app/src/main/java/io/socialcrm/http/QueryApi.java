@@ -65,6 +65,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /} — the console (static pages from the jar, see {@code docs/console.md})</li>
  *   <li>{@code GET /customers/{id}} — the customer's profile (404 if unknown)</li>
+ *   <li>{@code GET /customers/{id}/export} — the customer's access report: everything held about them (JSON to download)</li>
  *   <li>{@code GET /customers/{id}/explain} — the profile and why: memberships with reasons, influence by counter, hour-of-week activity</li>
  *   <li>{@code GET /segments} — definitions in force and member counts</li>
  *   <li>{@code GET /segments/stats} — entries and exits in the last hour and day, size over the last day, per segment</li>
@@ -164,6 +165,10 @@ public final class QueryApi implements AutoCloseable {
         r.get("/customers/{id}", ctx -> {
             authorize(ctx);
             customer(ctx, id(ctx.pathParam("id"), "customer id"), local(ctx));
+        });
+        r.get("/customers/{id}/export", ctx -> {
+            authorize(ctx);
+            export(ctx, id(ctx.pathParam("id"), "customer id"), local(ctx));
         });
         r.get("/customers/{id}/explain", ctx -> {
             authorize(ctx);
@@ -495,6 +500,17 @@ public final class QueryApi implements AutoCloseable {
             throw new ApiError(404, "no customer with this id (never consented, erased, or merged into another)");
         }
         json(ctx, 200, explained.get());
+    }
+
+    /** The customer's access report, from the instance that holds it: everything held about them, or that nothing is. */
+    private void export(Context ctx, String id, boolean local) {
+        InstanceQueries.Owner owner = queries.owner(id);
+        if (!local && !owner.host().equals(self)) {
+            relay(ctx, owner.host(), "/customers/" + encode(id) + "/export?scope=local");
+            return;
+        }
+        ctx.header("Content-Disposition", "attachment; filename=\"socialcrm-access-report.json\"");
+        json(ctx, 200, queries.export(id, owner.partition()));
     }
 
     /** What a rule can use: every variable with its type and meaning. */

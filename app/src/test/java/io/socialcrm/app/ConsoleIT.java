@@ -278,6 +278,8 @@ class ConsoleIT {
         assertTrue(row.getText().contains("enterWhen (accounts >= 1"), row.getText());
         assertEquals(7, browser.findElements(By.cssSelector("#heat-map tbody tr")).size(), "the hour-of-week heat map");
         assertFalse(browser.findElements(By.cssSelector("#influence tbody tr")).isEmpty(), "the influence score's parts");
+        assertTrue(browser.findElement(By.id("export")).getDomAttribute("href").endsWith("/customers/" + customer + "/export"),
+                "a link to download the customer's access report");
         shot("customer");
         assertNoConsoleErrors("customer");
     }

@@ -83,7 +83,8 @@ class ReplayIT {
                 tw.resolve("statuses_retweet_2245071380.json").toString(), tw.resolve("streamingapi-testcase.json").toString(),
                 tw.resolve("streamingapi-event-testcase.json").toString(),
                 "--format", "twitter-v1", "--consents", consents.toString(), "--out", out.toString(),
-                "--erasures", erasures.toString(), "--merges", merges.toString(), "-D", "influence.halflife=off");
+                "--erasures", erasures.toString(), "--merges", merges.toString(), "-D", "influence.halflife=off",
+                "--access-requests", Files.writeString(dir.resolve("access.txt"), "t4j\nother\nshock\n").toString());
         assertEquals(0, outcome.code(), outcome.err());
         assertTrue(outcome.out().contains("consents.csv:7: platform_user_id is empty"), outcome.out());
         assertTrue(outcome.out().contains("statuses_retweet_2245071380.json:1: status has no id"), outcome.out());
@@ -110,6 +111,20 @@ class ReplayIT {
         assertTrue(byKey(out.resolve("segment-members.jsonl")).keySet().stream()
                 .noneMatch(k -> k.endsWith("/other") || k.endsWith("/shock")), "no membership left for the erased or merged id");
         assertEquals(1.0, profiles.get("followed").get("influence").get("followsReceived").asDouble(), 0.0);
+        // access requests, answered after everything else: t4j's report holds its account and nothing of anyone else
+        Map<String, JsonNode> reports = byKey(out.resolve("access-reports.jsonl"));
+        assertEquals(new TreeSet<>(List.of("t4j", "other", "shock")), new TreeSet<>(reports.keySet()));
+        assertTrue(reports.get("t4j").get("held").asBoolean());
+        JsonNode report = PlainJson.MAPPER.readTree(reports.get("t4j").get("report").asText());
+        assertEquals("6358482", report.path("accounts").get(0).path("platformUserId").asText());
+        assertEquals(7.0, report.path("accounts").get(0).path("received").path("ownActivity").asDouble(), 0.0, "6 statuses and 1 retweet");
+        assertEquals("t4j", report.path("profile").path("customerId").asText());
+        for (String other : List.of("yusuke", "20159829", "92180489", "12345678", "followed")) {
+            assertFalse(reports.get("t4j").get("report").asText().contains(other), "nothing of " + other + " in t4j's report");
+        }
+        assertFalse(reports.get("other").get("held").asBoolean(), "erased before it asked: nothing held");
+        assertEquals("yusuke", PlainJson.MAPPER.readTree(reports.get("shock").get("report").asText()).path("mergedInto").asText());
+
         // cross-platform take-up, every partition's latest count added up: yusuke (two twitter accounts), t4j, followed
         long takeUp = 0;
         long onOnePlatform = 0;

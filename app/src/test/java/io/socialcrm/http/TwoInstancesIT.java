@@ -165,6 +165,11 @@ class TwoInstancesIT {
             assertEquals(explainedA, json(get(second.url() + "/customers/" + someone + "/explain", TOKEN)), "explain from both");
             assertEquals(json(get(first.url() + "/customers/" + someone, TOKEN)), explainedA.path("profile"));
             assertEquals(168, explainedA.path("hours").size());
+            JsonNode exportA = json(get(first.url() + "/customers/" + someone + "/export", TOKEN));
+            assertEquals(exportA, json(get(second.url() + "/customers/" + someone + "/export", TOKEN)), "the access report from both");
+            assertTrue(exportA.path("held").asBoolean() && exportA.path("accounts").size() > 0, exportA.toString());
+            assertEquals(401, get(first.url() + "/customers/" + someone + "/export", null).statusCode(), "the export needs the token");
+            assertFalse(json(get(second.url() + "/customers/nobody-at-all/export", TOKEN)).path("held").asBoolean(), "nothing held of an unknown id");
             String draft = "{\"id\":\"console-draft\",\"enterWhen\":\"activity.level >= 1.0\",\"version\":1}";
             JsonNode previewA = json(post(first.url() + "/segments/preview?sample=5", draft));
             assertEquals(previewA, json(post(second.url() + "/segments/preview?sample=5", draft)), "a preview adds up both instances alike");

@@ -1,5 +1,6 @@
 package io.socialcrm.common;
 
+import io.socialcrm.avro.AccessReport;
 import io.socialcrm.avro.ActivityMetrics;
 import io.socialcrm.avro.ConsentTakeUp;
 import io.socialcrm.avro.CustomerProfile;
@@ -44,6 +45,10 @@ public sealed interface Routed {
     }
 
     record ToReceipts(ErasureReceipt receipt) implements Routed {
+    }
+
+    /** A customer's access report (topic access-reports), or null: the tombstone an erasure leaves. */
+    record ToAccessReports(AccessReport report) implements Routed {
     }
 
     /** A partition's cross-platform consent take-up (topic consent-take-up). */

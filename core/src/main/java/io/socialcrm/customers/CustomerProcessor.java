@@ -1,5 +1,6 @@
 package io.socialcrm.customers;
 
+import io.socialcrm.avro.AccessReport;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.ErasureAction;
@@ -10,6 +11,7 @@ import io.socialcrm.avro.SegmentChange;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.avro.internal.Absorb;
+import io.socialcrm.avro.internal.AccessRequested;
 import io.socialcrm.avro.internal.AccountCommand;
 import io.socialcrm.avro.internal.AccountErased;
 import io.socialcrm.avro.internal.AccountLinked;
@@ -203,6 +205,10 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     }
 
     private void onCustomerEvent(String id, Object event, CustomerEvent wrapped, long time) {
+        if (event instanceof AccessRequested access) { // answered for the id asked about, a merged one included
+            onAccess(id, load(id), access, time);
+            return;
+        }
         if (event instanceof Restore restore) { // addressed to a merged id, which is a redirect until now
             onRestore(id, load(id), restore, time);
             return;
@@ -484,6 +490,8 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         }
         context().forward(new Record<>(id, new Routed.ToProfiles(null), time));
         removed.put("topic:" + settings.topics().customerProfiles.name(), 1L);
+        // the customer's copy, if they ever asked for one (no store says whether they did: the tombstone always goes)
+        context().forward(new Record<>(id, new Routed.ToAccessReports(null), time));
         states.delete(id);
         removed.put(Names.CUSTOMER_STATE, 1L);
         return removed;
@@ -608,6 +616,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         Object inner = event.getEvent();
         if (inner instanceof EraseRequest erase) {
             states.delete(id);
+            context().forward(new Record<>(id, new Routed.ToAccessReports(null), time));
             if (!erase.getRedirectCleanup()) {
                 String requestedFor = erase.getRequestedFor() != null ? erase.getRequestedFor() : id;
                 toCustomer(redirect.getRedirectTo(), new EraseRequest(erase.getRequestId(), requestedFor, false), time);
@@ -617,6 +626,23 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         } else if (!(inner instanceof AccountErased)) {
             toCustomer(redirect.getRedirectTo(), inner, time);
         }
+    }
+
+    /** Answers an access request with everything held about the customer (access-reports), or that nothing is. */
+    private void onAccess(String id, CustomerState state, AccessRequested access, long time) {
+        boolean held = state != null && state.getRedirectTo() == null && !state.getAccounts().isEmpty();
+        String document;
+        if (held) {
+            long asOf = now(time, state);
+            ProfileBuilder.Built built = builder.build(id, state, asOf, distribution);
+            document = AccessReports.held(id, state, built, builder.hoursOfWeek(state, asOf),
+                    segment -> segmentIndex.get(MemberKey.of(segment, id)), asOf).toString();
+        } else {
+            document = AccessReports.nothingHeld(id, state == null ? null : state.getRedirectTo(), time).toString();
+        }
+        AccessReport report = AccessReport.newBuilder().setRequestId(access.getRequestId()).setCustomerId(id)
+                .setGeneratedAt(Instant.ofEpochMilli(time)).setHeld(held).setReport(document).build();
+        context().forward(new Record<>(id, new Routed.ToAccessReports(report), time));
     }
 
     private void toCustomer(String customerId, Object event, long time) {
@@ -633,6 +659,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         String requestedFor = erase.getRequestedFor() != null ? erase.getRequestedFor() : id;
         boolean viaRedirect = !requestedFor.equals(id);
         if (state == null) {
+            context().forward(new Record<>(requestedFor, new Routed.ToAccessReports(null), time)); // a report that said nothing was held
             receipt(requestedFor, erase.getRequestId(), viaRedirect, 0, List.of(),
                     viaRedirect ? Map.of(Names.CUSTOMER_STATE, 1L) : Map.of(), time);
             return;

@@ -1,8 +1,10 @@
 package io.socialcrm.privacy;
 
+import io.socialcrm.avro.AccessRequest;
 import io.socialcrm.avro.CustomerMerge;
 import io.socialcrm.avro.CustomerUnmerge;
 import io.socialcrm.avro.ErasureRequest;
+import io.socialcrm.avro.internal.AccessRequested;
 import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.EraseRequest;
 import io.socialcrm.avro.internal.MergeRequest;
@@ -13,7 +15,7 @@ import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Checks merge, unmerge and erasure requests and hands them to the customer stage, on the partition of the
+ * Checks merge, unmerge, erasure and access requests and hands them to the customer stage, on the partition of the
  * customer they name (whatever the partitioning of the request topics).
  */
 public final class RequestIntake {
@@ -53,17 +55,35 @@ public final class RequestIntake {
         @Override
         public void process(Record<String, ErasureRequest> record) {
             ErasureRequest request = record.value();
-            if (request == null) {
-                throw new InvalidRecordException("erasure request has no value");
-            }
-            if (blank(request.getCustomerId()) || blank(request.getRequestId())) {
-                throw new InvalidRecordException("erasure request needs customerId and requestId");
-            }
-            if (record.key() != null && !record.key().equals(request.getCustomerId())) {
-                throw new InvalidRecordException("key is not the request's customerId");
-            }
+            checkRequest("erasure", request == null ? null : request.getCustomerId(), request == null ? null : request.getRequestId(),
+                    request != null, record.key());
             context().forward(new Record<>(request.getCustomerId(), new Routed.ToCustomers(new CustomerEvent(
                     new EraseRequest(request.getRequestId(), null, false))), record.timestamp()));
+        }
+    }
+
+    /** {@code access-requests}: key and {@code customerId} name the customer who asks. */
+    public static final class Accesses extends ContextualProcessor<String, AccessRequest, String, Routed> {
+        @Override
+        public void process(Record<String, AccessRequest> record) {
+            AccessRequest request = record.value();
+            checkRequest("access", request == null ? null : request.getCustomerId(), request == null ? null : request.getRequestId(),
+                    request != null, record.key());
+            context().forward(new Record<>(request.getCustomerId(), new Routed.ToCustomers(new CustomerEvent(
+                    new AccessRequested(request.getRequestId()))), record.timestamp()));
+        }
+    }
+
+    /** A request about one customer: a value, its customerId and requestId, and the key naming that customer. */
+    private static void checkRequest(String what, String customerId, String requestId, boolean hasValue, String key) {
+        if (!hasValue) {
+            throw new InvalidRecordException(what + " request has no value");
+        }
+        if (blank(customerId) || blank(requestId)) {
+            throw new InvalidRecordException(what + " request needs customerId and requestId");
+        }
+        if (key != null && !key.equals(customerId)) {
+            throw new InvalidRecordException("key is not the request's customerId");
         }
     }
 

@@ -117,6 +117,8 @@ public final class SocialCrmTopology {
                 .process(RequestIntake.Unmerges::new, Named.as("unmerge-intake"));
         KStream<String, Routed> fromErasures = source(builder, topics.erasureRequests, registry, eventTime)
                 .process(RequestIntake.Erasures::new, Named.as("erasure-intake"));
+        KStream<String, Routed> fromAccesses = source(builder, topics.accessRequests, registry, eventTime)
+                .process(RequestIntake.Accesses::new, Named.as("access-intake"));
 
         Map<String, KStream<String, Routed>> gate = fromActivity.split(Named.as("consent-gate-"))
                 .branch((k, v) -> v instanceof Routed.ToAccounts, Branched.as("credits"))
@@ -142,6 +144,7 @@ public final class SocialCrmTopology {
                 .merge(fromMerges, Named.as("merge-merges"))
                 .merge(fromUnmerges, Named.as("merge-unmerges"))
                 .merge(fromErasures, Named.as("merge-erasures"))
+                .merge(fromAccesses, Named.as("merge-accesses"))
                 .merge(commands.get("account-commands-customers"), Named.as("merge-commands"))
                 .split(Named.as("account-stage-"))
                 .branch((k, v) -> v instanceof Routed.ToDirectory, Branched.as("directory"))
@@ -179,6 +182,7 @@ public final class SocialCrmTopology {
                 .branch((k, v) -> v instanceof Routed.ToReceipts, Branched.as("receipts"))
                 .branch((k, v) -> v instanceof Routed.ToDistribution, Branched.as("distribution"))
                 .branch((k, v) -> v instanceof Routed.ToTakeUp, Branched.as("take-up"))
+                .branch((k, v) -> v instanceof Routed.ToAccessReports, Branched.as("access-reports"))
                 .branch((k, v) -> v instanceof Routed.ToMetrics, Branched.as("metrics"))
                 .defaultBranch(Branched.as("accounts"));
         sink(out.get("customer-out-profiles"), v -> ((Routed.ToProfiles) v).profile(), topics.customerProfiles, registry);
@@ -187,6 +191,7 @@ public final class SocialCrmTopology {
         sink(out.get("customer-out-members"), v -> ((Routed.ToSegmentMembers) v).membership(), topics.segmentMembers, registry);
         sink(out.get("customer-out-receipts"), v -> ((Routed.ToReceipts) v).receipt(), topics.erasureReceipts, registry);
         sink(out.get("customer-out-take-up"), v -> ((Routed.ToTakeUp) v).takeUp(), topics.consentTakeUp, registry);
+        sink(out.get("customer-out-access-reports"), v -> ((Routed.ToAccessReports) v).report(), topics.accessReports, registry);
         out.get("customer-out-distribution")
                 .mapValues(v -> ((Routed.ToDistribution) v).sketch(), Named.as("distribution-unwrap"))
                 .to(topics.influenceDistribution.name(), Produced.with(keys, Serdes.ByteArray()).withName("influence-distribution-sink"));

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.socialcrm.avro.AccessReport;
+import io.socialcrm.avro.AccessRequest;
 import io.socialcrm.avro.ActivityType;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.CustomerMerge;
@@ -20,12 +23,15 @@ import io.socialcrm.avro.SegmentChange;
 import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.avro.internal.AccountConsent;
 import io.socialcrm.common.Names;
+import io.socialcrm.serde.PlainJson;
 import io.socialcrm.testing.TopologyFixture;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -322,6 +328,57 @@ class PrivacyTopologyTest {
                 }
             }
             assertNull(left, "no account of alice or bob left in account-consents");
+        }
+    }
+
+    @Test
+    void anAccessReportListsWhatEveryStoreHoldsOfTheCustomerAndNothingOfAnyoneElse() throws Exception {
+        try (TopologyFixture f = population()) {
+            f.accessRequests.pipeInput("alice", new AccessRequest("access-1", "alice", T1), T1);
+            f.accessRequests.pipeInput("nobody", new AccessRequest("access-2", "nobody", T1), T1);
+            Map<String, AccessReport> reports = TopologyFixture.latest(f.accessReports);
+            AccessReport report = reports.get("alice");
+            assertEquals("access-1", report.getRequestId());
+            assertTrue(report.getHeld());
+            JsonNode doc = PlainJson.MAPPER.readTree(report.getReport());
+            assertEquals("alice", doc.path("customerId").asText());
+            Set<String> accounts = new TreeSet<>();
+            doc.path("accounts").forEach(a -> accounts.add(a.path("platform").asText() + ":" + a.path("platformUserId").asText()));
+            assertEquals(Set.of("twitter:1", "instagram:a1"), accounts, "every linked account");
+            JsonNode twitter = null;
+            for (JsonNode a : doc.path("accounts")) {
+                if (a.path("platform").asText().equals("twitter")) {
+                    twitter = a;
+                }
+            }
+            assertEquals("[\"ACTIVITY\",\"CONTENT\",\"MESSAGING\",\"PROFILE\"]", twitter.path("consentScopes").toString());
+            assertEquals(T0.toString(), twitter.path("linkedAt").asText(), "when the consent linked it");
+            assertEquals(2.0, twitter.path("received").path("sharesReceived").asDouble(), 0.0, "what was received from the platform");
+            assertEquals(T0.plusSeconds(20).toString(), twitter.path("received").path("lastOwnActivityAt").asText());
+            assertTrue(twitter.path("received").path("contexts").size() > 0, "the contexts found in its post");
+            assertEquals(168, doc.path("hoursOfWeek").size());
+            assertEquals("alice", doc.path("profile").path("customerId").asText());
+            Set<String> memberships = new TreeSet<>();
+            doc.path("memberships").forEach(m -> {
+                memberships.add(m.path("segmentId").asText());
+                assertTrue(m.path("reason").asText().startsWith("enterWhen"), "each membership with its reason: " + m);
+                assertTrue(m.has("since"));
+            });
+            assertEquals(Set.of("all", "engaged", "reachable"), memberships);
+            assertFalse(report.getReport().contains("bob"), "nothing of anyone else");
+            assertFalse(report.getReport().contains("\"2\""), "not bob's account");
+            assertFalse(report.getReport().contains("premier league"), "no raw text");
+
+            AccessReport none = reports.get("nobody");
+            assertFalse(none.getHeld());
+            assertTrue(PlainJson.MAPPER.readTree(none.getReport()).path("why").asText().startsWith("nothing is held"));
+
+            // an erasure takes the report away too (a tombstone on the compacted output)
+            f.erasures.pipeInput("alice", new ErasureRequest("req-1", "alice", T1.plusSeconds(5)), T1.plusSeconds(5));
+            var records = f.accessReports.readRecordsToList();
+            assertEquals(1, records.size());
+            assertEquals("alice", records.get(0).key());
+            assertEquals(null, records.get(0).value());
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.socialcrm.testing;
 
+import io.socialcrm.avro.AccessReport;
+import io.socialcrm.avro.AccessRequest;
 import io.socialcrm.avro.ActivityMetrics;
 import io.socialcrm.avro.ActivityType;
 import io.socialcrm.avro.ConsentRecord;
@@ -81,6 +83,8 @@ public final class TopologyFixture implements AutoCloseable {
     public final TestOutputTopic<String, ActivityMetrics> metrics;
     public final TestOutputTopic<String, ErasureReceipt> receipts;
     public final TestOutputTopic<String, ConsentTakeUp> takeUp;
+    public final TestOutputTopic<String, AccessReport> accessReports;
+    public final TestInputTopic<String, AccessRequest> accessRequests;
     public final TestOutputTopic<byte[], byte[]> deadLetters;
 
     public TopologyFixture() {
@@ -127,6 +131,8 @@ public final class TopologyFixture implements AutoCloseable {
         metrics = output(topics.socialMetrics);
         receipts = output(topics.erasureReceipts);
         takeUp = output(topics.consentTakeUp);
+        accessReports = output(topics.accessReports);
+        accessRequests = input(topics.accessRequests);
         deadLetters = driver.createOutputTopic(topics.deadLetters.name(), Serdes.ByteArray().deserializer(),
                 Serdes.ByteArray().deserializer());
     }

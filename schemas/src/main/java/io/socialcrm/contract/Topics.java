@@ -1,5 +1,7 @@
 package io.socialcrm.contract;
 
+import io.socialcrm.avro.AccessReport;
+import io.socialcrm.avro.AccessRequest;
 import io.socialcrm.avro.ActivityMetrics;
 import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.ConsentTakeUp;
@@ -49,6 +51,10 @@ public final class Topics {
     public final Topic<SegmentChange> segmentShadowChanges;
     public final Topic<SegmentMembership> segmentMembers;
     public final Topic<ActivityMetrics> socialMetrics;
+    /** A customer's request to see what is held about them (key: customerId). */
+    public final Topic<AccessRequest> accessRequests;
+    /** The answers: everything held about a customer, as a portable JSON document (key: customerId; compacted, tombstoned by erasure). */
+    public final Topic<AccessReport> accessReports;
     /**
      * Cross-platform consent take-up per customer partition (customers on 1, 2, 3+ platforms, per
      * platform pair), written at the end of each sweep that changed it; compacted: add up every key.
@@ -98,6 +104,10 @@ public final class Topics {
                 EVENT_RETENTION, "customerId").withPrefix(prefix);
         segmentMembers = new Topic<>("segment-members", "", SegmentMembership.class, TopicKind.OUTPUT_COMPACTED,
                 null, "segmentId/customerId").withPrefix(prefix);
+        accessRequests = new Topic<>("access-requests", "", AccessRequest.class, TopicKind.INPUT_APPEND,
+                EVENT_RETENTION, "customerId").withPrefix(prefix);
+        accessReports = new Topic<>("access-reports", "", AccessReport.class, TopicKind.OUTPUT_COMPACTED,
+                null, "customerId").withPrefix(prefix);
         consentTakeUp = new Topic<>("consent-take-up", "", ConsentTakeUp.class, TopicKind.OUTPUT_COMPACTED,
                 null, "application id and partition").withPrefix(prefix);
         socialMetrics = new Topic<>("social-metrics", "", ActivityMetrics.class, TopicKind.OUTPUT_APPEND,
@@ -129,7 +139,8 @@ public final class Topics {
     /** Every topic of the contract, inputs first. */
     public List<Topic<?>> all() {
         return List.of(socialActivity, socialProfiles, consents, segmentDefinitions, customerMerges, customerUnmerges, erasureRequests,
-                customerProfiles, segmentChanges, segmentShadowChanges, segmentMembers, socialMetrics, consentTakeUp, erasureReceipts, deadLetters,
+                accessRequests, customerProfiles, segmentChanges, segmentShadowChanges, segmentMembers, socialMetrics, consentTakeUp,
+                accessReports, erasureReceipts, deadLetters,
                 influenceDistribution, accountDirectory);
     }
 

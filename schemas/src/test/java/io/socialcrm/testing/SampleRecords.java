@@ -1,5 +1,7 @@
 package io.socialcrm.testing;
 
+import io.socialcrm.avro.AccessReport;
+import io.socialcrm.avro.AccessRequest;
 import io.socialcrm.avro.ActivityMetrics;
 import io.socialcrm.avro.ActivityType;
 import io.socialcrm.avro.ConsentRecord;
@@ -112,6 +114,15 @@ public final class SampleRecords {
                 .setPairs(Map.of("bluesky+twitter", 2L, "bluesky+mastodon", 1L, "mastodon+twitter", 1L)).setAsOf(T).build();
     }
 
+    public static AccessRequest accessRequest() {
+        return AccessRequest.newBuilder().setRequestId("access-1").setCustomerId("c-42").setRequestedAt(T).build();
+    }
+
+    public static AccessReport accessReport() {
+        return AccessReport.newBuilder().setRequestId("access-1").setCustomerId("c-42").setGeneratedAt(T).setHeld(true)
+                .setReport("{\"customerId\":\"c-42\",\"held\":true}").build();
+    }
+
     public static ErasureReceipt receipt() {
         return ErasureReceipt.newBuilder().setRequestId("req-1").setCustomerId("c-42").setHeldData(true)
                 .setAccountsRemoved(1).setSegmentsExited(List.of("top-influencers"))
@@ -123,6 +134,6 @@ public final class SampleRecords {
     /** One record of every contract type. */
     public static List<SpecificRecord> all() {
         return List.of(activity(), profile(), consent(), segment(), merge(), unmerge(), erasure(), customerProfile(),
-                segmentChange(), membership(), metrics(), takeUp(), receipt());
+                segmentChange(), membership(), metrics(), takeUp(), accessRequest(), accessReport(), receipt());
     }
 }

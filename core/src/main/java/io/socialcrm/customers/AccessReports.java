@@ -1,0 +1,116 @@
+package io.socialcrm.customers;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.socialcrm.avro.ConsentScope;
+import io.socialcrm.avro.SegmentMembership;
+import io.socialcrm.avro.internal.AccountState;
+import io.socialcrm.avro.internal.CustomerState;
+import io.socialcrm.avro.internal.Membership;
+import io.socialcrm.consent.AccountKeys;
+import io.socialcrm.segments.Segment;
+import io.socialcrm.serde.PlainJson;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The access report: everything the customer stage holds about one customer, as a portable JSON
+ * document for the customer (the right of access; their copy to take elsewhere). Built from the
+ * customer's state and the segment index, by the topology (answering {@code access-requests}) and by
+ * the API ({@code GET /customers/{id}/export}) alike. Raw text and engager identities are never held,
+ * and the report says so.
+ */
+public final class AccessReports {
+    private AccessReports() {
+    }
+
+    /** The report of a customer held here; {@code index} gives a live membership's entry (its reason), or null. */
+    public static ObjectNode held(String customerId, CustomerState state, ProfileBuilder.Built built, double[] hoursOfWeek,
+                                  Function<String, SegmentMembership> index, long asOf) {
+        ObjectNode doc = header(customerId, true, asOf);
+        ArrayNode accounts = doc.putArray("accounts");
+        for (AccountState a : state.getAccounts()) {
+            ObjectNode account = accounts.addObject();
+            account.put("platform", AccountKeys.platformOf(a.getAccountKey()));
+            account.put("platformUserId", AccountKeys.userIdOf(a.getAccountKey()));
+            account.put("handle", a.getHandle());
+            ArrayNode scopes = account.putArray("consentScopes");
+            a.getScopes().stream().map(ConsentScope::name).sorted().forEach(scopes::add);
+            account.put("linkedAt", iso(a.getLinkedAt()));
+            if (a.getMergedVia() != null) {
+                account.put("cameWithMergeOf", a.getMergedVia());
+            }
+            ObjectNode received = account.putObject("received");
+            received.put("lastOwnActivityAt", a.getLastActivityAt() == null ? null : iso(a.getLastActivityAt()));
+            received.put("countersAsOf", iso(a.getAt()));
+            received.put("ownActivity", a.getActivity());
+            received.put("sharesReceived", a.getShares());
+            received.put("mentionsReceived", a.getMentions());
+            received.put("repliesReceived", a.getReplies());
+            received.put("likesReceived", a.getLikes());
+            received.put("followsReceived", a.getFollows());
+            received.put("distinctEngagers", a.getEngagers());
+            received.put("followers", a.getFollowers());
+            received.put("followersAt", a.getFollowersAt() <= 0 ? null : iso(a.getFollowersAt()));
+            ObjectNode contexts = received.putObject("contexts");
+            new TreeMap<>(a.getContexts()).forEach((k, v) -> contexts.put(k, v));
+            received.put("contextsAsOf", iso(a.getContextsAt()));
+            ObjectNode hours = received.putObject("activityByHourOfWeek");
+            Map<String, Float> byHour = new TreeMap<>(Comparator.comparingInt(Integer::parseInt));
+            byHour.putAll(a.getHours());
+            byHour.forEach((k, v) -> hours.put(k, v));
+        }
+        doc.set("profile", PlainJson.write(built.profile()));
+        ArrayNode hours = doc.putArray("hoursOfWeek");
+        for (double h : hoursOfWeek) {
+            hours.add(Math.round(h * 1000) / 1000.0);
+        }
+        ArrayNode live = doc.putArray("memberships");
+        ArrayNode shadow = doc.putArray("shadowMemberships");
+        for (Membership m : state.getMemberships()) {
+            boolean isShadow = Segment.isShadowKey(m.getSegmentId());
+            ObjectNode entry = (isShadow ? shadow : live).addObject();
+            entry.put("segmentId", Segment.idOf(m.getSegmentId()));
+            entry.put("since", iso(m.getSince()));
+            entry.put("definitionVersion", m.getDefinitionVersion());
+            SegmentMembership indexed = isShadow ? null : index.apply(m.getSegmentId());
+            entry.put("reason", indexed != null ? indexed.getReason() : m.getReason());
+            if (m.getExitDueSince() != null) {
+                entry.put("exitDueSince", iso(m.getExitDueSince()));
+            }
+        }
+        doc.putObject("segmentHistory").put("where", "every entry and exit is on the topics segment-changes and segment-shadow-changes "
+                + "for their retention (7 days by default); this report holds the memberships in force");
+        return doc;
+    }
+
+    /** The report of a customer about whom nothing is held here (never consented, erased; or merged into {@code mergedInto}). */
+    public static ObjectNode nothingHeld(String customerId, String mergedInto, long asOf) {
+        ObjectNode doc = header(customerId, false, asOf);
+        doc.put("why", mergedInto != null ? "this id was merged into customer " + mergedInto + ": ask for that id's report"
+                : "nothing is held about this customer: no consent in force, or erased");
+        if (mergedInto != null) {
+            doc.put("mergedInto", mergedInto);
+        }
+        return doc;
+    }
+
+    private static ObjectNode header(String customerId, boolean held, long asOf) {
+        ObjectNode doc = PlainJson.MAPPER.createObjectNode();
+        doc.put("customerId", customerId);
+        doc.put("held", held);
+        doc.put("asOf", iso(asOf));
+        ArrayNode never = doc.putArray("neverHeld");
+        never.add("the text of posts, replies and messages (only the contexts found in them)");
+        never.add("who engaged with the customer (only a salted, hashed sketch of how many)");
+        never.add("anything from accounts without a consent in force");
+        return doc;
+    }
+
+    private static String iso(long millis) {
+        return Instant.ofEpochMilli(millis).toString();
+    }
+}
