@@ -300,10 +300,17 @@ public final class DemoCommand implements Callable<Integer> {
             if (length.events != null) {
                 due = Math.min(due, length.events);
             }
+            long writing = System.nanoTime();
             while (produced < due) {
                 Instant simNow = simStart.plusMillis((long) (elapsedNanos / 1e6 * speedup));
                 generator.next(simNow, producer);
                 produced++;
+            }
+            long heldUp = System.nanoTime() - writing;
+            if (heldUp > 2_000_000_000L) {
+                // a write that blocks (the producer's buffer full, metadata missing) shows here, not as a silent shortfall
+                console.printf("  (the generator was held up %.1f s writing to Kafka at %.0f s; %,d events so far)%n",
+                        heldUp / 1e9, elapsedNanos / 1e9, produced);
             }
             if (elapsedNanos - lastView >= (terminal ? 1_000_000_000L : 5_000_000_000L)) {
                 lastView = elapsedNanos;

@@ -25,6 +25,7 @@ import io.socialcrm.segments.ProfileView;
 import io.socialcrm.segments.Segment;
 import io.socialcrm.segments.SegmentEvaluator;
 import io.socialcrm.serde.PlainJson;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,6 +34,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -62,6 +65,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 public final class LocalQueries implements InstanceQueries {
     /** The most customers {@link #top} can return: what each task keeps ranked. */
     public static final int TOP_MAX = TopInfluencers.CAPACITY;
+
+    private static final Duration METRICS_REFRESH = Duration.ofSeconds(5);
 
     private final KafkaStreams streams;
     private final ProfileBuilder builder;
@@ -104,11 +109,25 @@ public final class LocalQueries implements InstanceQueries {
         return streams.metadataForAllStreamsClients().stream().map(StreamsMetadata::hostInfo).toList();
     }
 
+    /**
+     * Binds Kafka Streams' metrics, looking for new ones every 5 seconds: the task-level ones (records
+     * produced per topic, say) appear only once the tasks exist, after the API has started and after
+     * every rebalance, and Micrometer's default look every 60 seconds left them out of {@code /metrics}
+     * (and out of {@code bench}'s count of records written to the repartition topics) for that long.
+     */
     @Override
     public AutoCloseable bindMetrics(MeterRegistry registry) {
-        KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "socialcrm-streams-metrics");
+            t.setDaemon(true);
+            return t;
+        });
+        KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams, List.of(), scheduler, METRICS_REFRESH);
         metrics.bindTo(registry);
-        return metrics;
+        return () -> {
+            metrics.close();
+            scheduler.shutdownNow();
+        };
     }
 
     /** The profile of a customer held by this instance, as of its last update; empty if unknown. */
