@@ -26,7 +26,6 @@ import io.socialcrm.segments.Segment;
 import io.socialcrm.segments.SegmentEvaluator;
 import io.socialcrm.serde.PlainJson;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -133,58 +132,48 @@ public final class LocalQueries implements InstanceQueries {
     /** The profile of a customer held by this instance, as of its last update; empty if unknown. */
     @Override
     public Optional<CustomerProfile> profile(String customerId, int partition) {
-        CustomerState state = state(customerId, partition);
-        if (state == null || state.getRedirectTo() != null || state.getAccounts().isEmpty()) {
-            return Optional.empty();
-        }
-        long asOf = ProfileBuilder.asOf(state, state.getRefreshedAt());
-        return Optional.of(builder.build(customerId, state, asOf, distribution()).profile());
+        return held(customerId, state(customerId, partition)).map(h -> h.built().profile());
     }
 
     @Override
     public Optional<ObjectNode> explain(String customerId, int partition) {
-        CustomerState state = state(customerId, partition);
-        if (state == null || state.getRedirectTo() != null || state.getAccounts().isEmpty()) {
-            return Optional.empty();
-        }
-        long asOf = ProfileBuilder.asOf(state, state.getRefreshedAt());
-        ProfileBuilder.Built built = builder.build(customerId, state, asOf, distribution());
-        ObjectNode body = PlainJson.MAPPER.createObjectNode();
-        body.set("profile", PlainJson.write(built.profile()));
-        ArrayNode memberships = body.putArray("memberships");
-        for (Membership m : state.getMemberships()) {
-            if (Segment.isShadowKey(m.getSegmentId())) {
-                continue;
+        return held(customerId, state(customerId, partition)).map(h -> {
+            ObjectNode body = PlainJson.MAPPER.createObjectNode();
+            body.set("profile", PlainJson.write(h.built().profile()));
+            ArrayNode memberships = body.putArray("memberships");
+            for (Membership m : h.state().getMemberships()) {
+                if (!Segment.isShadowKey(m.getSegmentId())) {
+                    AccessReports.addMembership(memberships, m, indexed(customerId, m.getSegmentId(), partition));
+                }
             }
-            ObjectNode entry = memberships.addObject().put("segmentId", m.getSegmentId())
-                    .put("since", Instant.ofEpochMilli(m.getSince()).toString()).put("definitionVersion", m.getDefinitionVersion());
-            SegmentMembership membership = indexed(customerId, m.getSegmentId(), partition);
-            entry.put("reason", membership != null ? membership.getReason() : m.getReason());
-            if (m.getExitDueSince() != null) {
-                entry.put("exitDueSince", Instant.ofEpochMilli(m.getExitDueSince()).toString());
-            }
-        }
-        ObjectNode influence = body.putObject("influence");
-        influence.put("raw", built.profile().getInfluence().getRaw());
-        ObjectNode parts = influence.putObject("contributions");
-        model.contributions(built.totals()).forEach((name, value) -> parts.put(name, Math.round(value * 10_000) / 10_000.0));
-        ArrayNode hours = body.putArray("hours");
-        for (double h : builder.hoursOfWeek(state, asOf)) {
-            hours.add(Math.round(h * 1000) / 1000.0);
-        }
-        return Optional.of(body);
+            ObjectNode influence = body.putObject("influence");
+            influence.put("raw", h.built().profile().getInfluence().getRaw());
+            ObjectNode parts = influence.putObject("contributions");
+            model.contributions(h.built().totals()).forEach((name, value) -> parts.put(name, Math.round(value * 10_000) / 10_000.0));
+            AccessReports.addHours(body.putArray("hours"), builder.hoursOfWeek(h.state(), h.asOf()));
+            return body;
+        });
     }
 
     @Override
     public ObjectNode export(String customerId, int partition) {
         CustomerState state = state(customerId, partition);
+        return held(customerId, state).map(h -> AccessReports.held(customerId, state, h.built(), builder.hoursOfWeek(state, h.asOf()),
+                        segment -> indexed(customerId, segment, partition), h.asOf()))
+                .orElseGet(() -> AccessReports.nothingHeld(customerId, state == null ? null : state.getRedirectTo(), System.currentTimeMillis()));
+    }
+
+    /** A customer's state as held here, and the profile built from it as of its last update. */
+    private record Held(CustomerState state, long asOf, ProfileBuilder.Built built) {
+    }
+
+    /** The customer's state and profile, or empty if nothing is held of them here (unknown, a merge redirect, no account). */
+    private Optional<Held> held(String customerId, CustomerState state) {
         if (state == null || state.getRedirectTo() != null || state.getAccounts().isEmpty()) {
-            return AccessReports.nothingHeld(customerId, state == null ? null : state.getRedirectTo(), System.currentTimeMillis());
+            return Optional.empty();
         }
         long asOf = ProfileBuilder.asOf(state, state.getRefreshedAt());
-        ProfileBuilder.Built built = builder.build(customerId, state, asOf, distribution());
-        return AccessReports.held(customerId, state, built, builder.hoursOfWeek(state, asOf),
-                segment -> indexed(customerId, segment, partition), asOf);
+        return Optional.of(new Held(state, asOf, builder.build(customerId, state, asOf, distribution())));
     }
 
     private SegmentMembership indexed(String customerId, String segmentId, int partition) {
@@ -386,8 +375,7 @@ public final class LocalQueries implements InstanceQueries {
             return Optional.empty();
         }
         Segment shadow = Segment.compile(shadowDefinition);
-        StateQueryResult<KeyValueIterator<String, CustomerState>> result = streams.query(
-                StateQueryRequest.inStore(Names.CUSTOMER_STATE).withQuery(RangeQuery.<String, CustomerState>withNoBounds()));
+        StateQueryResult<KeyValueIterator<String, CustomerState>> result = allStates();
         InfluenceDistribution dist = distribution();
         long enter = 0;
         long leave = 0;

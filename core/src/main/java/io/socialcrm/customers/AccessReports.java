@@ -64,27 +64,38 @@ public final class AccessReports {
             byHour.forEach((k, v) -> hours.put(k, v));
         }
         doc.set("profile", PlainJson.write(built.profile()));
-        ArrayNode hours = doc.putArray("hoursOfWeek");
-        for (double h : hoursOfWeek) {
-            hours.add(Math.round(h * 1000) / 1000.0);
-        }
+        addHours(doc.putArray("hoursOfWeek"), hoursOfWeek);
         ArrayNode live = doc.putArray("memberships");
         ArrayNode shadow = doc.putArray("shadowMemberships");
         for (Membership m : state.getMemberships()) {
             boolean isShadow = Segment.isShadowKey(m.getSegmentId());
-            ObjectNode entry = (isShadow ? shadow : live).addObject();
-            entry.put("segmentId", Segment.idOf(m.getSegmentId()));
-            entry.put("since", iso(m.getSince()));
-            entry.put("definitionVersion", m.getDefinitionVersion());
-            SegmentMembership indexed = isShadow ? null : index.apply(m.getSegmentId());
-            entry.put("reason", indexed != null ? indexed.getReason() : m.getReason());
-            if (m.getExitDueSince() != null) {
-                entry.put("exitDueSince", iso(m.getExitDueSince()));
-            }
+            addMembership(isShadow ? shadow : live, m, isShadow ? null : index.apply(m.getSegmentId()));
         }
         doc.putObject("segmentHistory").put("where", "every entry and exit is on the topics segment-changes and segment-shadow-changes "
                 + "for their retention (7 days by default); this report holds the memberships in force");
         return doc;
+    }
+
+    /**
+     * Adds a membership to {@code list}: segment, since, definition version, the reason (the live
+     * entry's from {@code indexed}, the segment index; a shadow's from the state) and a held exit.
+     */
+    public static void addMembership(ArrayNode list, Membership m, SegmentMembership indexed) {
+        ObjectNode entry = list.addObject();
+        entry.put("segmentId", Segment.idOf(m.getSegmentId()));
+        entry.put("since", iso(m.getSince()));
+        entry.put("definitionVersion", m.getDefinitionVersion());
+        entry.put("reason", indexed != null ? indexed.getReason() : m.getReason());
+        if (m.getExitDueSince() != null) {
+            entry.put("exitDueSince", iso(m.getExitDueSince()));
+        }
+    }
+
+    /** Adds the 168 hour-of-week weights to {@code list}, rounded to thousandths. */
+    public static void addHours(ArrayNode list, double[] hoursOfWeek) {
+        for (double h : hoursOfWeek) {
+            list.add(Math.round(h * 1000) / 1000.0);
+        }
     }
 
     /** The report of a customer about whom nothing is held here (never consented, erased; or merged into {@code mergedInto}). */
