@@ -275,6 +275,7 @@ async function editorPage(id) {
   const area = name => el('textarea', { id: 'f-' + name, name, 'aria-describedby': 'e-' + name, spellcheck: 'false' });
   const mode = el('select', { id: 'f-mode', name: 'mode' }, el('option', { value: 'LIVE', text: 'LIVE' }), el('option', { value: 'SHADOW', text: 'SHADOW (compare only)' }));
   const enabled = el('input', { id: 'f-enabled', name: 'enabled', type: 'checkbox', checked: true });
+  const campaign = el('input', { id: 'f-campaign', name: 'campaign', type: 'checkbox' });
   const result = el('div', { id: 'editor-result', role: 'status', 'aria-live': 'polite' });
   const versions = el('div', { id: 'versions' });
   const vars = el('dl', { class: 'vars', id: 'variables' });
@@ -284,7 +285,8 @@ async function editorPage(id) {
     field('enterWhen', 'Enter when (CEL)', area('enterWhen')),
     field('exitWhen', 'Exit when (CEL, optional: defaults to !(enter when))', area('exitWhen')),
     field('minDwell', 'Minimum dwell (optional, e.g. 2h, 7d)', input('minDwell')),
-    el('div', { class: 'toolbar' }, el('label', { for: 'f-mode', text: 'Mode' }), mode, el('label', { for: 'f-enabled', text: 'Enabled' }), enabled),
+    el('div', { class: 'toolbar' }, el('label', { for: 'f-mode', text: 'Mode' }), mode, el('label', { for: 'f-enabled', text: 'Enabled' }), enabled,
+      el('label', { for: 'f-campaign', text: 'Campaign (contact opportunities)' }), campaign),
     el('p', { class: 'error', id: 'e-definition', role: 'alert' }),
     el('div', { class: 'toolbar' },
       el('button', { type: 'button', id: 'check', class: 'secondary', onclick: () => check() }, 'Check'),
@@ -298,7 +300,7 @@ async function editorPage(id) {
   const definition = () => ({
     id: f('id').value.trim(), description: f('description').value || null, enterWhen: f('enterWhen').value,
     exitWhen: f('exitWhen').value.trim() ? f('exitWhen').value : null, minDwell: f('minDwell').value.trim() || null,
-    mode: mode.value, enabled: enabled.checked, version: 1
+    mode: mode.value, enabled: enabled.checked, campaign: campaign.checked, version: 1
   });
   const showErrors = errors => {
     form.querySelectorAll('p.error').forEach(p => { p.textContent = ''; });
@@ -359,6 +361,7 @@ async function editorPage(id) {
       if (d) {
         f('id').value = d.id; f('description').value = d.description || ''; f('enterWhen').value = d.enterWhen;
         f('exitWhen').value = d.exitWhen || ''; f('minDwell').value = d.minDwell || ''; enabled.checked = d.enabled !== false;
+        campaign.checked = d.campaign === true;
         loadVersions(id);
       } else {
         f('id').value = id;

@@ -223,8 +223,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 }
             }
             Map<String, Long> written = new LinkedHashMap<>();
-            for (Topic<?> topic : List.of(topics.customerProfiles, topics.segmentChanges, topics.segmentShadowChanges, topics.segmentMembers,
-                    topics.socialMetrics, topics.consentTakeUp, topics.accessReports, topics.erasureReceipts, topics.deadLetters)) {
+            for (Topic<?> topic : outputs(topics)) {
                 written.put(topic.baseName(), TopicDump.write(local.bootstrapServers(), topic, registry, out));
             }
             if (database != null) {
@@ -233,6 +232,13 @@ public final class ReplayCommand implements Callable<Integer> {
             summary(written, (System.nanoTime() - started) / 1e9);
         }
         return 0;
+    }
+
+    /** The outputs a replay writes out as {@code <topic>.jsonl}, and waits for to stop growing. */
+    private static List<Topic<?>> outputs(Topics topics) {
+        return List.of(topics.customerProfiles, topics.segmentChanges, topics.segmentShadowChanges, topics.segmentMembers,
+                topics.contactOpportunities, topics.socialMetrics, topics.consentTakeUp, topics.accessReports, topics.erasureReceipts,
+                topics.deadLetters);
     }
 
     /** Runs the BI sink over the outputs until it has written all of them, then stops it. */
@@ -253,12 +259,9 @@ public final class ReplayCommand implements Callable<Integer> {
     private void awaitIdle(Progress progress, Pipeline pipeline, List<String> inputs, Duration limit) {
         Topics topics = pipeline.topology().topics();
         String app = pipeline.topology().applicationId();
-        List<String> written = List.of(topics.customerProfiles.name(), topics.segmentChanges.name(), topics.segmentShadowChanges.name(),
-                topics.segmentMembers.name(),
-                topics.socialMetrics.name(), topics.consentTakeUp.name(), topics.accessReports.name(), topics.erasureReceipts.name(),
-                topics.deadLetters.name(),
-                Names.repartitionTopic(app, Names.ACCOUNT_COMMANDS), Names.repartitionTopic(app, Names.CUSTOMER_EVENTS),
-                Names.repartitionTopic(app, Names.METRICS_DELTAS));
+        List<String> written = new ArrayList<>(outputs(topics).stream().map(Topic::name).toList());
+        written.addAll(List.of(Names.repartitionTopic(app, Names.ACCOUNT_COMMANDS), Names.repartitionTopic(app, Names.CUSTOMER_EVENTS),
+                Names.repartitionTopic(app, Names.METRICS_DELTAS)));
         AtomicLong lastReport = new AtomicLong();
         long started = System.nanoTime();
         AtomicLong consumed = new AtomicLong();

@@ -8,6 +8,7 @@ import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.MembershipChange;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
+import io.socialcrm.avro.internal.ContactPlan;
 import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.avro.internal.Membership;
 import io.socialcrm.common.AppCounters;
@@ -159,7 +160,7 @@ public final class LocalQueries implements InstanceQueries {
     public ObjectNode export(String customerId, int partition) {
         CustomerState state = state(customerId, partition);
         return held(customerId, state).map(h -> AccessReports.held(customerId, state, h.built(), builder.hoursOfWeek(state, h.asOf()),
-                        segment -> indexed(customerId, segment, partition), h.asOf()))
+                        segment -> indexed(customerId, segment, partition), contactPlan(customerId, partition), h.asOf()))
                 .orElseGet(() -> AccessReports.nothingHeld(customerId, state == null ? null : state.getRedirectTo(), System.currentTimeMillis()));
     }
 
@@ -181,6 +182,13 @@ public final class LocalQueries implements InstanceQueries {
                 .withQuery(KeyQuery.<String, SegmentMembership>withKey(MemberKey.of(segmentId, customerId)))
                 .withPartitions(Set.of(partition)));
         QueryResult<SegmentMembership> answer = indexed.getPartitionResults().get(partition);
+        return answer == null || answer.isFailure() ? null : answer.getResult();
+    }
+
+    private ContactPlan contactPlan(String customerId, int partition) {
+        StateQueryResult<ContactPlan> result = streams.query(StateQueryRequest.inStore(Names.CONTACT_PLANS)
+                .withQuery(KeyQuery.<String, ContactPlan>withKey(customerId)).withPartitions(Set.of(partition)));
+        QueryResult<ContactPlan> answer = result.getPartitionResults().get(partition);
         return answer == null || answer.isFailure() ? null : answer.getResult();
     }
 

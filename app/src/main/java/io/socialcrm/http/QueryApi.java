@@ -659,6 +659,9 @@ public final class QueryApi implements AutoCloseable {
         if (!filled.has("enabled") || filled.path("enabled").isNull()) {
             filled.put("enabled", true);
         }
+        if (!filled.has("campaign") || filled.path("campaign").isNull()) {
+            filled.put("campaign", false);
+        }
         try {
             return PlainJson.read(filled, SegmentDefinition.class);
         } catch (RuntimeException e) {

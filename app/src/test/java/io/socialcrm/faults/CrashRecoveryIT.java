@@ -10,6 +10,7 @@ import io.socialcrm.avro.ActivityType;
 import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.ConsentStatus;
+import io.socialcrm.avro.ContactOpportunity;
 import io.socialcrm.avro.SegmentChange;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SocialActivity;
@@ -44,6 +45,11 @@ import org.junit.jupiter.api.io.TempDir;
  * none lost and none twice. The input and the segment rules are deterministic (no decay; each
  * customer one account, rules on the customer's own activity), so the two runs can be compared
  * change for change, timestamps and reasons included.
+ *
+ * <p>The same holds for contact opportunities: one campaign segment every customer enters in the first
+ * minutes (Sunday 00:00 UTC, in quiet hours 00:00-02:00), so each customer's opportunity is scheduled
+ * before the kill and due at 02:00, after it: the restarted application writes each exactly once, at
+ * that time.
  */
 class CrashRecoveryIT {
     private static final int CUSTOMERS = 150;
@@ -58,8 +64,13 @@ class CrashRecoveryIT {
         return List.of(definition("soccer-fans", "context(\"soccer\") >= 12.0", "context(\"soccer\") < 3.0"),
                 definition("gardeners", "context(\"garden\") >= 12.0", "context(\"garden\") < 3.0"),
                 definition("busy", "activity.level >= 40.0", "activity.level < 10.0"),
-                definition("hoopers", "context(\"basketball\") >= 10.0 && activity.level < 50.0", "activity.level >= 55.0"));
+                definition("hoopers", "context(\"basketball\") >= 10.0 && activity.level < 50.0", "activity.level >= 55.0"),
+                SegmentDefinition.newBuilder(definition("first-posts", "activity.level >= 3.0", "activity.level < 1.0"))
+                        .setCampaign(true).build());
     }
+
+    /** When every customer's contact opportunity is due: the end of the quiet hours (see the config). */
+    private static final Instant CONTACT_AT = T.plus(Duration.ofHours(2));
 
     private static SegmentDefinition definition(String id, String enter, String exit) {
         return SegmentDefinition.newBuilder().setId(id).setDescription(id).setEnterWhen(enter).setExitWhen(exit).setVersion(1)
@@ -80,7 +91,7 @@ class CrashRecoveryIT {
             for (int c = 0; c < CUSTOMERS; c++) {
                 producer.send(new ProducerRecord<>(topics.consents.name(), "twitter:" + c, consents.serialize(topics.consents.name(),
                         ConsentRecord.newBuilder().setCustomerId("c" + c).setPlatform("twitter").setPlatformUserId(Integer.toString(c))
-                                .setHandle(null).setScopes(List.of(ConsentScope.ACTIVITY, ConsentScope.CONTENT))
+                                .setHandle(null).setScopes(List.of(ConsentScope.ACTIVITY, ConsentScope.CONTENT, ConsentScope.MESSAGING))
                                 .setStatus(ConsentStatus.GRANTED).setPolicyVersion(null).setSource(null).setRecordedAt(T).build())));
             }
         }
@@ -116,6 +127,7 @@ class CrashRecoveryIT {
                 "influence.halflife=off",
                 "context.halflife=off",
                 "segments.seed=false",
+                "contact.quiet.hours=00:00-02:00",
                 "commit.interval.ms=200") + "\n");
         return config;
     }
@@ -177,6 +189,29 @@ class CrashRecoveryIT {
         return out;
     }
 
+    /**
+     * The contact opportunities written, one line each, without the stream time each was written at:
+     * a task's stream time is the newest of its input, which comes from four upstream tasks in no set
+     * order (one may run hours of event time ahead of another), so it differs from run to run, and an
+     * opportunity whose customer's records come that late is written at once, as DUE or, once stream
+     * time is past its whole hour, as CANCELLED (EXPIRED). Checked for each: never before its moment,
+     * DUE only before it expires.
+     */
+    private static List<String> contacts(LocalStack stack, Topics topics) {
+        var deserializer = Topics.valueSerde(topics.contactOpportunities, SchemaRegistryConfig.of(stack.schemaRegistryUrl()))
+                .deserializer();
+        List<String> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicRecords.readAll(stack.bootstrapServers(), topics.contactOpportunities.name())) {
+            ContactOpportunity o = deserializer.deserialize(r.topic(), r.value());
+            assertTrue(!o.getAt().isBefore(o.getContactAt()), "never written before its moment: " + o);
+            boolean expired = !o.getAt().isBefore(o.getExpiresAt());
+            assertEquals(expired ? "CANCELLED EXPIRED" : "DUE null", o.getStatus() + " " + o.getCancelReason(), o.toString());
+            out.add(o.getOpportunityId() + " " + o.getContactAt() + " " + o.getExpiresAt() + " " + o.getConfidence() + " " + o.getReason());
+        }
+        out.sort(null);
+        return out;
+    }
+
     @Test
     void killedMidStreamAndRestartedItWritesExactlyTheChangesOfACleanRun(@TempDir Path dir) throws Exception {
         LocalStack stack = TestStacks.shared();
@@ -196,6 +231,9 @@ class CrashRecoveryIT {
         runToTheEnd(stack, first, "crash-clean", clean);
         List<String> expected = changes(stack, clean);
         assertTrue(expected.size() > CUSTOMERS, "the rules fire: " + expected.size() + " changes");
+        List<String> expectedContacts = contacts(stack, clean);
+        assertEquals(CUSTOMERS, expectedContacts.size(), "one opportunity a customer: " + expectedContacts.subList(0, 3));
+        assertTrue(expectedContacts.stream().allMatch(c -> c.contains(" " + CONTACT_AT + " ")), expectedContacts.get(0));
 
         Path config = config(stack, dir, "crash-killed", crashed.prefix());
         ChildJvm app = start(config, log);
@@ -210,6 +248,7 @@ class CrashRecoveryIT {
         assertEquals(137, app.kill(), "killed by SIGKILL: no shutdown hook, no commit, no checkpoint");
         int seenBeforeRestart = changes(stack, crashed).size();
         assertTrue(seenBeforeRestart < expected.size(), "the crash came before all changes were written");
+        assertEquals(List.of(), contacts(stack, crashed), "the crash came before the opportunities were due");
 
         runToTheEnd(stack, start(config, log), "crash-killed", crashed);
         List<String> actual = changes(stack, crashed);
@@ -220,5 +259,6 @@ class CrashRecoveryIT {
         assertEquals(expected.size(), actual.size(), "as many segment changes as the clean run (none lost, none twice); lost "
                 + lost.subList(0, Math.min(10, lost.size())) + " extra " + extra.subList(0, Math.min(10, extra.size())));
         assertEquals(expected, actual, "the same changes, timestamps and reasons included");
+        assertEquals(expectedContacts, contacts(stack, crashed), "the same opportunities, each once, for the same moment");
     }
 }

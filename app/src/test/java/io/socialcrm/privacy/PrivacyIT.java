@@ -231,7 +231,7 @@ class PrivacyIT {
                         client.flush();
                         Map<String, Integer> after = liveMentions(prefix, app, ALICE_TRACES, false);
                         after.keySet().removeAll(List.of(prefix + "social-activity", prefix + "erasure-requests",
-                                prefix + "erasure-receipts", prefix + "segment-changes"));
+                                prefix + "erasure-receipts", prefix + "segment-changes", prefix + "contact-opportunities"));
                         assertEquals(Map.of(), after, "live records of alice after the erasure and compaction");
                     });
             assertEquals(404, get(service, "/customers/" + ALICE).statusCode(), "the API knows her no more");
@@ -251,7 +251,7 @@ class PrivacyIT {
             assertTrue(events.contains("everyone:" + MembershipChange.EXITED), "an EXITED for each segment held: " + events);
             assertEquals(events.stream().filter(e -> e.endsWith("ENTERED")).count(), events.stream().filter(e -> e.endsWith("EXITED")).count(),
                     "every entry has its exit: " + events);
-            for (String topic : List.of(prefix + "segment-changes", prefix + "erasure-requests")) {
+            for (String topic : List.of(prefix + "segment-changes", prefix + "contact-opportunities", prefix + "erasure-requests")) {
                 try (var admin = stack.admin()) {
                     var config = admin.describeConfigs(List.of(new org.apache.kafka.common.config.ConfigResource(
                             org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic))).all().get(30, TimeUnit.SECONDS);

@@ -27,6 +27,8 @@ public final class Names {
     /** Every accepted version of every segment definition, keyed by {@link #segmentVersionKey}; value timestamp: when accepted. */
     public static final String SEGMENT_VERSIONS = "segment-versions-local";
     public static final String PENDING_ERASURES = "pending-erasures";
+    /** Customer stage: each customer's contact opportunity, scheduled or due, and the time of the last (ContactPlan). */
+    public static final String CONTACT_PLANS = "contact-plans";
     /** Active-account counts of the customer stage, until they are flushed to the metrics stage. */
     public static final String CUSTOMER_METRICS_BUFFER = "customer-metrics-buffer";
 

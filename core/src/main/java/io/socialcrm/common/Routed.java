@@ -3,6 +3,7 @@ package io.socialcrm.common;
 import io.socialcrm.avro.AccessReport;
 import io.socialcrm.avro.ActivityMetrics;
 import io.socialcrm.avro.ConsentTakeUp;
+import io.socialcrm.avro.ContactOpportunity;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.ErasureReceipt;
 import io.socialcrm.avro.SegmentChange;
@@ -39,6 +40,10 @@ public sealed interface Routed {
 
     /** A SHADOW segment's would-be change (topic segment-shadow-changes). */
     record ToShadowChanges(SegmentChange change) implements Routed {
+    }
+
+    /** A campaign segment's contact opportunity, due or cancelled (topic contact-opportunities). */
+    record ToContactOpportunities(ContactOpportunity opportunity) implements Routed {
     }
 
     record ToSegmentMembers(SegmentMembership membership) implements Routed {

@@ -8,8 +8,11 @@ import io.socialcrm.influence.Decay;
 import io.socialcrm.influence.InfluenceModel;
 import io.socialcrm.influence.InfluenceWeights;
 import io.socialcrm.influence.SaltedHasher;
+import io.socialcrm.time.ContactPolicy;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -42,6 +45,7 @@ public record TopologySettings(
         Duration sweepBudget,
         Duration sweepTick,
         Duration metricsFlush,
+        ContactPolicy contact,
         AppCounters counters) {
 
     /** Longest text analysed; longer activity is refused (dead-letters). */
@@ -96,7 +100,24 @@ public record TopologySettings(
                 s.duration(AppConfig.SWEEP_BUDGET.name()),
                 s.duration(AppConfig.SWEEP_TICK.name()),
                 s.duration(AppConfig.METRICS_FLUSH.name()),
+                contact(s),
                 new AppCounters());
+    }
+
+    private static ContactPolicy contact(Settings s) {
+        String zoneName = s.require(AppConfig.CONTACT_ZONE.name(), "a time zone such as UTC or Europe/Paris");
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(zoneName.trim());
+        } catch (DateTimeException e) {
+            throw s.invalid(AppConfig.CONTACT_ZONE.name(), "is not a time zone: write an IANA name such as Europe/Paris, or UTC");
+        }
+        Duration interval = s.duration(AppConfig.CONTACT_MIN_INTERVAL.name(), true).orElse(Duration.ZERO);
+        try {
+            return ContactPolicy.of(s.string(AppConfig.CONTACT_QUIET_HOURS.name()), zone, interval);
+        } catch (IllegalArgumentException e) {
+            throw s.invalid(AppConfig.CONTACT_QUIET_HOURS.name(), e.getMessage());
+        }
     }
 
     private static double weight(Settings s, String key) {

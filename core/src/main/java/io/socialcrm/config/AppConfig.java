@@ -85,6 +85,13 @@ public final class AppConfig {
     public static final Setting SWEEP_TICK = new Setting("segments.sweep.tick", "1s",
             "Wall-clock period of sweep steps and of the check for changed definitions");
 
+    public static final Setting CONTACT_QUIET_HOURS = new Setting("contact.quiet.hours", "22:00-08:00",
+            "Local hours no contact opportunity falls in (HH:00-HH:00, read in contact.time.zone), or none");
+    public static final Setting CONTACT_ZONE = new Setting("contact.time.zone", "UTC",
+            "Time zone of the quiet hours (an IANA name such as Europe/Paris, or UTC)");
+    public static final Setting CONTACT_MIN_INTERVAL = new Setting("contact.min.interval", "1d",
+            "Least time between two contact opportunities of one customer (off: no limit)");
+
     public static final Setting METRICS_FLUSH = new Setting("metrics.flush.interval", "5s",
             "How often (wall clock) anonymous counts are sent on, and changed hourly windows written to social-metrics");
     public static final Setting ROCKSDB_MEMORY = new Setting("rocksdb.memory", "128MB",
@@ -108,6 +115,7 @@ public final class AppConfig {
             WEIGHT_ENGAGERS, WEIGHT_FOLLOWS, WEIGHT_FOLLOWERS, SKETCH_K, MIN_POPULATION,
             CONTEXT_HALFLIFE, CONTEXT_MAX, TAXONOMY_FILE, PLATFORMS, DEDUPE_WINDOW, ENGAGERS_SALT, MAX_FUTURE,
             SEGMENTS_SEED, SEGMENTS_FILE, SEGMENTS_REFRESH, SWEEP_BATCH, SWEEP_BUDGET, SWEEP_TICK,
+            CONTACT_QUIET_HOURS, CONTACT_ZONE, CONTACT_MIN_INTERVAL,
             METRICS_FLUSH, ROCKSDB_MEMORY, ROCKSDB_PURGE,
             HTTP_ENABLED, HTTP_HOST, HTTP_PORT, HTTP_ADVERTISED, HTTP_TOKEN);
 

@@ -3,8 +3,10 @@ package io.socialcrm.customers;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.socialcrm.avro.ConsentScope;
+import io.socialcrm.avro.ContactOpportunity;
 import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.avro.internal.AccountState;
+import io.socialcrm.avro.internal.ContactPlan;
 import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.avro.internal.Membership;
 import io.socialcrm.consent.AccountKeys;
@@ -27,9 +29,12 @@ public final class AccessReports {
     private AccessReports() {
     }
 
-    /** The report of a customer held here; {@code index} gives a live membership's entry (its reason), or null. */
+    /**
+     * The report of a customer held here; {@code index} gives a live membership's entry (its reason),
+     * or null; {@code contactPlan} is the customer's entry in {@code contact-plans}, or null.
+     */
     public static ObjectNode held(String customerId, CustomerState state, ProfileBuilder.Built built, double[] hoursOfWeek,
-                                  Function<String, SegmentMembership> index, long asOf) {
+                                  Function<String, SegmentMembership> index, ContactPlan contactPlan, long asOf) {
         ObjectNode doc = header(customerId, true, asOf);
         ArrayNode accounts = doc.putArray("accounts");
         for (AccountState a : state.getAccounts()) {
@@ -71,6 +76,12 @@ public final class AccessReports {
             boolean isShadow = Segment.isShadowKey(m.getSegmentId());
             addMembership(isShadow ? shadow : live, m, isShadow ? null : index.apply(m.getSegmentId()));
         }
+        ObjectNode contact = doc.putObject("contactOpportunities");
+        contact.put("lastContactAt", contactPlan == null || contactPlan.getLastContactAt() == null ? null
+                : iso(contactPlan.getLastContactAt()));
+        ContactOpportunity o = contactPlan == null ? null : contactPlan.getOpportunity();
+        contact.set("current", o == null ? null : PlainJson.write(o));
+        contact.put("where", "opportunities written, due or cancelled, are on the topic contact-opportunities for its retention");
         doc.putObject("segmentHistory").put("where", "every entry and exit is on the topics segment-changes and segment-shadow-changes "
                 + "for their retention (7 days by default); this report holds the memberships in force");
         return doc;

@@ -8,10 +8,8 @@ import io.socialcrm.avro.internal.OwnActivity;
 import io.socialcrm.avro.internal.ProfileUpdate;
 import io.socialcrm.influence.Decay;
 import io.socialcrm.influence.InfluenceModel;
+import io.socialcrm.time.ContactPolicy;
 import java.nio.ByteBuffer;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -219,8 +217,7 @@ public final class AccountUpdates {
 
     /** 0-167, UTC, Monday 00:00 = 0. */
     public static int hourOfWeek(long time) {
-        ZonedDateTime t = Instant.ofEpochMilli(time).atZone(ZoneOffset.UTC);
-        return (t.getDayOfWeek().getValue() - 1) * 24 + t.getHour();
+        return ContactPolicy.hourOfWeek(time);
     }
 
     private static Map<String, Float> scaled(Map<String, Float> values, double factor) {

@@ -2,6 +2,7 @@ package io.socialcrm.customers;
 
 import io.socialcrm.avro.AccessReport;
 import io.socialcrm.avro.ConsentScope;
+import io.socialcrm.avro.ContactOpportunity;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.ErasureAction;
 import io.socialcrm.avro.ErasureReceipt;
@@ -51,6 +52,7 @@ import io.socialcrm.segments.ProfileView;
 import io.socialcrm.segments.Segment;
 import io.socialcrm.segments.SegmentEvaluator;
 import io.socialcrm.segments.SegmentEvaluator.Transition;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -92,6 +94,8 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     private static final double SCORE_STEP = 1.0;
     private static final int TOP_CONTEXTS = 3;
     private static final long TAKE_UP_EVERY_MS = 1_000;
+    /** Stream time between two looks at the contact opportunities due. */
+    private static final Duration CONTACT_CHECK = Duration.ofSeconds(1);
 
     private final TopologySettings settings;
     private final InfluenceModel model;
@@ -108,6 +112,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     private KeyValueStore<String, PendingErasure> pendingErasures;
     private KeyValueStore<String, ValueAndTimestamp<byte[]>> distributionStore;
     private MetricsBuffer metrics;
+    private ContactPlans contacts;
     private final Map<String, Segment> segments = new TreeMap<>();
     private InfluenceDistribution distribution = InfluenceDistribution.empty();
     private String distributionKey;
@@ -127,6 +132,9 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     private TakeUpCount takeUp;
     private boolean takeUpChanged;
     private long takeUpWrittenAt = Long.MIN_VALUE / 2;
+    /** The task's stream time as last seen by the wall-clock tick, and the wall-clock time it last moved. */
+    private long streamTimeSeen = -1;
+    private long streamTimeMovedAt;
 
     /**
      * @param nanoClock a monotonic clock in nanoseconds ({@code System::nanoTime}), which bounds how
@@ -153,6 +161,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         pendingErasures = context.getStateStore(Names.PENDING_ERASURES);
         distributionStore = context.getStateStore(Names.INFLUENCE_DISTRIBUTION);
         metrics = new MetricsBuffer(context.getStateStore(Names.CUSTOMER_METRICS_BUFFER));
+        contacts = new ContactPlans(context.getStateStore(Names.CONTACT_PLANS), settings.contact());
         distributionKey = settings.applicationId() + "/" + context.taskId().partition();
         try (KeyValueIterator<String, SegmentDefinition> all = definitions.all()) {
             all.forEachRemaining(kv -> install(kv.key, kv.value));
@@ -169,6 +178,9 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         context.schedule(settings.sweepTick(), PunctuationType.WALL_CLOCK_TIME, this::tick);
         // wall clock, like the gate's: counts reach social-metrics even when the stream is idle
         context.schedule(settings.metricsFlush(), PunctuationType.WALL_CLOCK_TIME, now -> metrics.flush(context));
+        // stream time: a contact opportunity is due at a moment of the customers' own (event) time,
+        // and is written in the same transaction as the plan's move (exactly once)
+        context.schedule(CONTACT_CHECK, PunctuationType.STREAM_TIME, streamTime -> contacts.due(streamTime, this::contact));
     }
 
     @Override
@@ -348,6 +360,9 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             profile.setSegments(liveSegments(state));
             changed = true;
         }
+        if (why == Refresh.CONSENT && !profile.getContactable()) { // MESSAGING scope narrowed or unlinked: only then
+            contacts.cancel(id, ContactPlans.MESSAGING_REVOKED, false, time, this::contact);
+        }
         double raw = model.raw(built.totals());
         top.offer(id, raw);
         if (state.getIndexKey() != null) {
@@ -426,10 +441,21 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
                     t.definitionVersion());
             segmentIndex.put(memberKey, membership);
             context().forward(new Record<>(memberKey, new Routed.ToSegmentMembers(membership), time));
+            Segment segment = segments.get(t.segmentId());
+            if (segment != null && segment.campaign() && profile.getContactable()
+                    && contacts.entered(id, t.segmentId(), t.definitionVersion(), t.reason(), builder.hoursOfWeek(state, time), time)) {
+                // a moment stream time has passed already (the hour now running, or a customer whose
+                // records come late) is written at once, not at the next move of stream time
+                contacts.due(context().currentStreamTimeMs(), this::contact);
+            }
         } else {
             state.getMemberships().removeIf(m -> m.getSegmentId().equals(t.segmentId()));
             segmentIndex.delete(memberKey);
             context().forward(new Record<>(memberKey, new Routed.ToSegmentMembers(null), time));
+            Segment segment = segments.get(t.segmentId());
+            if ((segment == null || segment.campaign()) && t.segmentId().equals(contacts.segmentOf(id))) {
+                contacts.cancel(id, ContactPlans.EXITED, false, time, this::contact);
+            }
         }
         settings.counters().increment(t.change() == MembershipChange.ENTERED ? Counter.SEGMENTS_ENTERED : Counter.SEGMENTS_EXITED);
         SegmentChange change = change(id, t.segmentId(), t.change(), t.reason(), t.definitionVersion(), time)
@@ -485,6 +511,11 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         }
         removed.put(Names.SEGMENT_INDEX, live);
         removed.put("topic:" + settings.topics().segmentMembers.name(), live);
+        String cancelled = ExitReasons.ERASED.equals(reason) ? ContactPlans.ERASED
+                : ExitReasons.MERGED.equals(reason) ? ContactPlans.MERGED : ContactPlans.NO_CONSENT_LEFT;
+        if (contacts.cancel(id, cancelled, true, time, this::contact)) {
+            removed.put(Names.CONTACT_PLANS, 1L);
+        }
         if (top.remove(id)) {
             removed.put(Names.INFLUENCE_INDEX, 1L);
         }
@@ -636,13 +667,19 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             long asOf = now(time, state);
             ProfileBuilder.Built built = builder.build(id, state, asOf, distribution);
             document = AccessReports.held(id, state, built, builder.hoursOfWeek(state, asOf),
-                    segment -> segmentIndex.get(MemberKey.of(segment, id)), asOf).toString();
+                    segment -> segmentIndex.get(MemberKey.of(segment, id)), contacts.plan(id), asOf).toString();
         } else {
             document = AccessReports.nothingHeld(id, state == null ? null : state.getRedirectTo(), time).toString();
         }
         AccessReport report = AccessReport.newBuilder().setRequestId(access.getRequestId()).setCustomerId(id)
                 .setGeneratedAt(Instant.ofEpochMilli(time)).setHeld(held).setReport(document).build();
         context().forward(new Record<>(id, new Routed.ToAccessReports(report), time));
+    }
+
+    /** Writes a contact opportunity, due or cancelled, to contact-opportunities. */
+    private void contact(ContactOpportunity opportunity) {
+        context().forward(new Record<>(opportunity.getCustomerId(), new Routed.ToContactOpportunities(opportunity),
+                opportunity.getAt().toEpochMilli()));
     }
 
     private void toCustomer(String customerId, Object event, long time) {
@@ -732,6 +769,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
 
     private void tick(long wallNow) {
         writeTakeUp(wallNow);
+        idleContacts(wallNow);
         reloadDistribution();
         top.sync();
         if (!passRunning && (passRequested || wallNow - lastPassStart >= settings.refreshInterval().toMillis())) {
@@ -793,6 +831,21 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
                 awaitingOwnSketch = true;
             }
             passSketch = null;
+        }
+    }
+
+    /**
+     * Stream time moves only with the task's records: in a quiet hour (no record for this partition),
+     * an opportunity would wait for the next one. While stream time stands still, it is taken to
+     * move on with the wall clock from where it stopped, so that what is due is written on time.
+     */
+    private void idleContacts(long wallNow) {
+        long streamTime = context().currentStreamTimeMs();
+        if (streamTime != streamTimeSeen) {
+            streamTimeSeen = streamTime;
+            streamTimeMovedAt = wallNow;
+        } else if (streamTime >= 0 && wallNow - streamTimeMovedAt >= CONTACT_CHECK.toMillis()) {
+            contacts.due(streamTime + (wallNow - streamTimeMovedAt), this::contact);
         }
     }
 

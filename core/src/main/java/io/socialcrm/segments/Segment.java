@@ -8,9 +8,11 @@ import java.util.regex.Pattern;
 /**
  * A segment definition with its rules compiled. Without {@code exitWhen}, a member exits when
  * {@code enterWhen} is no longer true; with it, the two thresholds give hysteresis. A member stays
- * at least {@code minDwellMs} (0: no minimum) before an exit the rules call for.
+ * at least {@code minDwellMs} (0: no minimum) before an exit the rules call for. A live
+ * {@code campaign} segment's entries give contact opportunities (a SHADOW one's never do).
  */
-public record Segment(String id, int version, boolean enabled, Rule enter, Rule exit, long minDwellMs, boolean shadow) {
+public record Segment(String id, int version, boolean enabled, Rule enter, Rule exit, long minDwellMs, boolean shadow,
+                      boolean campaign) {
     /** What marks a SHADOW definition's key on segment-definitions, and its memberships in a customer's state. */
     public static final String SHADOW_SUFFIX = ":shadow";
     /** The two modes of a definition. */
@@ -31,7 +33,7 @@ public record Segment(String id, int version, boolean enabled, Rule enter, Rule 
         String exitWhen = definition.getExitWhen();
         Rule exit = exitWhen == null || exitWhen.isBlank() ? null : SegmentLanguage.compile(exitWhen, what + " exitWhen");
         return new Segment(id, definition.getVersion(), definition.getEnabled(), enter, exit, minDwell(definition.getMinDwell(), what),
-                shadow(definition, what));
+                shadow(definition, what), definition.getCampaign() && !isShadow(definition));
     }
 
     /** The key of a definition on segment-definitions: its id, or {@code <id>:shadow} for a SHADOW one. */

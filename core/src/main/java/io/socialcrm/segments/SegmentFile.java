@@ -27,6 +27,7 @@ import org.apache.kafka.common.config.ConfigException;
  *     enabled: true                       # optional, default true
  *     minDwell: 7d                        # optional: a member stays at least this long
  *     mode: SHADOW                        # optional, default LIVE: changes go to segment-shadow-changes only
+ *     campaign: true                      # optional, default false: entries give contact opportunities
  * </pre>
  *
  * Every rule is compiled on load: a bad file fails naming the segment and the problem.
@@ -41,7 +42,7 @@ public final class SegmentFile {
 
     /** One entry of the file. */
     public record Entry(String id, String description, String enterWhen, String exitWhen, Integer version, Boolean enabled,
-                        String minDwell, String mode) {
+                        String minDwell, String mode, Boolean campaign) {
     }
 
     /** The file's root. */
@@ -96,6 +97,7 @@ public final class SegmentFile {
                     .setEnabled(entry.enabled() == null || entry.enabled())
                     .setMinDwell(entry.minDwell())
                     .setMode(mode(entry, origin))
+                    .setCampaign(entry.campaign() != null && entry.campaign())
                     .build();
             try {
                 Segment.compile(definition);

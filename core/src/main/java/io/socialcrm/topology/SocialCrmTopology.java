@@ -4,6 +4,7 @@ import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.avro.internal.AccountCommand;
 import io.socialcrm.avro.internal.AccountConsent;
+import io.socialcrm.avro.internal.ContactPlan;
 import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.avro.internal.DefinitionChanged;
@@ -173,12 +174,13 @@ public final class SocialCrmTopology {
         Map<String, KStream<String, Routed>> out = customerEvents
                 .process(() -> new CustomerProcessor(settings, System::nanoTime), Named.as("customer-processor"),
                         Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX, Names.CUSTOMER_STAGE_DEFINITIONS, Names.SEGMENT_VERSIONS,
-                        Names.PENDING_ERASURES, Names.CUSTOMER_METRICS_BUFFER)
+                        Names.PENDING_ERASURES, Names.CUSTOMER_METRICS_BUFFER, Names.CONTACT_PLANS)
                 .split(Named.as("customer-out-"))
                 .branch((k, v) -> v instanceof Routed.ToProfiles, Branched.as("profiles"))
                 .branch((k, v) -> v instanceof Routed.ToSegmentChanges, Branched.as("changes"))
                 .branch((k, v) -> v instanceof Routed.ToShadowChanges, Branched.as("shadow-changes"))
                 .branch((k, v) -> v instanceof Routed.ToSegmentMembers, Branched.as("members"))
+                .branch((k, v) -> v instanceof Routed.ToContactOpportunities, Branched.as("contacts"))
                 .branch((k, v) -> v instanceof Routed.ToReceipts, Branched.as("receipts"))
                 .branch((k, v) -> v instanceof Routed.ToDistribution, Branched.as("distribution"))
                 .branch((k, v) -> v instanceof Routed.ToTakeUp, Branched.as("take-up"))
@@ -189,6 +191,7 @@ public final class SocialCrmTopology {
         sink(out.get("customer-out-changes"), v -> ((Routed.ToSegmentChanges) v).change(), topics.segmentChanges, registry);
         sink(out.get("customer-out-shadow-changes"), v -> ((Routed.ToShadowChanges) v).change(), topics.segmentShadowChanges, registry);
         sink(out.get("customer-out-members"), v -> ((Routed.ToSegmentMembers) v).membership(), topics.segmentMembers, registry);
+        sink(out.get("customer-out-contacts"), v -> ((Routed.ToContactOpportunities) v).opportunity(), topics.contactOpportunities, registry);
         sink(out.get("customer-out-receipts"), v -> ((Routed.ToReceipts) v).receipt(), topics.erasureReceipts, registry);
         sink(out.get("customer-out-take-up"), v -> ((Routed.ToTakeUp) v).takeUp(), topics.consentTakeUp, registry);
         sink(out.get("customer-out-access-reports"), v -> ((Routed.ToAccessReports) v).report(), topics.accessReports, registry);
@@ -234,6 +237,8 @@ public final class SocialCrmTopology {
                 keys, InternalSerde.of(SegmentDefinition.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PENDING_ERASURES),
                 keys, InternalSerde.of(PendingErasure.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CONTACT_PLANS),
+                keys, InternalSerde.of(ContactPlan.class)));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CUSTOMER_METRICS_BUFFER),
                 keys, InternalSerde.of(MetricsDelta.class))));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_TOTALS),

@@ -47,7 +47,9 @@ class PrivacyTopologyTest {
         TopologyFixture f = new TopologyFixture(Map.of("influence.halflife", "off", "influence.min.population", "1"));
         f.define("all", "accounts >= 1", "accounts < 1", 1);
         f.define("engaged", "influence.shares >= 1.0", "influence.shares < 1.0", 1);
-        f.define("reachable", "contactable", "!contactable", 1);
+        // a campaign segment: alice's entry gives her a contact opportunity (store contact-plans)
+        f.definitions.pipeInput("reachable", io.socialcrm.avro.SegmentDefinition.newBuilder().setId("reachable").setDescription("reachable")
+                .setEnterWhen("contactable").setExitWhen("!contactable").setVersion(1).setEnabled(true).setCampaign(true).build(), T0);
         f.grant("alice", "twitter", "1", T0, ConsentScope.ACTIVITY, ConsentScope.CONTENT, ConsentScope.PROFILE, ConsentScope.MESSAGING);
         f.grant("alice", "instagram", "a1", T0);
         f.grant("bob", "twitter", "2", T0);
@@ -180,7 +182,7 @@ class PrivacyTopologyTest {
             }
             assertEquals(Map.of("STATE_STORE:" + Names.CUSTOMER_STATE, 1L, "STATE_STORE:" + Names.SEGMENT_INDEX, 3L,
                     "STATE_STORE:" + Names.INFLUENCE_INDEX, 1L, "STATE_STORE:" + Names.ACCOUNT_CONSENTS, 2L,
-                    "TOPIC:customer-profiles", 1L, "TOPIC:segment-members", 3L, "TOPIC:consents", 2L,
+                    "STATE_STORE:" + Names.CONTACT_PLANS, 1L, "TOPIC:customer-profiles", 1L, "TOPIC:segment-members", 3L, "TOPIC:consents", 2L,
                     "TOPIC:social-profiles", 2L, "TOPIC:account-directory", 2L), removed);
 
             assertNull(f.customerState().get("alice"));
@@ -365,6 +367,10 @@ class PrivacyTopologyTest {
                 assertTrue(m.has("since"));
             });
             assertEquals(Set.of("all", "engaged", "reachable"), memberships);
+            // her contact opportunity (entered at T0 with no rhythm yet: due at once, expired by T1) is remembered
+            JsonNode contact = doc.path("contactOpportunities");
+            assertEquals(T0.toString(), contact.path("lastContactAt").asText(), "the contact plan held for her: " + contact);
+            assertTrue(contact.path("current").isNull(), contact.toString());
             assertFalse(report.getReport().contains("bob"), "nothing of anyone else");
             assertFalse(report.getReport().contains("\"2\""), "not bob's account");
             assertFalse(report.getReport().contains("premier league"), "no raw text");

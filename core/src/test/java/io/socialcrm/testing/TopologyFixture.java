@@ -8,6 +8,7 @@ import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.ConsentStatus;
 import io.socialcrm.avro.ConsentTakeUp;
+import io.socialcrm.avro.ContactOpportunity;
 import io.socialcrm.avro.CustomerMerge;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.CustomerUnmerge;
@@ -80,6 +81,7 @@ public final class TopologyFixture implements AutoCloseable {
     public final TestOutputTopic<String, SegmentChange> segmentChanges;
     public final TestOutputTopic<String, SegmentChange> shadowChanges;
     public final TestOutputTopic<String, SegmentMembership> segmentMembers;
+    public final TestOutputTopic<String, ContactOpportunity> contactOpportunities;
     public final TestOutputTopic<String, ActivityMetrics> metrics;
     public final TestOutputTopic<String, ErasureReceipt> receipts;
     public final TestOutputTopic<String, ConsentTakeUp> takeUp;
@@ -128,6 +130,7 @@ public final class TopologyFixture implements AutoCloseable {
         segmentChanges = output(topics.segmentChanges);
         shadowChanges = output(topics.segmentShadowChanges);
         segmentMembers = output(topics.segmentMembers);
+        contactOpportunities = output(topics.contactOpportunities);
         metrics = output(topics.socialMetrics);
         receipts = output(topics.erasureReceipts);
         takeUp = output(topics.consentTakeUp);

@@ -5,6 +5,7 @@ import io.socialcrm.avro.AccessRequest;
 import io.socialcrm.avro.ActivityMetrics;
 import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.ConsentTakeUp;
+import io.socialcrm.avro.ContactOpportunity;
 import io.socialcrm.avro.CustomerMerge;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.CustomerUnmerge;
@@ -60,6 +61,11 @@ public final class Topics {
      * platform pair), written at the end of each sweep that changed it; compacted: add up every key.
      */
     public final Topic<ConsentTakeUp> consentTakeUp;
+    /**
+     * Contact opportunities of campaign segments: one DUE record at the customer's chosen hour, or a
+     * CANCELLED one (key: customerId; append-only, kept like segment-changes).
+     */
+    public final Topic<ContactOpportunity> contactOpportunities;
     public final Topic<ErasureReceipt> erasureReceipts;
     public final Topic<byte[]> deadLetters;
     /**
@@ -110,6 +116,8 @@ public final class Topics {
                 null, "customerId").withPrefix(prefix);
         consentTakeUp = new Topic<>("consent-take-up", "", ConsentTakeUp.class, TopicKind.OUTPUT_COMPACTED,
                 null, "application id and partition").withPrefix(prefix);
+        contactOpportunities = new Topic<>("contact-opportunities", "", ContactOpportunity.class, TopicKind.OUTPUT_APPEND,
+                EVENT_RETENTION, "customerId").withPrefix(prefix);
         socialMetrics = new Topic<>("social-metrics", "", ActivityMetrics.class, TopicKind.OUTPUT_APPEND,
                 METRICS_RETENTION, "platform").withPrefix(prefix);
         erasureReceipts = new Topic<>("erasure-receipts", "", ErasureReceipt.class, TopicKind.OUTPUT_APPEND,
@@ -139,7 +147,8 @@ public final class Topics {
     /** Every topic of the contract, inputs first. */
     public List<Topic<?>> all() {
         return List.of(socialActivity, socialProfiles, consents, segmentDefinitions, customerMerges, customerUnmerges, erasureRequests,
-                accessRequests, customerProfiles, segmentChanges, segmentShadowChanges, segmentMembers, socialMetrics, consentTakeUp,
+                accessRequests, customerProfiles, segmentChanges, segmentShadowChanges, segmentMembers, contactOpportunities, socialMetrics,
+                consentTakeUp,
                 accessReports, erasureReceipts, deadLetters,
                 influenceDistribution, accountDirectory);
     }

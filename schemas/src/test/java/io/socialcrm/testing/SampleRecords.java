@@ -8,6 +8,7 @@ import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.ConsentStatus;
 import io.socialcrm.avro.ConsentTakeUp;
+import io.socialcrm.avro.ContactOpportunity;
 import io.socialcrm.avro.CustomerMerge;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.CustomerUnmerge;
@@ -114,6 +115,14 @@ public final class SampleRecords {
                 .setPairs(Map.of("bluesky+twitter", 2L, "bluesky+mastodon", 1L, "mastodon+twitter", 1L)).setAsOf(T).build();
     }
 
+    public static ContactOpportunity contactOpportunity() {
+        return ContactOpportunity.newBuilder().setOpportunityId("c-42/top-influencers/" + T.toEpochMilli()).setCustomerId("c-42")
+                .setSegmentId("top-influencers").setDefinitionVersion(3).setStatus("DUE")
+                .setReason("enterWhen (influence.score >= 90.0) is true: influence.score=93.1").setEnteredAt(T)
+                .setContactAt(T.plusSeconds(7200)).setExpiresAt(T.plusSeconds(10_800)).setHourOfWeek(100).setConfidence(0.42)
+                .setCancelReason(null).setAt(T.plusSeconds(7200)).build();
+    }
+
     public static AccessRequest accessRequest() {
         return AccessRequest.newBuilder().setRequestId("access-1").setCustomerId("c-42").setRequestedAt(T).build();
     }
@@ -134,6 +143,6 @@ public final class SampleRecords {
     /** One record of every contract type. */
     public static List<SpecificRecord> all() {
         return List.of(activity(), profile(), consent(), segment(), merge(), unmerge(), erasure(), customerProfile(),
-                segmentChange(), membership(), metrics(), takeUp(), accessRequest(), accessReport(), receipt());
+                segmentChange(), membership(), contactOpportunity(), metrics(), takeUp(), accessRequest(), accessReport(), receipt());
     }
 }
