@@ -2,6 +2,7 @@ package io.socialcrm.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.socialcrm.avro.ContactOpportunity;
 import io.socialcrm.avro.MembershipChange;
 import io.socialcrm.avro.SegmentChange;
 import io.socialcrm.config.AppConfig;
@@ -403,6 +404,8 @@ public final class DemoCommand implements Callable<Integer> {
         changes.put("total", watcher.total());
         changes.put("entered", watcher.entered());
         changes.put("exited", watcher.total() - watcher.entered());
+        ObjectNode contactCounts = s.putObject("contactOpportunities");
+        watcher.contactCounts().forEach(contactCounts::put);
         ObjectNode sizes = s.putObject("segmentSizes");
         watcher.sizes().forEach(sizes::put);
         s.set("latencyMs", watcher.latency());
@@ -449,6 +452,11 @@ public final class DemoCommand implements Callable<Integer> {
         JsonNode changes = s.get("segmentChanges");
         console.printf("Segment changes: %,d (%,d entered, %,d exited)%n", changes.get("total").asLong(),
                 changes.get("entered").asLong(), changes.get("exited").asLong());
+        StringBuilder contacts = new StringBuilder();
+        s.path("contactOpportunities").fields().forEachRemaining(e -> contacts.append(contacts.length() == 0 ? "" : ", ")
+                .append(String.format("%,d ", e.getValue().asLong())).append(e.getKey()));
+        console.printf("Contact opportunities (campaign segments, at each customer's best hour): %s%n",
+                contacts.length() == 0 ? "none written yet (scheduled ones are due later)" : contacts);
         JsonNode bi = s.get("biTables");
         if (bi != null) {
             console.printf("BI tables (%s): %,d customers, %,d segment members, %,d segment changes, %,d metric hours%n",
@@ -493,6 +501,9 @@ public final class DemoCommand implements Callable<Integer> {
         private final KllDoublesSketch sweepLatencies = KllDoublesSketch.newHeapInstance(200);
         private final AtomicLong total = new AtomicLong();
         private final AtomicLong entered = new AtomicLong();
+        private final io.socialcrm.serde.AvroSerde<ContactOpportunity> contacts;
+        /** Contact opportunities written: DUE, or CANCELLED by reason. */
+        private final Map<String, Long> contactCounts = new TreeMap<>();
         private final Thread thread;
         private volatile boolean running = true;
 
@@ -505,6 +516,7 @@ public final class DemoCommand implements Callable<Integer> {
             this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             this.topics = topics;
             this.changes = io.socialcrm.serde.AvroSerde.specific(SegmentChange.class, registry, false);
+            this.contacts = io.socialcrm.serde.AvroSerde.specific(ContactOpportunity.class, registry, false);
             this.speedup = speedup;
             this.thread = new Thread(this::loop, "socialcrm-demo-view");
             this.thread.setDaemon(true);
@@ -513,7 +525,7 @@ public final class DemoCommand implements Callable<Integer> {
         /** Starts watching; changes stamped from {@code simStart} on are timed once generation has started. */
         void start(Instant simStart) {
             this.simStart = simStart;
-            consumer.subscribe(List.of(topics.segmentChanges.name()));
+            consumer.subscribe(List.of(topics.segmentChanges.name(), topics.contactOpportunities.name()));
             thread.start();
         }
 
@@ -530,6 +542,11 @@ public final class DemoCommand implements Callable<Integer> {
 
         synchronized void pollOnce() {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.topic().equals(topics.contactOpportunities.name())) {
+                    ContactOpportunity o = contacts.deserializer().deserialize(r.topic(), r.value());
+                    contactCounts.merge(o.getCancelReason() == null ? o.getStatus() : o.getStatus() + " " + o.getCancelReason(), 1L, Long::sum);
+                    continue;
+                }
                 SegmentChange c = changes.deserializer().deserialize(r.topic(), r.value());
                 total.incrementAndGet();
                 boolean in = c.getChange() == MembershipChange.ENTERED;
@@ -550,6 +567,10 @@ public final class DemoCommand implements Callable<Integer> {
                     latest.removeFirst();
                 }
             }
+        }
+
+        synchronized Map<String, Long> contactCounts() {
+            return new TreeMap<>(contactCounts);
         }
 
         synchronized Map<String, Long> sizes() {

@@ -226,6 +226,7 @@ public final class ReplayCommand implements Callable<Integer> {
             for (Topic<?> topic : outputs(topics)) {
                 written.put(topic.baseName(), TopicDump.write(local.bootstrapServers(), topic, registry, out));
             }
+            AccessReportHistory.addTo(out);
             if (database != null) {
                 loadIntoDatabase(local, topics, database, limit);
             }

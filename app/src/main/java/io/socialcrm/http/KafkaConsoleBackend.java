@@ -3,6 +3,7 @@ package io.socialcrm.http;
 import io.socialcrm.avro.ConsentTakeUp;
 import io.socialcrm.avro.SegmentChange;
 import io.socialcrm.avro.SegmentDefinition;
+import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.ops.ContractWriter;
 import io.socialcrm.ops.DeliveryTracker;
@@ -11,6 +12,7 @@ import io.socialcrm.serde.SchemaRegistryConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -21,6 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +70,36 @@ public final class KafkaConsoleBackend implements ConsoleBackend {
         try (ContractWriter writer = new ContractWriter(bootstrapServers, clientProps, registry, DeliveryTracker.DEFAULT_STALL_LIMIT)) {
             writer.send(topics.segmentDefinitions, Segment.keyOf(definition), definition);
         }
+    }
+
+    @Override
+    public List<SegmentChange> history(String customerId, boolean shadow) {
+        Topic<SegmentChange> topic = shadow ? topics.segmentShadowChanges : topics.segmentChanges;
+        Deserializer<SegmentChange> values = Topics.valueSerde(topic, registry).deserializer();
+        byte[] key = customerId.getBytes(StandardCharsets.UTF_8);
+        Properties props = new Properties();
+        props.putAll(clientProps);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "socialcrm-console-history");
+        List<SegmentChange> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            int partitions = reader.partitionsFor(topic.name(), Duration.ofSeconds(30)).size();
+            // where the topology's producer put the key: Kafka's default partitioner for a keyed record
+            TopicPartition partition = new TopicPartition(topic.name(), Utils.toPositive(Utils.murmur2(key)) % partitions);
+            reader.assign(List.of(partition));
+            reader.seekToBeginning(List.of(partition));
+            long end = reader.endOffsets(List.of(partition)).get(partition);
+            while (reader.position(partition) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(500))) {
+                    if (r.value() != null && Arrays.equals(key, r.key())) {
+                        out.add(values.deserialize(topic.name(), r.headers(), r.value()));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     @Override

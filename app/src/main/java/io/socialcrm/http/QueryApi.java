@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.socialcrm.avro.CustomerProfile;
+import io.socialcrm.avro.SegmentChange;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.common.AppCounters;
@@ -510,7 +511,23 @@ public final class QueryApi implements AutoCloseable {
             return;
         }
         ctx.header("Content-Disposition", "attachment; filename=\"socialcrm-access-report.json\"");
-        json(ctx, 200, queries.export(id, owner.partition()));
+        ObjectNode report = queries.export(id, owner.partition());
+        if (backend != null && report.path("held").asBoolean()) {
+            ObjectNode history = (ObjectNode) report.path("segmentHistory");
+            history.set("live", changesOf(backend.history(id, false)));
+            history.set("shadow", changesOf(backend.history(id, true)));
+        }
+        json(ctx, 200, report);
+    }
+
+    /** The customer's changes as the access report lists them: segment, change, reason, version, when. */
+    private static ArrayNode changesOf(List<SegmentChange> changes) {
+        ArrayNode list = PlainJson.MAPPER.createArrayNode();
+        for (SegmentChange c : changes) {
+            list.addObject().put("segmentId", c.getSegmentId()).put("change", c.getChange().name()).put("reason", c.getReason())
+                    .put("definitionVersion", c.getDefinitionVersion()).put("at", c.getAt().toString());
+        }
+        return list;
     }
 
     /** What a rule can use: every variable with its type and meaning. */

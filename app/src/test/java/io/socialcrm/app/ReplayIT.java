@@ -119,6 +119,23 @@ class ReplayIT {
         assertEquals("6358482", report.path("accounts").get(0).path("platformUserId").asText());
         assertEquals(7.0, report.path("accounts").get(0).path("received").path("ownActivity").asDouble(), 0.0, "6 statuses and 1 retweet");
         assertEquals("t4j", report.path("profile").path("customerId").asText());
+        Map<String, List<String>> history = new TreeMap<>();
+        for (String topic : List.of("segment-changes", "segment-shadow-changes")) {
+            List<String> mine = new java.util.ArrayList<>();
+            for (String line : Files.readAllLines(out.resolve(topic + ".jsonl"))) {
+                JsonNode change = PlainJson.MAPPER.readTree(line).path("value");
+                if (change.path("customerId").asText().equals("t4j")) {
+                    mine.add(change.path("segmentId").asText() + " " + change.path("change").asText() + " " + change.path("at").asText());
+                }
+            }
+            history.put(topic, mine);
+        }
+        List<String> reported = new java.util.ArrayList<>();
+        report.path("segmentHistory").path("live").forEach(c -> reported.add(c.path("segmentId").asText() + " "
+                + c.path("change").asText() + " " + c.path("at").asText()));
+        assertTrue(!reported.isEmpty(), "t4j's segment history is in its report: " + report.path("segmentHistory"));
+        assertEquals(history.get("segment-changes"), reported, "every entry and exit of t4j on segment-changes, in order");
+        assertEquals(history.get("segment-shadow-changes").size(), report.path("segmentHistory").path("shadow").size());
         for (String other : List.of("yusuke", "20159829", "92180489", "12345678", "followed")) {
             assertFalse(reports.get("t4j").get("report").asText().contains(other), "nothing of " + other + " in t4j's report");
         }

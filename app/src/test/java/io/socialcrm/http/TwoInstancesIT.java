@@ -168,6 +168,16 @@ class TwoInstancesIT {
             JsonNode exportA = json(get(first.url() + "/customers/" + someone + "/export", TOKEN));
             assertEquals(exportA, json(get(second.url() + "/customers/" + someone + "/export", TOKEN)), "the access report from both");
             assertTrue(exportA.path("held").asBoolean() && exportA.path("accounts").size() > 0, exportA.toString());
+            // the history from segment-changes: each membership in force has its entry there, at its "since"
+            Map<String, String> lastEntered = new TreeMap<>();
+            exportA.path("segmentHistory").path("live").forEach(c -> {
+                if (c.path("change").asText().equals("ENTERED")) {
+                    lastEntered.put(c.path("segmentId").asText(), c.path("at").asText());
+                }
+            });
+            for (JsonNode m : exportA.path("memberships")) {
+                assertEquals(m.path("since").asText(), lastEntered.get(m.path("segmentId").asText()), "the entry of " + m + " in the history");
+            }
             assertEquals(401, get(first.url() + "/customers/" + someone + "/export", null).statusCode(), "the export needs the token");
             assertFalse(json(get(second.url() + "/customers/nobody-at-all/export", TOKEN)).path("held").asBoolean(), "nothing held of an unknown id");
             String draft = "{\"id\":\"console-draft\",\"enterWhen\":\"activity.level >= 1.0\",\"version\":1}";

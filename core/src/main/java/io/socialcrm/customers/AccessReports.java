@@ -83,7 +83,7 @@ public final class AccessReports {
         contact.set("current", o == null ? null : PlainJson.write(o));
         contact.put("where", "opportunities written, due or cancelled, are on the topic contact-opportunities for its retention");
         doc.putObject("segmentHistory").put("where", "every entry and exit is on the topics segment-changes and segment-shadow-changes "
-                + "for their retention (7 days by default); this report holds the memberships in force");
+                + "for their retention (7 days by default); GET /customers/{id}/export and replay add them here as live and shadow");
         return doc;
     }
 
