@@ -52,14 +52,7 @@ public final class KafkaConsoleBackend implements ConsoleBackend {
         this.clientProps = clientProps;
         this.topics = topics;
         this.registry = registry;
-        Properties props = new Properties();
-        props.putAll(clientProps);
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "socialcrm-console-changes");
-        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = reader("socialcrm-console-changes");
         this.reader = new Thread(this::read, "socialcrm-console-changes");
         reader.setDaemon(true);
         reader.start();
@@ -77,14 +70,8 @@ public final class KafkaConsoleBackend implements ConsoleBackend {
         Topic<SegmentChange> topic = shadow ? topics.segmentShadowChanges : topics.segmentChanges;
         Deserializer<SegmentChange> values = Topics.valueSerde(topic, registry).deserializer();
         byte[] key = customerId.getBytes(StandardCharsets.UTF_8);
-        Properties props = new Properties();
-        props.putAll(clientProps);
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "socialcrm-console-history");
         List<SegmentChange> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> reader = reader("socialcrm-console-history")) {
             int partitions = reader.partitionsFor(topic.name(), Duration.ofSeconds(30)).size();
             // where the topology's producer put the key: Kafka's default partitioner for a keyed record
             TopicPartition partition = new TopicPartition(topic.name(), Utils.toPositive(Utils.murmur2(key)) % partitions);
@@ -100,6 +87,18 @@ public final class KafkaConsoleBackend implements ConsoleBackend {
             }
         }
         return out;
+    }
+
+    /** A consumer of committed records, with no group (it is assigned partitions), from the beginning. */
+    private KafkaConsumer<byte[], byte[]> reader(String clientId) {
+        Properties props = new Properties();
+        props.putAll(clientProps);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     @Override
