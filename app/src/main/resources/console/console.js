@@ -241,6 +241,7 @@ async function customerPage(id) {
   page('Customer ' + id,
     el('p', {}, `Influence score ${number(p.influence.score, 1)} (above ${percent(p.influence.percentile)} of customers), momentum ${number(p.influence.momentum, 2)}; `,
       `best hour ${hourOfWeek(p.bestHourOfWeek)}; ${p.contactable ? 'contactable' : 'not contactable'}; last active ${time(p.lastActivityAt)}.`),
+    contactLine(x.contactOpportunity),
     el('p', {}, el('a', { href: '/customers/' + encodeURIComponent(id) + '/export', download: 'access-report-' + id + '.json', id: 'export' },
       'Download everything held about this customer (their access report, JSON)')),
     el('div', { class: 'grid' },
@@ -254,6 +255,14 @@ async function customerPage(id) {
       el('div', {},
         el('section', { class: 'card' }, el('h3', { text: 'Contexts' }), table(null, ['Context', { label: 'Weight', num: true }], contexts)),
         el('section', { class: 'card' }, el('h3', { text: 'Linked accounts and consent' }), table(null, ['Platform', 'Handle', 'Scopes', 'Linked'], accounts)))));
+}
+
+/** The customer's contact opportunity of a campaign segment, scheduled or written, in one line. */
+function contactLine(o) {
+  if (!o) return el('p', { class: 'muted', id: 'contact', text: 'No contact opportunity scheduled (campaign segments give one on entry, with MESSAGING consent).' });
+  const state = o.status === 'DUE' ? 'due now, until ' + time(o.expiresAt) : 'scheduled for ' + time(o.contactAt);
+  return el('p', { id: 'contact' }, `Contact opportunity (${o.segmentId}): ${state}, at their best hour ${hourOfWeek(o.hourOfWeek)}, `
+    + `confidence ${number(o.confidence, 2)}.`);
 }
 
 function heatMap(hours) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.socialcrm.avro.ContactOpportunity;
 import io.socialcrm.avro.CustomerProfile;
 import io.socialcrm.avro.MembershipChange;
 import io.socialcrm.avro.SegmentDefinition;
@@ -147,6 +148,9 @@ public final class LocalQueries implements InstanceQueries {
                     AccessReports.addMembership(memberships, m, indexed(customerId, m.getSegmentId(), partition));
                 }
             }
+            ContactPlan plan = contactPlan(customerId, partition);
+            ContactOpportunity opportunity = plan == null ? null : plan.getOpportunity();
+            body.set("contactOpportunity", opportunity == null ? null : PlainJson.write(opportunity));
             ObjectNode influence = body.putObject("influence");
             influence.put("raw", h.built().profile().getInfluence().getRaw());
             ObjectNode parts = influence.putObject("contributions");
