@@ -442,11 +442,8 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             segmentIndex.put(memberKey, membership);
             context().forward(new Record<>(memberKey, new Routed.ToSegmentMembers(membership), time));
             Segment segment = segments.get(t.segmentId());
-            if (segment != null && segment.campaign() && profile.getContactable()
-                    && contacts.entered(id, t.segmentId(), t.definitionVersion(), t.reason(), builder.hoursOfWeek(state, time), time)) {
-                // a moment stream time has passed already (the hour now running, or a customer whose
-                // records come late) is written at once, not at the next move of stream time
-                contacts.due(context().currentStreamTimeMs(), this::contact);
+            if (segment != null && segment.campaign() && profile.getContactable()) {
+                plan(id, state, t.segmentId(), t.definitionVersion(), t.reason(), time);
             }
         } else {
             state.getMemberships().removeIf(m -> m.getSegmentId().equals(t.segmentId()));
@@ -455,6 +452,9 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             Segment segment = segments.get(t.segmentId());
             if ((segment == null || segment.campaign()) && t.segmentId().equals(contacts.segmentOf(id))) {
                 contacts.cancel(id, ContactPlans.EXITED, false, time, this::contact);
+                if (profile.getContactable()) {
+                    planForAnotherCampaign(id, state, time);
+                }
             }
         }
         settings.counters().increment(t.change() == MembershipChange.ENTERED ? Counter.SEGMENTS_ENTERED : Counter.SEGMENTS_EXITED);
@@ -463,6 +463,33 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
                 .setTopContexts(ProfileBuilder.topContexts(profile, TOP_CONTEXTS))
                 .setBestHourOfWeek(profile.getBestHourOfWeek()).setContactable(profile.getContactable()).build();
         context().forward(new Record<>(id, new Routed.ToSegmentChanges(change), time, trigger.headers()));
+    }
+
+    /** Schedules a contact opportunity for a campaign segment entered, unless the customer holds one already. */
+    private boolean plan(String id, CustomerState state, String segmentId, int version, String reason, long time) {
+        if (!contacts.entered(id, segmentId, version, reason, builder.hoursOfWeek(state, time), time)) {
+            return false;
+        }
+        // a moment stream time has passed already (the hour now running, or a customer whose records
+        // come late) is written at once, not at the next move of stream time
+        contacts.due(context().currentStreamTimeMs(), this::contact);
+        return true;
+    }
+
+    /**
+     * After an exit cancelled the customer's opportunity: another campaign segment they are still in
+     * (whose entry found the one now cancelled in place) gives one, with its entry's reason.
+     */
+    private void planForAnotherCampaign(String id, CustomerState state, long time) {
+        for (Membership m : state.getMemberships()) {
+            Segment other = segments.get(m.getSegmentId());
+            if (other != null && other.campaign()) {
+                SegmentMembership entry = segmentIndex.get(MemberKey.of(m.getSegmentId(), id));
+                if (plan(id, state, m.getSegmentId(), m.getDefinitionVersion(), entry == null ? "" : entry.getReason(), time)) {
+                    return;
+                }
+            }
+        }
     }
 
     /**

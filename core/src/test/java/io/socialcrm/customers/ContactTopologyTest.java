@@ -213,6 +213,36 @@ class ContactTopologyTest {
     }
 
     @Test
+    void oneOpportunityAtATimeAndAnotherCampaignTakesOverWhenItIsCancelled() {
+        try (TopologyFixture f = new TopologyFixture(PLAIN)) {
+            campaign(f, "starters", "activity.level >= 3.0", 1, true);
+            campaign(f, "regulars", "activity.level >= 5.0", 1, true);
+            f.grant("c1", "twitter", "u1", T0.minus(Duration.ofDays(30)), MESSAGING);
+            posts(f, "u1", LAST_WEEK.plus(Duration.ofHours(5)), 2); // Monday 14:00 last week
+            f.post("u1", T0, "hello"); // the third: enters starters
+            assertEquals("starters", plan(f, "c1").getOpportunity().getSegmentId());
+            f.post("u1", T0.plusSeconds(60), "hello");
+            f.post("u1", T0.plusSeconds(120), "hello"); // the fifth: enters regulars, while starters' is scheduled
+            assertEquals("starters", plan(f, "c1").getOpportunity().getSegmentId(), "one at a time");
+
+            campaign(f, "starters", "activity.level >= 3.0", 2, false);
+            f.advanceWallClock(Duration.ofSeconds(2));
+            List<ContactOpportunity> written = TopologyFixture.values(f.contactOpportunities);
+            assertEquals(2, written.size(), written.toString());
+            assertEquals("starters", written.get(0).getSegmentId());
+            assertEquals("EXITED", written.get(0).getCancelReason());
+            ContactOpportunity next = written.get(1);
+            assertEquals("regulars", next.getSegmentId(), "the campaign segment c1 is still in takes over");
+            assertTrue(next.getReason().startsWith("enterWhen (activity.level >= 5.0)"), "with its entry's reason: " + next.getReason());
+            // c1's three posts this morning outweigh last week's two at 14:00: the hour now running is
+            // the best, so the moment is now, and it is written at once
+            assertEquals("DUE", next.getStatus());
+            assertEquals(at("2026-03-02T09:02:00Z"), next.getContactAt());
+            assertEquals(9, next.getHourOfWeek());
+        }
+    }
+
+    @Test
     void theMinimumIntervalPutsTheNextOpportunityOffToTheCustomersHourAfterIt() {
         try (TopologyFixture f = new TopologyFixture(PLAIN)) {
             campaign(f, "regulars", "activity.level >= 5.0", 1, true);
