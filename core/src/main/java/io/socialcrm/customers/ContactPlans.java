@@ -116,6 +116,11 @@ final class ContactPlans {
         return true;
     }
 
+    /** Whether a plan moves on at this stream time (cheap: the head of the ordered set). */
+    boolean anyDue(long streamTime) {
+        return !next.isEmpty() && next.first().at() <= streamTime;
+    }
+
     /** Writes what is due at this stream time, and moves expired and forgotten plans on. */
     void due(long streamTime, Consumer<ContactOpportunity> out) {
         List<Next> ready = new ArrayList<>(next.headSet(new Next(streamTime, "\uffff"), true));

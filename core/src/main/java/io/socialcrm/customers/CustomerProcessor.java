@@ -203,6 +203,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         }
         if (event instanceof OwnActivity || event instanceof CreditReceived || event instanceof ProfileUpdate) {
             onCustomerEvent(id, event, record.value(), time);
+            dueContacts();
             return;
         }
         // a link, an unlink, a merge, an unmerge, an erasure: it may change the platforms the customer is on
@@ -701,6 +702,18 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         AccessReport report = AccessReport.newBuilder().setRequestId(access.getRequestId()).setCustomerId(id)
                 .setGeneratedAt(Instant.ofEpochMilli(time)).setHeld(held).setReport(document).build();
         context().forward(new Record<>(id, new Routed.ToAccessReports(report), time));
+    }
+
+    /**
+     * Writes what stream time has made due since the last look: the stream-time punctuation runs
+     * after a batch of records, which in a fast replay can span hours of event time; a look after
+     * each activity (the head of an ordered set: nothing to do most of the time) keeps the moment.
+     */
+    private void dueContacts() {
+        long streamTime = context().currentStreamTimeMs();
+        if (contacts.anyDue(streamTime)) {
+            contacts.due(streamTime, this::contact);
+        }
     }
 
     /** Writes a contact opportunity, due or cancelled, to contact-opportunities. */
