@@ -182,17 +182,18 @@ public final class LocalQueries implements InstanceQueries {
     }
 
     private SegmentMembership indexed(String customerId, String segmentId, int partition) {
-        StateQueryResult<SegmentMembership> indexed = streams.query(StateQueryRequest.inStore(Names.SEGMENT_INDEX)
-                .withQuery(KeyQuery.<String, SegmentMembership>withKey(MemberKey.of(segmentId, customerId)))
-                .withPartitions(Set.of(partition)));
-        QueryResult<SegmentMembership> answer = indexed.getPartitionResults().get(partition);
-        return answer == null || answer.isFailure() ? null : answer.getResult();
+        return lookUp(Names.SEGMENT_INDEX, MemberKey.of(segmentId, customerId), partition);
     }
 
     private ContactPlan contactPlan(String customerId, int partition) {
-        StateQueryResult<ContactPlan> result = streams.query(StateQueryRequest.inStore(Names.CONTACT_PLANS)
-                .withQuery(KeyQuery.<String, ContactPlan>withKey(customerId)).withPartitions(Set.of(partition)));
-        QueryResult<ContactPlan> answer = result.getPartitionResults().get(partition);
+        return lookUp(Names.CONTACT_PLANS, customerId, partition);
+    }
+
+    /** One key of a store's partition held here, or null (absent, or the partition not answering). */
+    private <V> V lookUp(String store, String key, int partition) {
+        StateQueryResult<V> result = streams.query(StateQueryRequest.inStore(store)
+                .withQuery(KeyQuery.<String, V>withKey(key)).withPartitions(Set.of(partition)));
+        QueryResult<V> answer = result.getPartitionResults().get(partition);
         return answer == null || answer.isFailure() ? null : answer.getResult();
     }
 

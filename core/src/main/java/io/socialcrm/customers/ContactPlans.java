@@ -85,12 +85,6 @@ final class ContactPlans {
         return store.get(customerId);
     }
 
-    /** The segment of the customer's opportunity that is scheduled or due, or null. */
-    String segmentOf(String customerId) {
-        ContactPlan plan = store.get(customerId);
-        return plan == null || plan.getOpportunity() == null ? null : plan.getOpportunity().getSegmentId();
-    }
-
     /**
      * Cancels the customer's opportunity, scheduled or due and not expired, writing a CANCELLED
      * record; with {@code forget} (erasure, merge) the plan goes whole, the last contact's time too.
@@ -98,8 +92,17 @@ final class ContactPlans {
      * @return whether the store held a plan for the customer
      */
     boolean cancel(String customerId, String why, boolean forget, long time, Consumer<ContactOpportunity> out) {
+        return cancel(customerId, null, why, forget, time, out);
+    }
+
+    /** Cancels the customer's opportunity if it is for {@code segmentId} (an exit from it); true if it was. */
+    boolean cancelFor(String customerId, String segmentId, String why, long time, Consumer<ContactOpportunity> out) {
+        return cancel(customerId, segmentId, why, false, time, out);
+    }
+
+    private boolean cancel(String customerId, String onlyFor, String why, boolean forget, long time, Consumer<ContactOpportunity> out) {
         ContactPlan plan = store.get(customerId);
-        if (plan == null) {
+        if (plan == null || onlyFor != null && (plan.getOpportunity() == null || !onlyFor.equals(plan.getOpportunity().getSegmentId()))) {
             return false;
         }
         ContactOpportunity o = plan.getOpportunity();
@@ -107,7 +110,7 @@ final class ContactPlans {
             out.accept(written(o, CANCELLED, why, time));
         }
         Long last = plan.getLastContactAt();
-        long forgetAt = last == null ? Long.MIN_VALUE : last + policy.minInterval().toMillis();
+        long forgetAt = forgetAt(last);
         if (forget || forgetAt <= time) {
             delete(customerId, plan);
         } else {
@@ -146,7 +149,7 @@ final class ContactPlans {
             } else {
                 o = null; // a due one that expired
             }
-            long forgetAt = last == null ? Long.MIN_VALUE : last + policy.minInterval().toMillis();
+            long forgetAt = forgetAt(last);
             if (o != null) {
                 put(n.customerId(), plan, new ContactPlan(o, last, o.getExpiresAt().toEpochMilli()));
             } else if (forgetAt > streamTime) {
@@ -155,6 +158,11 @@ final class ContactPlans {
                 delete(n.customerId(), plan);
             }
         }
+    }
+
+    /** When a plan with no opportunity left may go: the last contact plus the minimum interval. */
+    private long forgetAt(Long lastContactAt) {
+        return lastContactAt == null ? Long.MIN_VALUE : lastContactAt + policy.minInterval().toMillis();
     }
 
     private static ContactOpportunity written(ContactOpportunity o, String status, String why, long time) {

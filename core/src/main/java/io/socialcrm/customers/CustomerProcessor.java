@@ -451,11 +451,9 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             segmentIndex.delete(memberKey);
             context().forward(new Record<>(memberKey, new Routed.ToSegmentMembers(null), time));
             Segment segment = segments.get(t.segmentId());
-            if ((segment == null || segment.campaign()) && t.segmentId().equals(contacts.segmentOf(id))) {
-                contacts.cancel(id, ContactPlans.EXITED, false, time, this::contact);
-                if (profile.getContactable()) {
-                    planForAnotherCampaign(id, state, time);
-                }
+            if ((segment == null || segment.campaign()) && contacts.cancelFor(id, t.segmentId(), ContactPlans.EXITED, time, this::contact)
+                    && profile.getContactable()) {
+                planForAnotherCampaign(id, state, time);
             }
         }
         settings.counters().increment(t.change() == MembershipChange.ENTERED ? Counter.SEGMENTS_ENTERED : Counter.SEGMENTS_EXITED);
