@@ -48,11 +48,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -505,6 +507,7 @@ public final class DemoCommand implements Callable<Integer> {
         /** Contact opportunities written: DUE, or CANCELLED by reason. */
         private final Map<String, Long> contactCounts = new TreeMap<>();
         private final Thread thread;
+        private final ReentrantLock consumerLock = new ReentrantLock(true);
         private volatile boolean running = true;
 
         ChangeWatcher(String bootstrapServers, Topics topics, SchemaRegistryConfig registry, double speedup) {
@@ -540,8 +543,27 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
 
-        synchronized void pollOnce() {
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        /**
+         * Reads what came and applies it. The consumer has a fair lock of its own and the view's state
+         * is locked only while a batch is applied: a view frame never waits for a poll (a monitor held
+         * across {@code poll} and re-taken at once by this thread starved the generator's view for
+         * 12 s on a loaded machine, which stopped the generation with it).
+         */
+        void pollOnce() {
+            ConsumerRecords<byte[], byte[]> records;
+            consumerLock.lock();
+            try {
+                records = consumer.poll(Duration.ofMillis(200));
+            } finally {
+                consumerLock.unlock();
+            }
+            if (!records.isEmpty()) {
+                apply(records);
+            }
+        }
+
+        private synchronized void apply(ConsumerRecords<byte[], byte[]> records) {
+            for (ConsumerRecord<byte[], byte[]> r : records) {
                 if (r.topic().equals(topics.contactOpportunities.name())) {
                     ContactOpportunity o = contacts.deserializer().deserialize(r.topic(), r.value());
                     contactCounts.merge(o.getCancelReason() == null ? o.getStatus() : o.getStatus() + " " + o.getCancelReason(), 1L, Long::sum);
@@ -616,8 +638,11 @@ public final class DemoCommand implements Callable<Integer> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            synchronized (this) {
+            consumerLock.lock();
+            try {
                 consumer.close(Duration.ofSeconds(5));
+            } finally {
+                consumerLock.unlock();
             }
         }
     }
