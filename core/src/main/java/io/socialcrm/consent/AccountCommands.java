@@ -40,6 +40,11 @@ public final class AccountCommands extends ContextualProcessor<String, AccountCo
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
     }
 
+    /** The customer a credit to an account with this consent goes to: only with ACTIVITY scope granted, else null. */
+    static String creditedCustomer(AccountConsent target) {
+        return ConsentRecorder.isGranted(target) && target.getScopes().contains(ConsentScope.ACTIVITY) ? target.getCustomerId() : null;
+    }
+
     @Override
     public void process(Record<String, AccountCommand> record) {
         if (record.value() == null || record.key() == null) {
@@ -47,9 +52,9 @@ public final class AccountCommands extends ContextualProcessor<String, AccountCo
         }
         Object command = record.value().getCommand();
         if (command instanceof Credit credit) {
-            AccountConsent target = consents.get(record.key());
-            if (ConsentRecorder.isGranted(target) && target.getScopes().contains(ConsentScope.ACTIVITY)) {
-                toCustomer(target.getCustomerId(), new CreditReceived(record.key(), credit.getKind(), credit.getOccurredAt(),
+            String customer = creditedCustomer(consents.get(record.key()));
+            if (customer != null) {
+                toCustomer(customer, new CreditReceived(record.key(), credit.getKind(), credit.getOccurredAt(),
                         credit.getEngagerHash()), record.timestamp());
             }
         } else if (command instanceof Relink relink) {
