@@ -1,6 +1,5 @@
 package io.socialcrm.consent;
 
-import io.socialcrm.avro.ConsentScope;
 import io.socialcrm.avro.internal.AccountCommand;
 import io.socialcrm.avro.internal.AccountConsent;
 import io.socialcrm.avro.internal.AccountErased;
@@ -40,11 +39,6 @@ public final class AccountCommands extends ContextualProcessor<String, AccountCo
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
     }
 
-    /** The customer a credit to an account with this consent goes to: only with ACTIVITY scope granted, else null. */
-    static String creditedCustomer(AccountConsent target) {
-        return ConsentRecorder.isGranted(target) && target.getScopes().contains(ConsentScope.ACTIVITY) ? target.getCustomerId() : null;
-    }
-
     @Override
     public void process(Record<String, AccountCommand> record) {
         if (record.value() == null || record.key() == null) {
@@ -52,7 +46,8 @@ public final class AccountCommands extends ContextualProcessor<String, AccountCo
         }
         Object command = record.value().getCommand();
         if (command instanceof Credit credit) {
-            String customer = creditedCustomer(consents.get(record.key()));
+            // the customer the directory would name: only a target with ACTIVITY scope granted keeps a credit
+            String customer = AccountDirectory.entryFor(consents.get(record.key()));
             if (customer != null) {
                 toCustomer(customer, new CreditReceived(record.key(), credit.getKind(), credit.getOccurredAt(),
                         credit.getEngagerHash()), record.timestamp());

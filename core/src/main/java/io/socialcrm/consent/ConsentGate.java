@@ -104,19 +104,18 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
         }
         seenEvents.put(eventKey, SEEN, time);
         seenFilter.put(eventKey.get(), time);
-        metrics.count(platform, time, MetricsBuffer.Count.SEEN);
         settings.counters().increment(Counter.ACTIVITIES_SEEN);
 
         AccountConsent actor = consents.get(key);
         if (ConsentRecorder.isGranted(actor) && actor.getScopes().contains(ConsentScope.ACTIVITY)) {
-            metrics.count(platform, time, MetricsBuffer.Count.ACCEPTED);
+            metrics.count(platform, time, MetricsBuffer.Count.SEEN, MetricsBuffer.Count.ACCEPTED);
             settings.counters().increment(Counter.ACTIVITIES_ACCEPTED);
             OwnActivity own = new OwnActivity(key, activity.getType(), time, contextsOf(activity, actor),
                     actor.getScopes().contains(ConsentScope.PROFILE) ? activity.getActorFollowers() : null);
             context().forward(new Record<>(actor.getCustomerId(),
                     new Routed.ToCustomers(new CustomerEvent(own)), record.timestamp()));
         } else {
-            metrics.count(platform, time, MetricsBuffer.Count.DROPPED_NO_CONSENT);
+            metrics.count(platform, time, MetricsBuffer.Count.SEEN, MetricsBuffer.Count.DROPPED_NO_CONSENT);
             settings.counters().increment(Counter.ACTIVITIES_DROPPED_NO_CONSENT);
         }
         credit(activity, key, time, record.timestamp());
@@ -206,7 +205,7 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
         if (customer == null && AccountKeys.partitionOf(target, settings.partitions()) == partition) {
             // the target's partition is this task's: its consent, in this task's store, decides here
             // as the account-commands processor would after a round trip through the repartition topic
-            customer = AccountCommands.creditedCustomer(consents.get(target));
+            customer = AccountDirectory.entryFor(consents.get(target));
             if (customer == null) {
                 return;
             }

@@ -32,12 +32,29 @@ public final class MetricsBuffer {
     }
 
     public void count(String platform, long eventTime, Count what) {
+        count(platform, eventTime, what, null);
+    }
+
+    /**
+     * Counts {@code what} and, unless null, {@code also} in the same hour: one read and one write of
+     * the buffer (an activity is seen and accepted or dropped, and each is a store read, a
+     * deserialisation, a serialisation and a write).
+     */
+    public void count(String platform, long eventTime, Count what, Count also) {
         long hour = hourStart(eventTime);
         String key = platform + "|" + hour;
         MetricsDelta delta = store.get(key);
         if (delta == null) {
             delta = MetricsDelta.newBuilder().setPlatform(platform).setWindowStart(hour).build();
         }
+        add(delta, what);
+        if (also != null) {
+            add(delta, also);
+        }
+        store.put(key, delta);
+    }
+
+    private static void add(MetricsDelta delta, Count what) {
         switch (what) {
             case SEEN -> delta.setSeen(delta.getSeen() + 1);
             case ACCEPTED -> delta.setAccepted(delta.getAccepted() + 1);
@@ -46,7 +63,6 @@ public final class MetricsBuffer {
             case GRANTED -> delta.setGranted(delta.getGranted() + 1);
             case REVOKED -> delta.setRevoked(delta.getRevoked() + 1);
         }
-        store.put(key, delta);
     }
 
     /** Sends every buffered delta on (key: platform) and empties the buffer. */
