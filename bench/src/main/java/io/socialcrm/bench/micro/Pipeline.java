@@ -7,6 +7,7 @@ import io.socialcrm.avro.ConsentStatus;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SocialActivity;
 import io.socialcrm.avro.internal.AccountConsent;
+import io.socialcrm.avro.internal.ContactPlan;
 import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.avro.internal.DefinitionChanged;
@@ -89,6 +90,10 @@ public class Pipeline {
     private java.nio.file.Path stateDir;
     private int contexts;
     private java.util.Properties streamsProps = new java.util.Properties();
+    /** The customer stage's stream time: the latest timestamp delivered to it. */
+    private long customerStreamTime = Long.MIN_VALUE;
+    /** Profiles the customer stage emitted (and this benchmark serialised). */
+    long profilesWritten;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -141,10 +146,13 @@ public class Pipeline {
                 store(Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.INFLUENCE_DISTRIBUTION),
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build()),
                 store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CUSTOMER_METRICS_BUFFER), Serdes.String(),
-                        InternalSerde.of(MetricsDelta.class)).withLoggingDisabled().build()));
+                        InternalSerde.of(MetricsDelta.class)).withLoggingDisabled().build()),
+                store(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CONTACT_PLANS), Serdes.String(),
+                        InternalSerde.of(ContactPlan.class)).withLoggingDisabled().build()));
         initStores(gateContext);
         initStores(customerContext, Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX, Names.CUSTOMER_STAGE_DEFINITIONS,
-                Names.SEGMENT_VERSIONS, Names.PENDING_ERASURES, Names.INFLUENCE_DISTRIBUTION, Names.CUSTOMER_METRICS_BUFFER);
+                Names.SEGMENT_VERSIONS, Names.PENDING_ERASURES, Names.INFLUENCE_DISTRIBUTION, Names.CUSTOMER_METRICS_BUFFER,
+                Names.CONTACT_PLANS);
         gate = new ConsentGate(settings);
         gate.init(gateContext);
         commands = new AccountCommands(settings);
@@ -157,6 +165,8 @@ public class Pipeline {
         activities = Topics.valueSerde(topics.socialActivity, registry).deserializer();
         profiles = Topics.valueSerde(topics.customerProfiles, registry).serializer();
         Instant t = Instant.parse("2026-11-01T00:00:00Z");
+        customerStreamTime = t.toEpochMilli();
+        customerContext.setCurrentStreamTimeMs(customerStreamTime);
         for (SegmentDefinition d : SegmentFile.builtIn()) {
             customers.process(new Record<>(d.getId(), new CustomerEvent(new DefinitionChanged(d.getId(), d)), t.toEpochMilli()));
         }
@@ -236,11 +246,14 @@ public class Pipeline {
                 commandsContext.forwarded().forEach(f -> pending.add(copy(f.record())));
                 commandsContext.resetForwards();
             } else if (r.value() instanceof Routed.ToCustomers c) {
+                customerStreamTime = Math.max(customerStreamTime, r.timestamp());
+                customerContext.setCurrentStreamTimeMs(customerStreamTime);
                 customers.process(new Record<>(r.key(), c.event(), r.timestamp()));
                 for (var f : customerContext.forwarded()) {
                     Routed out = f.record().value();
                     if (out instanceof Routed.ToProfiles p && p.profile() != null) {
                         profiles.serialize("customer-profiles", p.profile());
+                        profilesWritten++;
                     } else if (out instanceof Routed.ToAccounts) {
                         pending.add(copy(f.record()));
                     }
@@ -285,11 +298,17 @@ public class Pipeline {
         gate.process(new Record<>(keys[i], a, at.toEpochMilli()));
     }
 
+    /** Customers the customer stage holds state for (for the test that runs this benchmark's set-up and a few activities). */
+    long customersWithState() {
+        org.apache.kafka.streams.state.KeyValueStore<String, CustomerState> states = customerContext.getStateStore(Names.CUSTOMER_STATE);
+        return states.approximateNumEntries();
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() {
         for (var context : List.of(gateContext, customerContext)) {
             for (String name : List.of(Names.ACCOUNT_CONSENTS, Names.SEEN_EVENTS, Names.CUSTOMER_STATE, Names.SEGMENT_INDEX,
-                    Names.INFLUENCE_INDEX)) {
+                    Names.INFLUENCE_INDEX, Names.CONTACT_PLANS)) {
                 try {
                     StateStore store = context.getStateStore(name);
                     store.close();
