@@ -110,17 +110,6 @@ public final class SocialCrmTopology {
                         Names.ACCOUNT_CONSENTS, Names.SEEN_EVENTS, Names.METRICS_BUFFER);
         KStream<String, Routed> fromProfiles = source(builder, topics.socialProfiles, registry, eventTime)
                 .process(() -> new ProfileGate(settings), Named.as("profile-gate"), Names.ACCOUNT_CONSENTS);
-        KStream<String, Routed> fromDefinitions = source(builder, topics.segmentDefinitions, registry, eventTime)
-                .process(DefinitionValidator::new, Named.as("definition-validator"), Names.ACCEPTED_DEFINITIONS);
-        KStream<String, Routed> fromMerges = source(builder, topics.customerMerges, registry, eventTime)
-                .process(RequestIntake.Merges::new, Named.as("merge-intake"));
-        KStream<String, Routed> fromUnmerges = source(builder, topics.customerUnmerges, registry, eventTime)
-                .process(RequestIntake.Unmerges::new, Named.as("unmerge-intake"));
-        KStream<String, Routed> fromErasures = source(builder, topics.erasureRequests, registry, eventTime)
-                .process(RequestIntake.Erasures::new, Named.as("erasure-intake"));
-        KStream<String, Routed> fromAccesses = source(builder, topics.accessRequests, registry, eventTime)
-                .process(RequestIntake.Accesses::new, Named.as("access-intake"));
-
         Map<String, KStream<String, Routed>> gate = fromActivity.split(Named.as("consent-gate-"))
                 .branch((k, v) -> v instanceof Routed.ToAccounts, Branched.as("credits"))
                 .branch((k, v) -> v instanceof Routed.ToMetrics, Branched.as("metrics"))
@@ -155,22 +144,6 @@ public final class SocialCrmTopology {
                         .withNumberOfPartitions(partitions)
                         .withStreamPartitioner(new DefinitionsToEveryPartition()));
 
-        // The requests (definitions, merges, unmerges, erasures, access requests) need no account
-        // state: they go to the customer stage by name, from a sub-topology of their own. In the
-        // account stage's tasks they would be five more, nearly always empty, input partitions, and
-        // Kafka Streams 4.3 and 4.4 format a log line (String.format) for every empty input
-        // partition of a task before every record it processes (PartitionGroup.readyToProcess):
-        // 9 % of the stream thread's time in `bench` with nine inputs.
-        fromDefinitions
-                .merge(fromMerges, Named.as("requests-merges"))
-                .merge(fromUnmerges, Named.as("requests-unmerges"))
-                .merge(fromErasures, Named.as("requests-erasures"))
-                .merge(fromAccesses, Named.as("requests-accesses"))
-                .mapValues(v -> ((Routed.ToCustomers) v).event(), Named.as("requests-unwrap"))
-                .to(Names.repartitionTopic(settings.applicationId(), Names.CUSTOMER_EVENTS),
-                        Produced.with(keys, InternalSerde.of(CustomerEvent.class))
-                                .withStreamPartitioner(new DefinitionsToEveryPartition()).withName("requests-sink"));
-
         // --- metrics --------------------------------------------------------------------------
         gate.get("consent-gate-metrics")
                 .mapValues(v -> ((Routed.ToMetrics) v).delta(), Named.as("metrics-unwrap"))
@@ -180,6 +153,36 @@ public final class SocialCrmTopology {
                 .process(() -> new MetricsAggregator(settings.metricsFlush()), Named.as("metrics-aggregator"), Names.METRICS_TOTALS)
                 .mapValues(v -> ((Routed.ToMetricsOutput) v).metrics(), Named.as("metrics-output-unwrap"))
                 .to(topics.socialMetrics.name(), produced(topics.socialMetrics, registry, "social-metrics-sink"));
+
+        // --- requests ---------------------------------------------------------------------
+        // The requests (definitions, merges, unmerges, erasures, access requests) need no account
+        // state: they go to the customer stage by name, from a sub-topology of their own. In the
+        // account stage's tasks they would be five more, nearly always empty, input partitions, and
+        // Kafka Streams 4.3 and 4.4 format a log line (String.format) for every empty input
+        // partition of a task before every record it processes (PartitionGroup.readyToProcess):
+        // 9 % of the stream thread's time in `bench` with nine inputs. Their sources are added after the
+        // customer-events and metrics-deltas repartitions: Kafka Streams numbers sub-topologies in the
+        // order their sources were added, so the customer and metrics stages keep their numbers (task
+        // ids, state directories) from before the requests left the account stage.
+        KStream<String, Routed> fromDefinitions = source(builder, topics.segmentDefinitions, registry, eventTime)
+                .process(DefinitionValidator::new, Named.as("definition-validator"), Names.ACCEPTED_DEFINITIONS);
+        KStream<String, Routed> fromMerges = source(builder, topics.customerMerges, registry, eventTime)
+                .process(RequestIntake.Merges::new, Named.as("merge-intake"));
+        KStream<String, Routed> fromUnmerges = source(builder, topics.customerUnmerges, registry, eventTime)
+                .process(RequestIntake.Unmerges::new, Named.as("unmerge-intake"));
+        KStream<String, Routed> fromErasures = source(builder, topics.erasureRequests, registry, eventTime)
+                .process(RequestIntake.Erasures::new, Named.as("erasure-intake"));
+        KStream<String, Routed> fromAccesses = source(builder, topics.accessRequests, registry, eventTime)
+                .process(RequestIntake.Accesses::new, Named.as("access-intake"));
+        fromDefinitions
+                .merge(fromMerges, Named.as("requests-merges"))
+                .merge(fromUnmerges, Named.as("requests-unmerges"))
+                .merge(fromErasures, Named.as("requests-erasures"))
+                .merge(fromAccesses, Named.as("requests-accesses"))
+                .mapValues(v -> ((Routed.ToCustomers) v).event(), Named.as("requests-unwrap"))
+                .to(Names.repartitionTopic(settings.applicationId(), Names.CUSTOMER_EVENTS),
+                        Produced.with(keys, InternalSerde.of(CustomerEvent.class))
+                                .withStreamPartitioner(new DefinitionsToEveryPartition()).withName("requests-sink"));
 
         // --- customer-keyed stage -------------------------------------------------------------
         Map<String, KStream<String, Routed>> out = customerEvents
