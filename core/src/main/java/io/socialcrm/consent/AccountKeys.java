@@ -14,7 +14,6 @@ public final class AccountKeys {
         return platform + ':' + platformUserId;
     }
 
-    /** The platform of an account key. */
     /**
      * The partition of an account-keyed topic with {@code partitions} partitions that holds the
      * account: what the producer's default partitioner gives the key's UTF-8 bytes (murmur2), as on
@@ -24,6 +23,7 @@ public final class AccountKeys {
         return Utils.toPositive(Utils.murmur2(accountKey.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
+    /** The platform of an account key. */
     public static String platformOf(String accountKey) {
         return accountKey.substring(0, accountKey.indexOf(':'));
     }
