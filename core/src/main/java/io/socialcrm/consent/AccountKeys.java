@@ -1,9 +1,7 @@
 package io.socialcrm.consent;
 
 import io.socialcrm.errors.InvalidRecordException;
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
-import org.apache.kafka.common.utils.Utils;
 
 /** Account keys ({@code platform:platformUserId}) and the checks every account-keyed input shares. */
 public final class AccountKeys {
@@ -12,15 +10,6 @@ public final class AccountKeys {
 
     public static String of(String platform, String platformUserId) {
         return platform + ':' + platformUserId;
-    }
-
-    /**
-     * The partition of an account-keyed topic with {@code partitions} partitions that holds the
-     * account: what the producer's default partitioner gives the key's UTF-8 bytes (murmur2), as on
-     * every account-keyed input and repartition topic of the topology.
-     */
-    public static int partitionOf(String accountKey, int partitions) {
-        return Utils.toPositive(Utils.murmur2(accountKey.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     /** The platform of an account key. */

@@ -46,9 +46,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * Either way the accounts it acted on are credited (rule 2): a share, quote, reply, comment, like or
  * follow credits its target; each mention credits the mentioned account; not the actor itself, and a
  * mention of the action's own target is not credited twice. Credits carry only a salted hash of the
- * actor, and go to the target's partition, where only consented targets keep them: straight to the
- * customer when the account directory names one, decided here when the target's partition is this
- * task's, else through the account-commands repartition topic.
+ * actor, and go to the target's partition, where only consented targets keep them.
  */
 public final class ConsentGate extends ContextualProcessor<String, SocialActivity, String, Routed> {
     private static final byte[] SEEN = {1};
@@ -61,8 +59,6 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
     private WindowStore<Bytes, byte[]> seenEvents;
     private SeenFilter seenFilter;
     private MetricsBuffer metrics;
-    /** This task's partition of the account-keyed topics (the account-commands repartition topic's too). */
-    private int partition;
 
     public ConsentGate(TopologySettings settings) {
         this.settings = settings;
@@ -75,7 +71,6 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
-        partition = context.taskId().partition();
         directory = AccountDirectory.of(context, settings);
         seenEvents = context.getStateStore(Names.SEEN_EVENTS);
         // the store keeps an event up to a window and half a segment past the stream time: twice the window is safe
@@ -202,14 +197,6 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
     private void send(String platform, String userId, CreditKind kind, long time, long engager, long recordTime) {
         String target = AccountKeys.of(platform, userId);
         String customer = directory.customerOf(target);
-        if (customer == null && AccountKeys.partitionOf(target, settings.partitions()) == partition) {
-            // the target's partition is this task's: its consent, in this task's store, decides here
-            // as the account-commands processor would after a round trip through the repartition topic
-            customer = AccountDirectory.entryFor(consents.get(target));
-            if (customer == null) {
-                return;
-            }
-        }
         if (customer != null) {
             CreditReceived credit = new CreditReceived(target, kind, time, engager);
             context().forward(new Record<>(customer, new Routed.ToCustomers(new CustomerEvent(credit)), recordTime));

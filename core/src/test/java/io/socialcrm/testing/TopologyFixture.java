@@ -94,14 +94,6 @@ public final class TopologyFixture implements AutoCloseable {
     }
 
     public TopologyFixture(Map<String, String> overrides) {
-        this(overrides, 1);
-    }
-
-    /**
-     * {@code partitions}: of the account-keyed topics, as the topology is told; the driver still runs
-     * one task, partition 0's, so that an account on another partition takes the topology's way there.
-     */
-    public TopologyFixture(Map<String, String> overrides, int partitions) {
         Map<String, String> values = AppConfig.givenDefaults();
         values.put(AppConfig.BOOTSTRAP_SERVERS.name(), "unused:9092");
         values.put(AppConfig.SCHEMA_REGISTRY_URL.name(), "mock://" + scope);
@@ -112,7 +104,7 @@ public final class TopologyFixture implements AutoCloseable {
         values.put(AppConfig.SWEEP_BUDGET.name(), "10s");
         values.putAll(overrides);
         Settings s = Settings.of(values, "test");
-        settings = TopologySettings.from(s, partitions);
+        settings = TopologySettings.from(s, 1);
         topics = settings.topics();
         registry = StreamsProperties.registry(s);
         try {

@@ -110,10 +110,7 @@ public class Pipeline {
         values.put(AppConfig.ENGAGERS_SALT.name(), "bench-salt-0123456789abcdef");
         values.put(AppConfig.MIN_POPULATION.name(), "1");
         Settings s = Settings.of(values, "bench");
-        // four partitions, as in `bench`; this thread is partition 0's task, so a credit to an account without
-        // a directory entry is decided in the gate for a quarter of the targets and goes through the account
-        // commands for the others
-        TopologySettings settings = TopologySettings.from(s, 4);
+        TopologySettings settings = TopologySettings.from(s, 1);
         SchemaRegistryConfig registry = StreamsProperties.registry(s);
         // the application's Streams configuration, so that its RocksDB options apply to these stores too
         streamsProps = StreamsProperties.of(s, settings);
