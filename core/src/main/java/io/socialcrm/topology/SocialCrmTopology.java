@@ -137,12 +137,12 @@ public final class SocialCrmTopology {
         accountStage.get("account-stage-directory")
                 .mapValues(v -> ((Routed.ToDirectory) v).customerId(), Named.as("account-directory-unwrap"))
                 .to(topics.accountDirectory.name(), Produced.with(keys, Serdes.String()).withName("account-directory-sink"));
+        // by key: definitions, the only events sent to every partition, come from the requests' sub-topology
         KStream<String, CustomerEvent> customerEvents = accountStage.get("account-stage-customers")
                 .mapValues(v -> ((Routed.ToCustomers) v).event(), Named.as("customer-events-unwrap"))
                 .repartition(Repartitioned.<String, CustomerEvent>as(Names.CUSTOMER_EVENTS)
                         .withKeySerde(keys).withValueSerde(InternalSerde.of(CustomerEvent.class))
-                        .withNumberOfPartitions(partitions)
-                        .withStreamPartitioner(new DefinitionsToEveryPartition()));
+                        .withNumberOfPartitions(partitions));
 
         // --- metrics --------------------------------------------------------------------------
         gate.get("consent-gate-metrics")
