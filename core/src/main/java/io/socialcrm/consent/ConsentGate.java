@@ -20,6 +20,7 @@ import io.socialcrm.errors.InvalidRecordException;
 import io.socialcrm.metrics.MetricsBuffer;
 import io.socialcrm.time.EventTimeExtractor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -49,7 +50,9 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * actor, and go to the target's partition, where only consented targets keep them.
  */
 public final class ConsentGate extends ContextualProcessor<String, SocialActivity, String, Routed> {
-    private static final byte[] SEEN = {1};
+    /** The store needs only the key: an empty value (not null, which would delete it). */
+    private static final byte[] SEEN = {};
+    private static final int LEGACY_HASH_BYTES = 16;
     private final TopologySettings settings;
     private final EventTimeExtractor eventTime;
     private final ContextAnalyzer contexts;
@@ -59,6 +62,8 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
     private WindowStore<Bytes, byte[]> seenEvents;
     private SeenFilter seenFilter;
     private MetricsBuffer metrics;
+    /** Until this stream time the store may still hold 16-byte event hashes written by earlier versions. */
+    private long legacyUntil = Long.MIN_VALUE;
 
     public ConsentGate(TopologySettings settings) {
         this.settings = settings;
@@ -76,7 +81,7 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
         // the store keeps an event up to a window and half a segment past the stream time: twice the window is safe
         seenFilter = new SeenFilter(2 * dedupeMs);
         try (KeyValueIterator<Windowed<Bytes>, byte[]> stored = seenEvents.all()) {
-            stored.forEachRemaining(kv -> seenFilter.put(kv.key.key().get(), kv.key.window().start()));
+            stored.forEachRemaining(kv -> remember(kv.key.key().get(), kv.key.window().start()));
         }
         KeyValueStore<String, MetricsDelta> buffer = context.getStateStore(Names.METRICS_BUFFER);
         metrics = new MetricsBuffer(buffer);
@@ -93,7 +98,7 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
         String platform = activity.getPlatform();
 
         Bytes eventKey = Bytes.wrap(settings.hasher().event(platform, activity.getEventId()));
-        if (seenBefore(eventKey, time)) {
+        if (seenBefore(eventKey, platform, activity.getEventId(), time)) {
             settings.counters().increment(Counter.DUPLICATES_DROPPED);
             return;
         }
@@ -145,12 +150,31 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
         }
     }
 
-    private boolean seenBefore(Bytes eventKey, long time) {
+    /**
+     * Puts a stored event hash into the in-heap filter. Earlier versions stored 16-byte hashes whose
+     * first 8 bytes are today's key: the filter gets those 8, and the store is also asked for the
+     * 16-byte key until every such entry is past the store's retention.
+     */
+    private void remember(byte[] stored, long time) {
+        if (stored.length == LEGACY_HASH_BYTES) {
+            seenFilter.put(Arrays.copyOf(stored, Long.BYTES), time);
+            legacyUntil = Math.max(legacyUntil, time + 2 * dedupeMs);
+        } else {
+            seenFilter.put(stored, time);
+        }
+    }
+
+    private boolean seenBefore(Bytes eventKey, String platform, String eventId, long time) {
         long streamTime = context().currentStreamTimeMs();
         seenFilter.expire(streamTime);
         if (!seenFilter.mightContain(eventKey.get(), streamTime)) {
             return false;
         }
+        return stored(eventKey, time)
+                || streamTime < legacyUntil && stored(Bytes.wrap(settings.hasher().legacyEvent(platform, eventId)), time);
+    }
+
+    private boolean stored(Bytes eventKey, long time) {
         try (WindowStoreIterator<byte[]> hits = seenEvents.fetch(eventKey, time - dedupeMs, time + dedupeMs)) {
             return hits.hasNext();
         }

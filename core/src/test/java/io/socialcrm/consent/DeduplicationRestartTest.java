@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.StateStore;
@@ -27,6 +29,7 @@ import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,8 +63,45 @@ class DeduplicationRestartTest {
         }
     }
 
-    @SuppressWarnings("deprecation")
+    /**
+     * Versions until December 2026 stored 16-byte event hashes; today's store keys are 8 bytes. A
+     * duplicate of an event an earlier version saw is still dropped after the upgrade, for as long as
+     * the store keeps the old entry.
+     */
+    @Test
+    void aDuplicateOfAnEventAnEarlierVersionStoredIsDropped() throws Exception {
+        io.socialcrm.serde.AvroClassTrust.install();
+        Map<String, String> values = AppConfig.givenDefaults();
+        values.put(AppConfig.BOOTSTRAP_SERVERS.name(), "unused:9092");
+        values.put(AppConfig.SCHEMA_REGISTRY_URL.name(), "mock://restart");
+        values.put(AppConfig.ENGAGERS_SALT.name(), TopologyFixture.SALT);
+        Settings s = Settings.of(values, "test");
+        TopologySettings settings = TopologySettings.from(s, 1);
+        Path dir = Files.createTempDirectory("socialcrm-dedupe-legacy-");
+        SocialActivity share = TopologyFixture.act("twitter", "2", ActivityType.SHARE, TopologyFixture.T0)
+                .setEventId("tweet-42").setTargetUserId("1").setTargetPostId("p1").build();
+        SocialActivity other = SocialActivity.newBuilder(share).setEventId("tweet-43").build();
+        try {
+            // what an earlier version left in the store: the 16-byte hash of tweet-42, value {1}
+            creditsAfterStart(settings, s, dir, List.of(), seen -> seen.put(
+                    Bytes.wrap(settings.hasher().legacyEvent("twitter", "tweet-42")), new byte[] {1},
+                    TopologyFixture.T0.toEpochMilli()));
+            assertEquals(1, creditsAfterStart(settings, s, dir, List.of(share, other, other), seen -> { }),
+                    "tweet-42 was seen by the earlier version; tweet-43 counts once");
+            assertEquals(0, creditsAfterStart(settings, s, dir, List.of(share, other), seen -> { }),
+                    "after another restart both are still known");
+        } finally {
+            Utils.delete(dir.toFile());
+        }
+    }
+
     private static long creditsAfterStart(TopologySettings settings, Settings s, Path dir, List<SocialActivity> activities) {
+        return creditsAfterStart(settings, s, dir, activities, seen -> { });
+    }
+
+    @SuppressWarnings({"deprecation", "unchecked"})
+    private static long creditsAfterStart(TopologySettings settings, Settings s, Path dir, List<SocialActivity> activities,
+                                          Consumer<WindowStore<Bytes, byte[]>> before) {
         Properties props = StreamsProperties.of(s, settings);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dedupe-restart");
         MockProcessorContext<String, Routed> context = new MockProcessorContext<>(props, new TaskId(0, 0), dir.toFile());
@@ -80,6 +120,7 @@ class DeduplicationRestartTest {
             store.init(context.getStateStoreContext(), store);
         }
         try {
+            before.accept((WindowStore<Bytes, byte[]>) stores.get(1));
             ConsentGate gate = new ConsentGate(settings);
             gate.init(context);
             long streamTime = 0;
