@@ -17,6 +17,7 @@ import io.socialcrm.serde.PlainJson;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.stack.LocalStack;
 import io.socialcrm.stack.StackFiles;
+import io.socialcrm.topology.BoundedRocksDb;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -27,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -203,6 +213,16 @@ public final class BenchCommand implements Callable<Integer> {
             report.put("stateBytesPerCustomer", customersWithState == 0 ? 0 : stateBytes / customersWithState);
             ObjectNode byStore = report.putObject("stateBytesByStore");
             storeSizes(state).forEach(byStore::put);
+            // the data files once RocksDB has compacted them: what the stores converge to, without the
+            // versions of a key that later writes shadow (the next compactions would drop them) and
+            // without RocksDB's own files (OPTIONS, MANIFEST: about 20 KB a store and task)
+            compactAll(state);
+            java.util.Map<String, Long> compacted = storeSizes(state, f -> f.getFileName().toString().endsWith(".sst"));
+            long compactedBytes = compacted.values().stream().mapToLong(Long::longValue).sum();
+            report.put("stateBytesCompacted", compactedBytes);
+            report.put("stateBytesPerCustomerCompacted", customersWithState == 0 ? 0 : compactedBytes / customersWithState);
+            ObjectNode byStoreCompacted = report.putObject("stateBytesByStoreCompacted");
+            compacted.forEach(byStoreCompacted::put);
 
             // restore: the same application, its state directory gone
             StackFiles.deleteRecursively(state);
@@ -471,14 +491,57 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Compacts every RocksDB instance of the state directory in full, with the options the application
+     * gives its stores ({@link BoundedRocksDb}). Run after the application has stopped.
+     */
+    private static void compactAll(Path state) throws IOException {
+        if (!Files.exists(state)) {
+            return;
+        }
+        List<Path> databases;
+        try (Stream<Path> files = Files.walk(state)) {
+            databases = files.filter(f -> f.getFileName().toString().equals("CURRENT")).map(Path::getParent).toList();
+        }
+        RocksDB.loadLibrary();
+        for (Path db : databases) {
+            List<ColumnFamilyHandle> handles = new ArrayList<>();
+            try (Options options = new Options()) {
+                options.setTableFormatConfig(new BlockBasedTableConfig()); // as Kafka Streams gives it to the config setter
+                new BoundedRocksDb().setConfig(db.getFileName().toString(), options, Map.of());
+                // Kafka Streams' stores have column families of their own (offsets, timestamped values)
+                List<ColumnFamilyDescriptor> families = new ArrayList<>();
+                try (DBOptions dbOptions = new DBOptions(options); ColumnFamilyOptions familyOptions = new ColumnFamilyOptions(options)) {
+                    for (byte[] name : RocksDB.listColumnFamilies(options, db.toString())) {
+                        families.add(new ColumnFamilyDescriptor(name, familyOptions));
+                    }
+                    try (RocksDB rocks = RocksDB.open(dbOptions, db.toString(), families, handles)) {
+                        for (ColumnFamilyHandle family : handles) {
+                            rocks.compactRange(family);
+                        }
+                    } finally {
+                        handles.forEach(ColumnFamilyHandle::close);
+                    }
+                }
+            } catch (RocksDBException e) {
+                throw new IOException("Cannot compact " + db + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** Bytes of each store (all its tasks' files), by store name. */
     private static java.util.Map<String, Long> storeSizes(Path state) throws IOException {
+        return storeSizes(state, f -> true);
+    }
+
+    /** Bytes of each store's files that {@code which} accepts, by store name. */
+    private static java.util.Map<String, Long> storeSizes(Path state, java.util.function.Predicate<Path> which) throws IOException {
         java.util.Map<String, Long> sizes = new java.util.TreeMap<>();
         if (!Files.exists(state)) {
             return sizes;
         }
         try (Stream<Path> files = Files.walk(state)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
+            for (Path f : files.filter(Files::isRegularFile).filter(which).toList()) {
                 Path rel = state.relativize(f);
                 // <app>/<task>/rocksdb/<store>/... or <app>/<task>/<window store>/<segment>/...
                 if (rel.getNameCount() >= 4) {
@@ -535,7 +598,10 @@ public final class BenchCommand implements Callable<Integer> {
                 r.path("passThroughPeakRssMB").asLong());
         console.printf("  state                        %,d bytes for %,d customers: %,d bytes a customer%n", r.path("stateBytes").asLong(),
                 r.path("customersWithState").asLong(), r.path("stateBytesPerCustomer").asLong());
-        r.path("stateBytesByStore").fields().forEachRemaining(e -> console.printf("    %-26s %,d bytes%n", e.getKey(), e.getValue().asLong()));
+        r.path("stateBytesByStore").fields().forEachRemaining(e -> console.printf("    %-26s %,d bytes (compacted: %,d)%n", e.getKey(),
+                e.getValue().asLong(), r.path("stateBytesByStoreCompacted").path(e.getKey()).asLong()));
+        console.printf("  state, compacted data files  %,d bytes: %,d bytes a customer%n", r.path("stateBytesCompacted").asLong(),
+                r.path("stateBytesPerCustomerCompacted").asLong());
         console.printf("  restore from the changelogs  %.1f s to RUNNING (%,d records in %.1f s)%n", r.path("restoreSeconds").asDouble(),
                 r.path("restoredRecords").asLong(), r.path("restoreStreamsSeconds").asDouble());
     }

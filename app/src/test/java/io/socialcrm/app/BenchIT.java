@@ -29,6 +29,9 @@ class BenchIT {
         assertTrue(r.path("peakRssMB").asLong() > 50, r.toString());
         assertTrue(r.path("customersWithState").asLong() > 0, r.toString());
         assertTrue(r.path("stateBytesByStore").has("customer-state"), r.toString());
+        // compaction only drops what later writes shadow: never more than was on disk, never everything
+        long compacted = r.path("stateBytesByStoreCompacted").path("customer-state").asLong();
+        assertTrue(compacted > 0 && compacted <= r.path("stateBytesByStore").path("customer-state").asLong(), r.toString());
         assertTrue(r.path("restoredRecords").asLong() > 0, "the restore read the changelogs: " + r);
         // every activity is at least de-duplicated durably, and the work is bounded: this tiny run (3,000
         // activities at a few hundred a second) writes the per-commit changelogs of the metrics buffers
