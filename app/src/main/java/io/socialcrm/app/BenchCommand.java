@@ -99,7 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "A setting of the full application under test (socialcrm or Kafka Streams), e.g. "
-                    + "--set statestore.cache.max.bytes=64MB; repeatable. The pass-through is not affected.")
+                    + "--set statestore.cache.max.bytes=67108864; repeatable, checked before the run starts. The pass-through is not affected.")
     Map<String, String> appSettings = new java.util.LinkedHashMap<>();
 
     @Option(names = "--json", description = "Print the figures as JSON on stdout (progress goes to stderr).")
@@ -259,9 +259,29 @@ public final class BenchCommand implements Callable<Integer> {
         if (rate < 1 || rate > 1_000_000) {
             throw new org.apache.kafka.common.config.ConfigException("--rate", rate, "must be from 1 to 1,000,000");
         }
+        checkSettings();
         if (stack.options().registry() != LocalStack.RegistryKind.APICURIO) {
             throw new org.apache.kafka.common.config.ConfigException("--registry", stack.registry,
                     "bench runs the applications under test in JVMs of their own, which need a real registry: use apicurio");
+        }
+    }
+
+    /**
+     * The settings given with {@code --set}, checked as the application will check them (its own and
+     * Kafka Streams'), so that a typo fails now rather than minutes in, after the pass-through.
+     */
+    private void checkSettings() {
+        Map<String, String> values = new java.util.LinkedHashMap<>(Map.of("bootstrap.servers", "localhost:9092",
+                "schema.registry.url", "http://localhost:8081", "engagers.salt", "bench-salt-0123456789abcdef"));
+        values.putAll(appSettings);
+        try {
+            io.socialcrm.config.Settings settings = io.socialcrm.config.Settings.layered(io.socialcrm.config.AppConfig.defaults(),
+                    null, Map.of(), values);
+            io.socialcrm.config.AppConfig.rejectUnknown(settings);
+            new org.apache.kafka.streams.StreamsConfig(io.socialcrm.topology.StreamsProperties.of(settings,
+                    io.socialcrm.common.TopologySettings.from(settings, stack.partitions)));
+        } catch (RuntimeException e) {
+            throw new org.apache.kafka.common.config.ConfigException("--set: " + e.getMessage());
         }
     }
 

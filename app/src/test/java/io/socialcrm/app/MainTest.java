@@ -92,4 +92,15 @@ class MainTest {
         assertEquals(2, o.code());
         assertTrue(o.err().contains("Missing setting 'bootstrap.servers'") && o.err().contains("SOCIALCRM_BOOTSTRAP_SERVERS"), o.err());
     }
+
+    /** A bad --set fails before the minutes the pass-through takes, naming the option and the setting. */
+    @Test
+    void benchChecksItsSettingsBeforeItStarts() {
+        Outcome o = run("bench", "--set", "statestore.cache.max.bytes=64MB");
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("--set") && o.err().contains("statestore.cache.max.bytes"), o.err());
+        Outcome typo = run("bench", "--set", "influence.halflif=14d");
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().contains("influence.halflif"), typo.err());
+    }
 }
