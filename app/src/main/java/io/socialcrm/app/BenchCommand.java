@@ -149,7 +149,11 @@ public final class BenchCommand implements Callable<Integer> {
             Properties pass = new Properties();
             pass.put("bootstrap.servers", local.bootstrapServers());
             pass.put("application.id", "bench-passthrough");
-            pass.put("processing.guarantee", "exactly_once_v2");
+            // the same Kafka Streams and producer settings as the application's defaults (exactly-once,
+            // its commit interval, compression, linger): the two sides differ only in what they do
+            pass.putAll(io.socialcrm.config.AppConfig.STREAMS_DEFAULTS);
+            pass.put(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
+                    Long.toString(io.socialcrm.topology.StreamsProperties.EOS_COMMIT_INTERVAL_MS));
             pass.put("replication.factor", "1");
             pass.put("state.dir", work.resolve("passthrough-state").toString());
             pass.put(PassThrough.INPUT, topics.socialActivity.name());

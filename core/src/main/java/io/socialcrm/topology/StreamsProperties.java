@@ -12,6 +12,15 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /** Kafka Streams properties from socialcrm settings: production defaults, the user's Kafka settings on top. */
 public final class StreamsProperties {
+    /**
+     * The commit interval under exactly-once unless one is set (Kafka Streams' is 100 ms): an
+     * activity reaches its segment change through two commits, one per stage, and each waits for
+     * the next commit. At 50 ms p50 / p99 event to segment change fell from 238 / 340 ms to 142 / 213
+     * ms in {@code socialcrm bench} (at 40 % of capacity), with the same throughput and records
+     * written per activity (a store's cache still writes a customer about once per event).
+     */
+    public static final long EOS_COMMIT_INTERVAL_MS = 50;
+
     private StreamsProperties() {
     }
 
@@ -34,6 +43,9 @@ public final class StreamsProperties {
         props.put(BoundedRocksDb.TOTAL_BYTES, Long.toString(settings.bytes(AppConfig.ROCKSDB_MEMORY.name())));
         props.put(BoundedRocksDb.PURGE_SECONDS, Long.toString(Math.max(1, settings.duration(AppConfig.ROCKSDB_PURGE.name()).toSeconds())));
         props.putIfAbsent(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
+        if (StreamsConfig.EXACTLY_ONCE_V2.equals(String.valueOf(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)))) {
+            props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(EOS_COMMIT_INTERVAL_MS));
+        }
         // the global table reads sketches only; enabling the handler there is Kafka's recommended setting
         props.putIfAbsent(globalHandlerKey(), "true");
         return props;

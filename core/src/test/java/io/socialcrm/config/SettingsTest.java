@@ -83,4 +83,23 @@ class SettingsTest {
         ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.rejectUnknown(typo));
         assertTrue(e.getMessage().contains("did you mean 'segments.refresh.interval'"), e.getMessage());
     }
+
+    /** Under exactly-once a segment change waits for two commits: socialcrm commits every 50 ms unless told otherwise. */
+    @Test
+    void exactlyOnceCommitsEvery50MsUnlessSet() {
+        Map<String, String> given = new HashMap<>(Map.of("bootstrap.servers", "localhost:9092",
+                "schema.registry.url", "mock://commit", "engagers.salt", "salt-0123456789abcdef"));
+        Settings eos = Settings.layered(AppConfig.defaults(), null, Map.of(), given);
+        assertEquals("50", io.socialcrm.topology.StreamsProperties.of(eos, TopologySettings.from(eos, 1))
+                .get(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+        given.put("commit.interval.ms", "200");
+        Settings own = Settings.layered(AppConfig.defaults(), null, Map.of(), given);
+        assertEquals("200", io.socialcrm.topology.StreamsProperties.of(own, TopologySettings.from(own, 1))
+                .get(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG), "the user's value wins");
+        given.remove("commit.interval.ms");
+        given.put("processing.guarantee", "at_least_once");
+        Settings alos = Settings.layered(AppConfig.defaults(), null, Map.of(), given);
+        assertEquals(null, io.socialcrm.topology.StreamsProperties.of(alos, TopologySettings.from(alos, 1))
+                .get(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG), "at-least-once keeps Kafka's 30 s");
+    }
 }
