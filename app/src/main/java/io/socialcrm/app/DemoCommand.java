@@ -151,6 +151,10 @@ public final class DemoCommand implements Callable<Integer> {
             commandDefaults.put(AppConfig.SEGMENTS_REFRESH.name(), "2s");
             commandDefaults.put(AppConfig.SWEEP_TICK.name(), "500ms");
             commandDefaults.put(AppConfig.METRICS_FLUSH.name(), "2s");
+            // a task starts only when it knows the lag of each of its inputs, and an input with nothing
+            // to read answers a fetch only after fetch.max.wait.ms (500 ms): the segment definitions were
+            // admitted up to 2 s after the application was RUNNING, and the first changes waited for them
+            commandDefaults.put("main.consumer.fetch.max.wait.ms", "100");
             Settings settings = EmbeddedSettings.of(local, config, "socialcrm-demo", commandDefaults,
                     Map.of(AppConfig.HTTP_PORT.name(), Integer.toString(httpPort)));
             SchemaRegistryConfig registry = StreamsProperties.registry(settings);
