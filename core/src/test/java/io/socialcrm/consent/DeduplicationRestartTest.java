@@ -39,25 +39,33 @@ import org.junit.jupiter.api.Test;
  * The gate alone on real RocksDB stores, stopped and started on the same state directory.
  */
 class DeduplicationRestartTest {
-    @Test
-    @SuppressWarnings("deprecation")
-    void aDuplicateArrivingAfterARestartIsStillDropped() throws Exception {
+    private static final Settings S = settings();
+    private static final TopologySettings SETTINGS = TopologySettings.from(S, 1);
+
+    private static Settings settings() {
         io.socialcrm.serde.AvroClassTrust.install();
         Map<String, String> values = AppConfig.givenDefaults();
         values.put(AppConfig.BOOTSTRAP_SERVERS.name(), "unused:9092");
         values.put(AppConfig.SCHEMA_REGISTRY_URL.name(), "mock://restart");
         values.put(AppConfig.ENGAGERS_SALT.name(), TopologyFixture.SALT);
-        Settings s = Settings.of(values, "test");
-        TopologySettings settings = TopologySettings.from(s, 1);
+        return Settings.of(values, "test");
+    }
+
+    /** A share by twitter:2 of twitter:1's post: a credit to an account without consent. */
+    private static SocialActivity share(String eventId) {
+        return TopologyFixture.act("twitter", "2", ActivityType.SHARE, TopologyFixture.T0)
+                .setEventId(eventId).setTargetUserId("1").setTargetPostId("p1").build();
+    }
+
+    @Test
+    void aDuplicateArrivingAfterARestartIsStillDropped() throws Exception {
         Path dir = Files.createTempDirectory("socialcrm-dedupe-");
-        SocialActivity share = TopologyFixture.act("twitter", "2", ActivityType.SHARE, TopologyFixture.T0)
-                .setEventId("tweet-42").setTargetUserId("1").setTargetPostId("p1").build();
-        SocialActivity other = SocialActivity.newBuilder(share).setEventId("tweet-43").build();
+        SocialActivity share = share("tweet-42");
+        SocialActivity other = share("tweet-43");
         try {
-            assertEquals(2, creditsAfterStart(settings, s, dir, List.of(share, other)), "first run: two events, two credits");
-            assertEquals(0, creditsAfterStart(settings, s, dir, List.of(share, other, share)), "after the restart: all seen");
-            SocialActivity third = SocialActivity.newBuilder(share).setEventId("tweet-44").build();
-            assertEquals(1, creditsAfterStart(settings, s, dir, List.of(third, share)), "a new event still counts once");
+            assertEquals(2, creditsAfterStart(dir, List.of(share, other)), "first run: two events, two credits");
+            assertEquals(0, creditsAfterStart(dir, List.of(share, other, share)), "after the restart: all seen");
+            assertEquals(1, creditsAfterStart(dir, List.of(share("tweet-44"), share)), "a new event still counts once");
         } finally {
             Utils.delete(dir.toFile());
         }
@@ -70,46 +78,37 @@ class DeduplicationRestartTest {
      */
     @Test
     void aDuplicateOfAnEventAnEarlierVersionStoredIsDropped() throws Exception {
-        io.socialcrm.serde.AvroClassTrust.install();
-        Map<String, String> values = AppConfig.givenDefaults();
-        values.put(AppConfig.BOOTSTRAP_SERVERS.name(), "unused:9092");
-        values.put(AppConfig.SCHEMA_REGISTRY_URL.name(), "mock://restart");
-        values.put(AppConfig.ENGAGERS_SALT.name(), TopologyFixture.SALT);
-        Settings s = Settings.of(values, "test");
-        TopologySettings settings = TopologySettings.from(s, 1);
         Path dir = Files.createTempDirectory("socialcrm-dedupe-legacy-");
-        SocialActivity share = TopologyFixture.act("twitter", "2", ActivityType.SHARE, TopologyFixture.T0)
-                .setEventId("tweet-42").setTargetUserId("1").setTargetPostId("p1").build();
-        SocialActivity other = SocialActivity.newBuilder(share).setEventId("tweet-43").build();
+        SocialActivity share = share("tweet-42");
+        SocialActivity other = share("tweet-43");
         try {
             // what an earlier version left in the store: the 16-byte hash of tweet-42, value {1}
-            creditsAfterStart(settings, s, dir, List.of(), seen -> seen.put(
-                    Bytes.wrap(settings.hasher().legacyEvent("twitter", "tweet-42")), new byte[] {1},
+            creditsAfterStart(dir, List.of(), seen -> seen.put(
+                    Bytes.wrap(SETTINGS.hasher().legacyEvent("twitter", "tweet-42")), new byte[] {1},
                     TopologyFixture.T0.toEpochMilli()));
-            assertEquals(1, creditsAfterStart(settings, s, dir, List.of(share, other, other), seen -> { }),
+            assertEquals(1, creditsAfterStart(dir, List.of(share, other, other)),
                     "tweet-42 was seen by the earlier version; tweet-43 counts once");
-            assertEquals(0, creditsAfterStart(settings, s, dir, List.of(share, other), seen -> { }),
-                    "after another restart both are still known");
+            assertEquals(0, creditsAfterStart(dir, List.of(share, other)), "after another restart both are still known");
         } finally {
             Utils.delete(dir.toFile());
         }
     }
 
-    private static long creditsAfterStart(TopologySettings settings, Settings s, Path dir, List<SocialActivity> activities) {
-        return creditsAfterStart(settings, s, dir, activities, seen -> { });
+    private static long creditsAfterStart(Path dir, List<SocialActivity> activities) {
+        return creditsAfterStart(dir, activities, seen -> { });
     }
 
+    /** Starts the gate on {@code dir}'s stores ({@code before} may fill the de-duplication store first) and counts its credits. */
     @SuppressWarnings({"deprecation", "unchecked"})
-    private static long creditsAfterStart(TopologySettings settings, Settings s, Path dir, List<SocialActivity> activities,
-                                          Consumer<WindowStore<Bytes, byte[]>> before) {
-        Properties props = StreamsProperties.of(s, settings);
+    private static long creditsAfterStart(Path dir, List<SocialActivity> activities, Consumer<WindowStore<Bytes, byte[]>> before) {
+        Properties props = StreamsProperties.of(S, SETTINGS);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dedupe-restart");
         MockProcessorContext<String, Routed> context = new MockProcessorContext<>(props, new TaskId(0, 0), dir.toFile());
         List<StateStore> stores = List.of(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS), Serdes.String(),
                         InternalSerde.of(AccountConsent.class)).withLoggingDisabled().build(),
-                Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS, settings.dedupeWindow(),
-                        settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build(),
+                Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS, SETTINGS.dedupeWindow(),
+                        SETTINGS.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build(),
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER), Serdes.String(),
                         InternalSerde.of(MetricsDelta.class)).withLoggingDisabled().build(),
                 // empty: the target has no consent, so each credit goes to its account's partition
@@ -121,7 +120,7 @@ class DeduplicationRestartTest {
         }
         try {
             before.accept((WindowStore<Bytes, byte[]>) stores.get(1));
-            ConsentGate gate = new ConsentGate(settings);
+            ConsentGate gate = new ConsentGate(SETTINGS);
             gate.init(context);
             long streamTime = 0;
             for (SocialActivity a : activities) {
