@@ -162,7 +162,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             } else {
                 AccountUpdates.relink(account, linked);
             }
-            refresh(id, state, time, narrowed ? Refresher.Why.CONSENT : Refresher.Why.EVENT);
+            refresher.afterChange(id, state, time, narrowed ? Refresher.Why.CONSENT : Refresher.Why.EVENT);
         } else if (event instanceof AccountUnlinked unlinked) {
             if (state == null || !state.getAccounts().removeIf(a -> a.getAccountKey().equals(unlinked.getAccountKey()))) {
                 return;
@@ -170,27 +170,27 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             if (state.getAccounts().isEmpty()) {
                 privacy.remove(id, state, "no linked account left: " + unlinked.getReason(), time);
             } else {
-                refresh(id, state, time, Refresher.Why.CONSENT);
+                refresher.afterChange(id, state, time, Refresher.Why.CONSENT);
             }
         } else if (event instanceof OwnActivity activity) {
             AccountState account = state == null ? null : CustomerStage.find(state, activity.getAccountKey());
             if (account != null) {
                 countActiveHour(account, activity.getOccurredAt());
                 updates.activity(account, activity);
-                refresh(id, state, time, Refresher.Why.EVENT);
+                refresher.afterChange(id, state, time, Refresher.Why.EVENT);
             }
         } else if (event instanceof CreditReceived credit) {
             AccountState account = state == null ? null : CustomerStage.find(state, credit.getAccountKey());
             // routed by the directory, a copy read with a lag: only an account held with ACTIVITY scope counts
             if (account != null && account.getScopes().contains(ConsentScope.ACTIVITY)) {
                 updates.credit(account, credit);
-                refresh(id, state, time, Refresher.Why.EVENT);
+                refresher.afterChange(id, state, time, Refresher.Why.EVENT);
             }
         } else if (event instanceof ProfileUpdate profile) {
             AccountState account = state == null ? null : CustomerStage.find(state, profile.getAccountKey());
             if (account != null) {
                 AccountUpdates.profile(account, profile);
-                refresh(id, state, time, Refresher.Why.EVENT);
+                refresher.afterChange(id, state, time, Refresher.Why.EVENT);
             }
         } else if (event instanceof MergeRequest merge) {
             merges.onMerge(id, state, merge, time);
@@ -205,10 +205,6 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         } else {
             throw new InvalidRecordException("unknown customer event " + (event == null ? "null" : event.getClass().getSimpleName()));
         }
-    }
-
-    private void refresh(String id, CustomerState state, long time, Refresher.Why why) {
-        refresher.refresh(id, state, CustomerStage.now(time, state), time, why);
     }
 
     /**

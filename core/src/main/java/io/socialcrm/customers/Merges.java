@@ -75,7 +75,7 @@ final class Merges {
         mergedFrom.addAll(moved.getMergedFrom());
         mergedFrom.remove(id);
         state.setMergedFrom(new ArrayList<>(mergedFrom));
-        refresher.refresh(id, state, CustomerStage.now(time, state), time, Refresher.Why.CONSENT);
+        refresher.afterChange(id, state, time, Refresher.Why.CONSENT);
     }
 
     /**
@@ -108,7 +108,7 @@ final class Merges {
         if (state.getAccounts().isEmpty()) {
             privacy.remove(id, state, "no linked account left: unmerged", time);
         } else {
-            refresher.refresh(id, state, CustomerStage.now(time, state), time, Refresher.Why.CONSENT);
+            refresher.afterChange(id, state, time, Refresher.Why.CONSENT);
         }
     }
 
@@ -124,7 +124,7 @@ final class Merges {
             stage.states.delete(id); // no account came back: only the redirect goes
             return;
         }
-        refresher.refresh(id, restored, CustomerStage.now(time, restored), time, Refresher.Why.CONSENT);
+        refresher.afterChange(id, restored, time, Refresher.Why.CONSENT);
     }
 
     /** An event for a merged-away id: it goes on to the survivor (an erasure also removes the redirect). */

@@ -57,6 +57,14 @@ final class Refresher {
         this.evaluator = new SegmentEvaluator(stage.settings.counters());
     }
 
+    /**
+     * A refresh after a change the record at {@code time} brought ({@link Why#EVENT} or
+     * {@link Why#CONSENT}), computed as of the customer's own clock ({@link CustomerStage#now}).
+     */
+    void afterChange(String id, CustomerState state, long time, Why why) {
+        refresh(id, state, CustomerStage.now(time, state), time, why);
+    }
+
     /** Rebuilds the profile, applies segment transitions, writes outputs; returns the raw influence. */
     double refresh(String id, CustomerState state, long now, long time, Why why) {
         boolean sweep = why == Why.SWEEP;
