@@ -152,8 +152,7 @@ public final class BenchCommand implements Callable<Integer> {
             // the same Kafka Streams and producer settings as the application's defaults (exactly-once,
             // its commit interval, compression, linger): the two sides differ only in what they do
             pass.putAll(io.socialcrm.config.AppConfig.STREAMS_DEFAULTS);
-            pass.put(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
-                    Long.toString(io.socialcrm.topology.StreamsProperties.EOS_COMMIT_INTERVAL_MS));
+            io.socialcrm.topology.StreamsProperties.defaultCommitInterval(pass);
             pass.put("replication.factor", "1");
             pass.put("state.dir", work.resolve("passthrough-state").toString());
             pass.put(PassThrough.INPUT, topics.socialActivity.name());

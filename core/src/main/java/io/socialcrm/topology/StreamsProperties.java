@@ -43,12 +43,17 @@ public final class StreamsProperties {
         props.put(BoundedRocksDb.TOTAL_BYTES, Long.toString(settings.bytes(AppConfig.ROCKSDB_MEMORY.name())));
         props.put(BoundedRocksDb.PURGE_SECONDS, Long.toString(Math.max(1, settings.duration(AppConfig.ROCKSDB_PURGE.name()).toSeconds())));
         props.putIfAbsent(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
-        if (StreamsConfig.EXACTLY_ONCE_V2.equals(String.valueOf(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)))) {
-            props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(EOS_COMMIT_INTERVAL_MS));
-        }
+        defaultCommitInterval(props);
         // the global table reads sketches only; enabling the handler there is Kafka's recommended setting
         props.putIfAbsent(globalHandlerKey(), "true");
         return props;
+    }
+
+    /** Sets {@link #EOS_COMMIT_INTERVAL_MS} when {@code props} ask for exactly-once and set no commit interval. */
+    public static void defaultCommitInterval(Properties props) {
+        if (StreamsConfig.EXACTLY_ONCE_V2.equals(String.valueOf(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)))) {
+            props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(EOS_COMMIT_INTERVAL_MS));
+        }
     }
 
     @SuppressWarnings("deprecation")
