@@ -10,7 +10,7 @@ import io.socialcrm.avro.SegmentChange;
 import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.avro.internal.AccountCommand;
 import io.socialcrm.avro.internal.CustomerEvent;
-import io.socialcrm.avro.internal.MetricsDelta;
+import io.socialcrm.avro.internal.MetricsDeltas;
 
 /**
  * What a processor emits, tagged with where it goes; the topology splits on the tag into named
@@ -25,8 +25,8 @@ public sealed interface Routed {
     record ToAccounts(AccountCommand command) implements Routed {
     }
 
-    /** To the metrics stage (repartition metrics-deltas, key: platform). */
-    record ToMetrics(MetricsDelta delta) implements Routed {
+    /** To the metrics stage (repartition metrics-deltas, key: platform): one platform's counts from one buffer's flush. */
+    record ToMetrics(MetricsDeltas deltas) implements Routed {
     }
 
     record ToMetricsOutput(ActivityMetrics metrics) implements Routed {

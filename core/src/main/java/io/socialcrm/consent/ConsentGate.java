@@ -9,7 +9,6 @@ import io.socialcrm.avro.internal.Credit;
 import io.socialcrm.avro.internal.CreditKind;
 import io.socialcrm.avro.internal.CreditReceived;
 import io.socialcrm.avro.internal.CustomerEvent;
-import io.socialcrm.avro.internal.MetricsDelta;
 import io.socialcrm.avro.internal.OwnActivity;
 import io.socialcrm.common.AppCounters.Counter;
 import io.socialcrm.common.Names;
@@ -83,10 +82,9 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
         try (KeyValueIterator<Windowed<Bytes>, byte[]> stored = seenEvents.all()) {
             stored.forEachRemaining(kv -> remember(kv.key.key().get(), kv.key.window().start()));
         }
-        KeyValueStore<String, MetricsDelta> buffer = context.getStateStore(Names.METRICS_BUFFER);
-        metrics = new MetricsBuffer(buffer);
+        metrics = MetricsBuffer.sending(context, Names.METRICS_BUFFER, "consent-gate");
         // wall clock: counts reach social-metrics even when the stream is idle
-        context.schedule(settings.metricsFlush(), PunctuationType.WALL_CLOCK_TIME, now -> metrics.flush(context));
+        context.schedule(settings.metricsFlush(), PunctuationType.WALL_CLOCK_TIME, now -> metrics.flush());
     }
 
     @Override

@@ -7,7 +7,6 @@ import io.socialcrm.avro.internal.AccountConsent;
 import io.socialcrm.avro.internal.AccountLinked;
 import io.socialcrm.avro.internal.AccountUnlinked;
 import io.socialcrm.avro.internal.CustomerEvent;
-import io.socialcrm.avro.internal.MetricsDelta;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
@@ -44,8 +43,8 @@ public final class ConsentRecorder extends ContextualProcessor<String, ConsentRe
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
-        KeyValueStore<String, MetricsDelta> buffer = context.getStateStore(Names.METRICS_BUFFER);
-        metrics = new MetricsBuffer(buffer);
+        // the gate's buffer, in the same task, sends these counts with its own
+        metrics = MetricsBuffer.alongside(context, Names.METRICS_BUFFER, "consent-recorder");
     }
 
     @Override

@@ -95,7 +95,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
                 new ContactPlans(context.getStateStore(Names.CONTACT_PLANS), settings.contact()));
         definitions = context.getStateStore(Names.CUSTOMER_STAGE_DEFINITIONS);
         versions = context.getStateStore(Names.SEGMENT_VERSIONS);
-        metrics = new MetricsBuffer(context.getStateStore(Names.CUSTOMER_METRICS_BUFFER));
+        metrics = MetricsBuffer.sending(context, Names.CUSTOMER_METRICS_BUFFER, "customer-processor");
         try (KeyValueIterator<String, SegmentDefinition> all = definitions.all()) {
             all.forEachRemaining(kv -> install(kv.key, kv.value));
         }
@@ -107,7 +107,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         // no record arrives; what they compute is as of stream time.
         context.schedule(settings.sweepTick(), PunctuationType.WALL_CLOCK_TIME, sweeps::tick);
         // wall clock, like the gate's: counts reach social-metrics even when the stream is idle
-        context.schedule(settings.metricsFlush(), PunctuationType.WALL_CLOCK_TIME, now -> metrics.flush(context));
+        context.schedule(settings.metricsFlush(), PunctuationType.WALL_CLOCK_TIME, now -> metrics.flush());
         // stream time: a contact opportunity is due at a moment of the customers' own (event) time,
         // and is written in the same transaction as the plan's move (exactly once)
         context.schedule(CONTACT_CHECK, PunctuationType.STREAM_TIME, streamTime -> stage.contacts.due(streamTime, stage::contact));

@@ -2,6 +2,7 @@ package io.socialcrm.metrics;
 
 import io.socialcrm.avro.ActivityMetrics;
 import io.socialcrm.avro.internal.MetricsDelta;
+import io.socialcrm.avro.internal.MetricsDeltas;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import java.time.Duration;
@@ -29,7 +30,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * delta has reached it for two days of wall-clock time: by then it is final. (Not by stream time: a
  * replay of old data moves stream time by years while deltas of earlier hours are still on their way.)
  */
-public final class MetricsAggregator extends ContextualProcessor<String, MetricsDelta, String, Routed> {
+public final class MetricsAggregator extends ContextualProcessor<String, MetricsDeltas, String, Routed> {
     static final long IDLE_MS = Duration.ofDays(2).toMillis();
     private KeyValueStore<String, ActivityMetrics> totals;
     /** Wall-clock time each window last changed; after a restart every window counts as just changed. */
@@ -54,11 +55,17 @@ public final class MetricsAggregator extends ContextualProcessor<String, Metrics
     }
 
     @Override
-    public void process(Record<String, MetricsDelta> record) {
-        MetricsDelta delta = record.value();
-        if (delta == null) {
+    public void process(Record<String, MetricsDeltas> record) {
+        if (record.value() == null) {
             return;
         }
+        long now = context().currentSystemTimeMs();
+        for (MetricsDelta delta : record.value().getDeltas()) {
+            add(delta, now);
+        }
+    }
+
+    private void add(MetricsDelta delta, long now) {
         String key = delta.getPlatform() + "|" + delta.getWindowStart();
         ActivityMetrics current = totals.get(key);
         if (current == null) {
@@ -75,7 +82,7 @@ public final class MetricsAggregator extends ContextualProcessor<String, Metrics
         current.setConsentsGranted(current.getConsentsGranted() + delta.getGranted());
         current.setConsentsRevoked(current.getConsentsRevoked() + delta.getRevoked());
         totals.put(key, current);
-        touched.put(key, context().currentSystemTimeMs());
+        touched.put(key, now);
         changed.put(key, current);
     }
 

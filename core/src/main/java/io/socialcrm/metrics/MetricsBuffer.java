@@ -1,9 +1,12 @@
 package io.socialcrm.metrics;
 
 import io.socialcrm.avro.internal.MetricsDelta;
+import io.socialcrm.avro.internal.MetricsDeltas;
 import io.socialcrm.common.Routed;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -11,20 +14,85 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Anonymous per-platform, per-hour counts of one task, kept in a (changelogged, cached) store
- * until the next flush sends them on as {@link MetricsDelta}s. Being a store, an uncommitted count
+ * Anonymous per-platform, per-hour counts of one processor in one task, kept until the next flush
+ * sends them on to the metrics stage. Being in a (changelogged, cached) store, an uncommitted count
  * is rolled back with the input it came from: no loss, no double count under exactly-once.
+ *
+ * <p>All of a processor's counts are one record of the store, under the processor's own key
+ * ({@code owner}), held in memory too and written through on every count: the store's cache keeps
+ * the last write of a key, so a commit writes the buffer's changelog once, however many hours its
+ * activities touched (one record a platform and hour before, which a backfill, whose event time runs
+ * hours a second, wrote for nearly every activity). A flush sends one record a platform. Once the
+ * buffer holds {@link #MAX_WINDOWS} windows it sends all but those of the hour just counted (likely
+ * still being counted) without waiting for its interval, which bounds the record each count rewrites.
  */
 public final class MetricsBuffer {
     public static final long HOUR_MS = 3_600_000L;
+    /** Windows (platform and hour) held before the buffer flushes without waiting for its interval. */
+    static final int MAX_WINDOWS = 32;
 
     /** What is counted. */
     public enum Count { SEEN, ACCEPTED, DROPPED_NO_CONSENT, ACTIVE_ACCOUNT, GRANTED, REVOKED }
 
-    private final KeyValueStore<String, MetricsDelta> store;
+    private final ProcessorContext<String, Routed> context;
+    private final KeyValueStore<String, MetricsDeltas> store;
+    private final String owner;
+    /** Whether this buffer sends (its own counts and those of the task's other processors); else it only counts. */
+    private final boolean sends;
+    /** The counts held, by platform and hour: the store's record under {@link #owner}. */
+    private final Map<String, MetricsDelta> windows = new LinkedHashMap<>();
 
-    public MetricsBuffer(KeyValueStore<String, MetricsDelta> store) {
-        this.store = store;
+    private MetricsBuffer(ProcessorContext<String, Routed> context, String storeName, String owner, boolean sends) {
+        this.context = context;
+        this.store = context.getStateStore(storeName);
+        this.owner = owner;
+        this.sends = sends;
+        load();
+    }
+
+    /**
+     * The buffer of processor {@code owner} in the store {@code storeName} of the context's task,
+     * which {@linkplain #flush sends} its counts downstream of that processor, and with them what the
+     * task's other processors counted in the same store ({@link #alongside}). What the store holds
+     * for it is taken up again, and so are records of the earlier layout (one a platform and hour,
+     * keyed {@code platform|hour}).
+     */
+    public static MetricsBuffer sending(ProcessorContext<String, Routed> context, String storeName, String owner) {
+        MetricsBuffer buffer = new MetricsBuffer(context, storeName, owner, true);
+        List<KeyValue<String, MetricsDeltas>> earlier = new ArrayList<>();
+        try (KeyValueIterator<String, MetricsDeltas> all = buffer.store.all()) {
+            all.forEachRemaining(kv -> {
+                if (kv.key.indexOf('|') >= 0) {
+                    earlier.add(kv);
+                }
+            });
+        }
+        for (KeyValue<String, MetricsDeltas> kv : earlier) {
+            kv.value.getDeltas().forEach(buffer::add);
+            buffer.store.delete(kv.key);
+        }
+        if (!earlier.isEmpty()) {
+            buffer.write();
+        }
+        return buffer;
+    }
+
+    /**
+     * The counts of processor {@code owner}, whose output does not lead to the metrics stage, in a
+     * store that a {@link #sending} buffer of the same task flushes. It reads its record before each
+     * count (the other buffer may have sent and removed it): for processors that count rarely (the
+     * consent recorder).
+     */
+    public static MetricsBuffer alongside(ProcessorContext<String, Routed> context, String storeName, String owner) {
+        return new MetricsBuffer(context, storeName, owner, false);
+    }
+
+    private void load() {
+        windows.clear();
+        MetricsDeltas held = store.get(owner);
+        if (held != null) {
+            held.getDeltas().forEach(this::add);
+        }
     }
 
     public static long hourStart(long time) {
@@ -35,23 +103,92 @@ public final class MetricsBuffer {
         count(platform, eventTime, what, null);
     }
 
-    /**
-     * Counts {@code what} and, unless null, {@code also} in the same hour: one read and one write of
-     * the buffer (an activity is seen and accepted or dropped, and each is a store read, a
-     * deserialisation, a serialisation and a write).
-     */
+    /** Counts {@code what} and, unless null, {@code also} in the same hour (an activity is seen, and accepted or dropped). */
     public void count(String platform, long eventTime, Count what, Count also) {
-        long hour = hourStart(eventTime);
-        String key = platform + "|" + hour;
-        MetricsDelta delta = store.get(key);
-        if (delta == null) {
-            delta = MetricsDelta.newBuilder().setPlatform(platform).setWindowStart(hour).build();
+        if (!sends) {
+            load();
         }
+        MetricsDelta delta = window(platform, hourStart(eventTime));
         add(delta, what);
         if (also != null) {
             add(delta, also);
         }
-        store.put(key, delta);
+        if (sends && windows.size() >= MAX_WINDOWS) {
+            send(delta.getWindowStart());
+        } else {
+            write();
+        }
+    }
+
+    /**
+     * Sends what is held on, with what the task's other processors counted in the same store, one
+     * record a platform (key: platform), and empties the store.
+     */
+    public void flush() {
+        if (!sends) {
+            throw new IllegalStateException("the metrics of " + owner + " are sent by another processor's buffer");
+        }
+        send(null);
+    }
+
+    /** Sends what is held, but the windows of {@code keepHour} unless they are all it holds (null: keeps none). */
+    private void send(Long keepHour) {
+        List<String> others = new ArrayList<>();
+        try (KeyValueIterator<String, MetricsDeltas> all = store.all()) {
+            all.forEachRemaining(kv -> {
+                if (!kv.key.equals(owner)) {
+                    others.add(kv.key);
+                    kv.value.getDeltas().forEach(this::add);
+                }
+            });
+        }
+        others.forEach(store::delete);
+        if (windows.isEmpty()) {
+            return;
+        }
+        Map<String, List<MetricsDelta>> byPlatform = new LinkedHashMap<>();
+        List<MetricsDelta> kept = new ArrayList<>();
+        for (MetricsDelta delta : windows.values()) {
+            if (keepHour != null && delta.getWindowStart() == keepHour) {
+                kept.add(delta);
+            } else {
+                byPlatform.computeIfAbsent(delta.getPlatform(), p -> new ArrayList<>()).add(delta);
+            }
+        }
+        if (byPlatform.isEmpty()) {
+            send(null);
+            return;
+        }
+        byPlatform.forEach((platform, deltas) -> {
+            long newest = deltas.stream().mapToLong(MetricsDelta::getWindowStart).max().orElseThrow();
+            context.forward(new Record<>(platform, new Routed.ToMetrics(new MetricsDeltas(deltas)), newest));
+        });
+        windows.clear();
+        if (kept.isEmpty()) {
+            store.delete(owner);
+        } else {
+            kept.forEach(delta -> windows.put(delta.getPlatform() + "|" + delta.getWindowStart(), delta));
+            write();
+        }
+    }
+
+    private void write() {
+        store.put(owner, new MetricsDeltas(new ArrayList<>(windows.values())));
+    }
+
+    private MetricsDelta window(String platform, long hour) {
+        return windows.computeIfAbsent(platform + "|" + hour,
+                k -> MetricsDelta.newBuilder().setPlatform(platform).setWindowStart(hour).build());
+    }
+
+    private void add(MetricsDelta from) {
+        MetricsDelta to = window(from.getPlatform(), from.getWindowStart());
+        to.setSeen(to.getSeen() + from.getSeen());
+        to.setAccepted(to.getAccepted() + from.getAccepted());
+        to.setDroppedNoConsent(to.getDroppedNoConsent() + from.getDroppedNoConsent());
+        to.setActiveAccounts(to.getActiveAccounts() + from.getActiveAccounts());
+        to.setGranted(to.getGranted() + from.getGranted());
+        to.setRevoked(to.getRevoked() + from.getRevoked());
     }
 
     private static void add(MetricsDelta delta, Count what) {
@@ -62,19 +199,6 @@ public final class MetricsBuffer {
             case ACTIVE_ACCOUNT -> delta.setActiveAccounts(delta.getActiveAccounts() + 1);
             case GRANTED -> delta.setGranted(delta.getGranted() + 1);
             case REVOKED -> delta.setRevoked(delta.getRevoked() + 1);
-        }
-    }
-
-    /** Sends every buffered delta on (key: platform) and empties the buffer. */
-    public void flush(ProcessorContext<String, Routed> context) {
-        List<KeyValue<String, MetricsDelta>> pending = new ArrayList<>();
-        try (KeyValueIterator<String, MetricsDelta> all = store.all()) {
-            all.forEachRemaining(pending::add);
-        }
-        for (KeyValue<String, MetricsDelta> entry : pending) {
-            MetricsDelta delta = entry.value;
-            context.forward(new Record<>(delta.getPlatform(), new Routed.ToMetrics(delta), delta.getWindowStart()));
-            store.delete(entry.key);
         }
     }
 }

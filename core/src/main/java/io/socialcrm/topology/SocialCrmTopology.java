@@ -8,7 +8,7 @@ import io.socialcrm.avro.internal.ContactPlan;
 import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.avro.internal.DefinitionChanged;
-import io.socialcrm.avro.internal.MetricsDelta;
+import io.socialcrm.avro.internal.MetricsDeltas;
 import io.socialcrm.avro.internal.PendingErasure;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
@@ -21,6 +21,7 @@ import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.customers.CustomerProcessor;
 import io.socialcrm.metrics.MetricsAggregator;
+import io.socialcrm.metrics.MetricsDeltasSerde;
 import io.socialcrm.privacy.RequestIntake;
 import io.socialcrm.segments.DefinitionValidator;
 import io.socialcrm.serde.InternalSerde;
@@ -146,9 +147,9 @@ public final class SocialCrmTopology {
 
         // --- metrics --------------------------------------------------------------------------
         gate.get("consent-gate-metrics")
-                .mapValues(v -> ((Routed.ToMetrics) v).delta(), Named.as("metrics-unwrap"))
-                .repartition(Repartitioned.<String, MetricsDelta>as(Names.METRICS_DELTAS)
-                        .withKeySerde(keys).withValueSerde(InternalSerde.of(MetricsDelta.class))
+                .mapValues(v -> ((Routed.ToMetrics) v).deltas(), Named.as("metrics-unwrap"))
+                .repartition(Repartitioned.<String, MetricsDeltas>as(Names.METRICS_DELTAS)
+                        .withKeySerde(keys).withValueSerde(MetricsDeltasSerde.INSTANCE)
                         .withNumberOfPartitions(partitions))
                 .process(() -> new MetricsAggregator(settings.metricsFlush()), Named.as("metrics-aggregator"), Names.METRICS_TOTALS)
                 .mapValues(v -> ((Routed.ToMetricsOutput) v).metrics(), Named.as("metrics-output-unwrap"))
@@ -215,9 +216,9 @@ public final class SocialCrmTopology {
         // the customer stage counts active accounts (it holds each account's last activity anyway) and
         // hands its counts to the metrics stage by name, like the gate's (keyed by platform)
         out.get("customer-out-metrics")
-                .mapValues(v -> ((Routed.ToMetrics) v).delta(), Named.as("customer-metrics-unwrap"))
+                .mapValues(v -> ((Routed.ToMetrics) v).deltas(), Named.as("customer-metrics-unwrap"))
                 .to(Names.repartitionTopic(settings.applicationId(), Names.METRICS_DELTAS),
-                        Produced.with(keys, InternalSerde.of(MetricsDelta.class)).withName("customer-metrics-sink"));
+                        Produced.with(keys, MetricsDeltasSerde.INSTANCE).withName("customer-metrics-sink"));
         // Customer-to-account messages close a cycle the DSL cannot express: they are written by name
         // to the account-commands repartition topic (the stable name Repartitioned.as gives it).
         out.get("customer-out-accounts")
@@ -235,7 +236,7 @@ public final class SocialCrmTopology {
         builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS,
                 settings.dedupeWindow(), settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER),
-                keys, InternalSerde.of(MetricsDelta.class))));
+                keys, MetricsDeltasSerde.INSTANCE)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCEPTED_DEFINITIONS),
                 keys, InternalSerde.of(SegmentDefinition.class)));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CUSTOMER_STATE),
@@ -254,7 +255,7 @@ public final class SocialCrmTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CONTACT_PLANS),
                 keys, InternalSerde.of(ContactPlan.class)));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CUSTOMER_METRICS_BUFFER),
-                keys, InternalSerde.of(MetricsDelta.class))));
+                keys, MetricsDeltasSerde.INSTANCE)));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_TOTALS),
                 keys, InternalSerde.of(io.socialcrm.avro.ActivityMetrics.class))));
     }

@@ -13,13 +13,13 @@ import io.socialcrm.avro.ConsentStatus;
 import io.socialcrm.avro.internal.AccountConsent;
 import io.socialcrm.avro.internal.AccountLinked;
 import io.socialcrm.avro.internal.AccountUnlinked;
-import io.socialcrm.avro.internal.MetricsDelta;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.config.Settings;
 import io.socialcrm.errors.InvalidRecordException;
+import io.socialcrm.metrics.MetricsDeltasSerde;
 import io.socialcrm.testing.MockStores;
 import io.socialcrm.testing.TopologyFixture;
 import java.time.Instant;
@@ -47,7 +47,7 @@ class ConsentRecorderTest {
         TopologySettings settings = TopologySettings.from(Settings.of(values, "test"), 1);
         context = new MockProcessorContext<>();
         consents = MockStores.inMemory(context, Names.ACCOUNT_CONSENTS, AccountConsent.class);
-        MockStores.inMemory(context, Names.METRICS_BUFFER, MetricsDelta.class);
+        MockStores.inMemory(context, Names.METRICS_BUFFER, MetricsDeltasSerde.INSTANCE);
         recorder = new ConsentRecorder(settings);
         recorder.init(context);
     }

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.socialcrm.avro.ActivityType;
 import io.socialcrm.avro.SocialActivity;
 import io.socialcrm.avro.internal.AccountConsent;
-import io.socialcrm.avro.internal.MetricsDelta;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.config.Settings;
+import io.socialcrm.metrics.MetricsDeltasSerde;
 import io.socialcrm.serde.InternalSerde;
 import io.socialcrm.testing.TopologyFixture;
 import io.socialcrm.topology.StreamsProperties;
@@ -110,7 +110,7 @@ class DeduplicationRestartTest {
                 Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS, SETTINGS.dedupeWindow(),
                         SETTINGS.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build(),
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER), Serdes.String(),
-                        InternalSerde.of(MetricsDelta.class)).withLoggingDisabled().build(),
+                        MetricsDeltasSerde.INSTANCE).withLoggingDisabled().build(),
                 // empty: the target has no consent, so each credit goes to its account's partition
                 Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCOUNT_DIRECTORY), Serdes.String(),
                         Serdes.String()).withLoggingDisabled().build());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.socialcrm.avro.ActivityMetrics;
 import io.socialcrm.avro.internal.MetricsDelta;
+import io.socialcrm.avro.internal.MetricsDeltas;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.serde.InternalSerde;
@@ -48,8 +49,8 @@ class MetricsAggregatorTest {
         return out;
     }
 
-    private static MetricsDelta seen(String platform, long hour, int n) {
-        return MetricsDelta.newBuilder().setPlatform(platform).setWindowStart(hour).setSeen(n).build();
+    private static MetricsDeltas seen(String platform, long hour, int n) {
+        return new MetricsDeltas(List.of(MetricsDelta.newBuilder().setPlatform(platform).setWindowStart(hour).setSeen(n).build()));
     }
 
     @Test

@@ -111,6 +111,19 @@ public final class InternalSerde<T extends SpecificRecordBase> implements Serde<
         }
     }
 
+    /**
+     * Whether {@code data} was written as this type: its header names this class's schema or one of
+     * its released versions. For a store or topic whose record type changed (a reader tells the
+     * record types it accepts apart by this before decoding).
+     */
+    public boolean wrote(byte[] data) {
+        if (data == null || data.length < HEADER_SIZE || data[0] != header[0] || data[1] != header[1]) {
+            return false;
+        }
+        long writtenWith = ByteBuffer.wrap(data, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        return writtenWith == fingerprint || released.findByFingerprint(writtenWith) != null;
+    }
+
     private DatumReader<T> resolvingReader(long writtenWith) {
         Schema writerSchema = released.findByFingerprint(writtenWith);
         if (writerSchema == null) {

@@ -11,7 +11,6 @@ import io.socialcrm.avro.internal.ContactPlan;
 import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.avro.internal.DefinitionChanged;
-import io.socialcrm.avro.internal.MetricsDelta;
 import io.socialcrm.avro.internal.PendingErasure;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
@@ -23,6 +22,7 @@ import io.socialcrm.consent.ConsentGate;
 import io.socialcrm.consent.ConsentRecorder;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.customers.CustomerProcessor;
+import io.socialcrm.metrics.MetricsDeltasSerde;
 import io.socialcrm.segments.SegmentFile;
 import io.socialcrm.serde.InternalSerde;
 import io.socialcrm.serde.MockSchemaRegistry;
@@ -121,7 +121,7 @@ public class Pipeline {
         var seen = store(Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS, settings.dedupeWindow(),
                 settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build());
         var metrics = store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER), Serdes.String(),
-                InternalSerde.of(MetricsDelta.class)).withLoggingDisabled().build());
+                MetricsDeltasSerde.INSTANCE).withLoggingDisabled().build());
         // the account directory, a global table in the topology: filled by deliver() as the global thread would
         directory = store(Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCOUNT_DIRECTORY),
                 Serdes.String(), Serdes.String()).withLoggingDisabled().build());
@@ -143,7 +143,7 @@ public class Pipeline {
                 store(Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.INFLUENCE_DISTRIBUTION),
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build()),
                 store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CUSTOMER_METRICS_BUFFER), Serdes.String(),
-                        InternalSerde.of(MetricsDelta.class)).withLoggingDisabled().build()),
+                        MetricsDeltasSerde.INSTANCE).withLoggingDisabled().build()),
                 store(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CONTACT_PLANS), Serdes.String(),
                         InternalSerde.of(ContactPlan.class)).withLoggingDisabled().build()));
         initStores(gateContext);
