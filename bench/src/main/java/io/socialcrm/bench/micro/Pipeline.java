@@ -72,6 +72,8 @@ import org.openjdk.jmh.infra.Blackhole;
 public class Pipeline {
     private static final int ACCOUNTS = 4_000;
     private static final int TEMPLATES = 8_192;
+    /** The first activity's time (parsed once: parsing it for every call was 2 % of the measured time). */
+    private static final Instant START = Instant.parse("2026-11-01T00:00:00Z");
 
     private MockProcessorContext<String, Routed> gateContext;
     private MockProcessorContext<String, Routed> commandsContext;
@@ -161,7 +163,7 @@ public class Pipeline {
 
         activities = Topics.valueSerde(topics.socialActivity, registry).deserializer();
         profiles = Topics.valueSerde(topics.customerProfiles, registry).serializer();
-        Instant t = Instant.parse("2026-11-01T00:00:00Z");
+        Instant t = START;
         customerStreamTime = t.toEpochMilli();
         customerContext.setCurrentStreamTimeMs(customerStreamTime);
         for (SegmentDefinition d : SegmentFile.builtIn()) {
@@ -289,7 +291,7 @@ public class Pipeline {
         SocialActivity a = activities.deserialize("social-activity", bytes[i]);
         long n = next++;
         a.setEventId("e" + n);
-        Instant at = Instant.parse("2026-11-01T00:00:00Z").plusMillis(n * 50);
+        Instant at = START.plusMillis(n * 50);
         a.setOccurredAt(at);
         gateContext.setCurrentStreamTimeMs(at.toEpochMilli());
         gate.process(new Record<>(keys[i], a, at.toEpochMilli()));
