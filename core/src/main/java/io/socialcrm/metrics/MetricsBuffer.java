@@ -4,10 +4,11 @@ import io.socialcrm.avro.internal.MetricsDelta;
 import io.socialcrm.avro.internal.MetricsDeltas;
 import io.socialcrm.common.Routed;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.KeyValue;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -59,19 +60,7 @@ public final class MetricsBuffer {
      */
     public static MetricsBuffer sending(ProcessorContext<String, Routed> context, String storeName, String owner) {
         MetricsBuffer buffer = new MetricsBuffer(context, storeName, owner, true);
-        List<KeyValue<String, MetricsDeltas>> earlier = new ArrayList<>();
-        try (KeyValueIterator<String, MetricsDeltas> all = buffer.store.all()) {
-            all.forEachRemaining(kv -> {
-                if (kv.key.indexOf('|') >= 0) {
-                    earlier.add(kv);
-                }
-            });
-        }
-        for (KeyValue<String, MetricsDeltas> kv : earlier) {
-            kv.value.getDeltas().forEach(buffer::add);
-            buffer.store.delete(kv.key);
-        }
-        if (!earlier.isEmpty()) {
+        if (buffer.takeUp(key -> key.indexOf('|') >= 0)) {
             buffer.write();
         }
         return buffer;
@@ -133,43 +122,46 @@ public final class MetricsBuffer {
 
     /** Sends what is held, but the windows of {@code keepHour} unless they are all it holds (null: keeps none). */
     private void send(Long keepHour) {
-        List<String> others = new ArrayList<>();
-        try (KeyValueIterator<String, MetricsDeltas> all = store.all()) {
-            all.forEachRemaining(kv -> {
-                if (!kv.key.equals(owner)) {
-                    others.add(kv.key);
-                    kv.value.getDeltas().forEach(this::add);
-                }
-            });
-        }
-        others.forEach(store::delete);
+        takeUp(key -> !key.equals(owner));
         if (windows.isEmpty()) {
             return;
         }
+        boolean keep = keepHour != null && windows.values().stream().anyMatch(d -> d.getWindowStart() != keepHour);
         Map<String, List<MetricsDelta>> byPlatform = new LinkedHashMap<>();
-        List<MetricsDelta> kept = new ArrayList<>();
-        for (MetricsDelta delta : windows.values()) {
-            if (keepHour != null && delta.getWindowStart() == keepHour) {
-                kept.add(delta);
-            } else {
+        for (Iterator<MetricsDelta> held = windows.values().iterator(); held.hasNext(); ) {
+            MetricsDelta delta = held.next();
+            if (!keep || delta.getWindowStart() != keepHour) {
                 byPlatform.computeIfAbsent(delta.getPlatform(), p -> new ArrayList<>()).add(delta);
+                held.remove();
             }
-        }
-        if (byPlatform.isEmpty()) {
-            send(null);
-            return;
         }
         byPlatform.forEach((platform, deltas) -> {
             long newest = deltas.stream().mapToLong(MetricsDelta::getWindowStart).max().orElseThrow();
             context.forward(new Record<>(platform, new Routed.ToMetrics(new MetricsDeltas(deltas)), newest));
         });
-        windows.clear();
-        if (kept.isEmpty()) {
+        if (windows.isEmpty()) {
             store.delete(owner);
         } else {
-            kept.forEach(delta -> windows.put(delta.getPlatform() + "|" + delta.getWindowStart(), delta));
             write();
         }
+    }
+
+    /**
+     * Adds the records of the store whose keys {@code which} accepts (another processor's, or of the
+     * earlier layout) to what this buffer holds, and removes them from the store; true if there were any.
+     */
+    private boolean takeUp(Predicate<String> which) {
+        List<String> taken = new ArrayList<>();
+        try (KeyValueIterator<String, MetricsDeltas> all = store.all()) {
+            all.forEachRemaining(kv -> {
+                if (which.test(kv.key)) {
+                    taken.add(kv.key);
+                    kv.value.getDeltas().forEach(this::add);
+                }
+            });
+        }
+        taken.forEach(store::delete);
+        return !taken.isEmpty();
     }
 
     private void write() {
