@@ -303,12 +303,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Events/s from the first commit of the group to the moment the work was done: every input record
-     * committed, and none of {@code written} (the repartition topics and outputs downstream of the
-     * inputs) growing any more for two seconds; the end is when the last of them last grew. Counting
-     * only the inputs would stop the clock while later stages still work through their backlog.
-     */
-    /**
      * Runs the pass-through (run {@code round}: an application of its own, from the input's start) with
      * the application's Kafka Streams and producer defaults (exactly-once, its commit interval,
      * compression, linger): the two sides differ only in what they do. Returns its activities a second;
@@ -339,6 +333,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Events/s from the first commit of the group to the moment the work was done: every input record
+     * committed, and none of {@code written} (the repartition topics and outputs downstream of the
+     * inputs) growing any more for two seconds; the end is when the last of them last grew. Counting
+     * only the inputs would stop the clock while later stages still work through their backlog.
+     */
     private double throughput(LocalStack local, ChildJvm app, String group, List<String> inputs, List<String> written,
                               long events) throws Exception {
         try (Admin admin = local.admin()) {
