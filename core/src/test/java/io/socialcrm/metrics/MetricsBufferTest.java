@@ -115,10 +115,10 @@ class MetricsBufferTest {
     void theSerdeReadsADeltaWrittenBeforeBatchesAsABatchOfOne() {
         MetricsDelta old = MetricsDelta.newBuilder().setPlatform("twitter").setWindowStart(HOUR).setSeen(3).setRevoked(1).build();
         byte[] written = InternalSerde.of(MetricsDelta.class).serialize("metrics-deltas", old);
-        assertEquals(new MetricsDeltas(List.of(old)), MetricsDeltasSerde.INSTANCE.deserialize("metrics-deltas", written));
+        assertEquals(new MetricsDeltas(List.of(old)), MetricsDeltasSerde.INSTANCE.deserializer().deserialize("metrics-deltas", written));
         MetricsDeltas batch = new MetricsDeltas(List.of(old, old));
-        assertEquals(batch, MetricsDeltasSerde.INSTANCE.deserialize("metrics-deltas",
-                MetricsDeltasSerde.INSTANCE.serialize("metrics-deltas", batch)));
+        assertEquals(batch, MetricsDeltasSerde.INSTANCE.deserializer().deserialize("metrics-deltas",
+                MetricsDeltasSerde.INSTANCE.serializer().serialize("metrics-deltas", batch)));
     }
 
     private List<String> keys() {
