@@ -68,7 +68,6 @@ class WorkPerActivityTest {
             for (long i = 0; sink.activities < ACTIVITIES; i++) {
                 long before = sink.activities;
                 generator.next(start.plusMillis(i * step), sink);
-                commits.read();
                 if (sink.activities > before && sink.activities % ACTIVITIES_PER_COMMIT == 0) {
                     commits.commit(written);
                     fx.advanceWallClock(COMMIT_INTERVAL);
