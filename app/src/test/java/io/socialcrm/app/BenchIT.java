@@ -43,7 +43,7 @@ class BenchIT {
         // activities; the deterministic count is WorkPerActivityTest's
         double perActivity = r.path("recordsWrittenPerActivity").asDouble();
         assertTrue(perActivity >= 1 && perActivity < 20, r.toString());
-        assertTrue(r.path("recordsWrittenPerActivityByTopic").has("bench-app-seen-events-changelog"), r.toString());
+        assertTrue(r.path("recordsWrittenPerActivityByTopic").has("bench-app-seen-batches-changelog"), r.toString());
         assertTrue(r.path("recordsWrittenPerActivityByTopic").path("bench.customer-profiles").asDouble() > 0,
                 "the throughput run lasts until the customer stage has done its work: " + r);
         assertTrue(r.path("recordsWrittenPerActivityByTopic").path("bench-app-customer-events-repartition").asDouble() > 0,

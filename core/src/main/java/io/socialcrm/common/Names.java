@@ -11,6 +11,11 @@ public final class Names {
 
     // account-keyed stage
     public static final String ACCOUNT_CONSENTS = "account-consents";
+    /** The event hashes of the de-duplication window, in batches: the durable record (consent/SeenEvents). */
+    public static final String SEEN_BATCHES = "seen-batches";
+    /** The event hashes of the de-duplication window by hash, rebuilt from {@link #SEEN_BATCHES}: no changelog. */
+    public static final String SEEN_INDEX = "seen-index";
+    /** Versions before December 2026 kept a changelog record an event hash here; taken up into batches and emptied. */
     public static final String SEEN_EVENTS = "seen-events";
     public static final String METRICS_BUFFER = "metrics-buffer";
     public static final String ACCEPTED_DEFINITIONS = "accepted-definitions";

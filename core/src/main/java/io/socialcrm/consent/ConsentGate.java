@@ -19,20 +19,14 @@ import io.socialcrm.errors.InvalidRecordException;
 import io.socialcrm.metrics.MetricsBuffer;
 import io.socialcrm.time.EventTimeExtractor;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * Where consent is enforced on activity (rule 1 of docs/processing-rules.md). Each activity is checked against
@@ -49,20 +43,14 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * actor, and go to the target's partition, where only consented targets keep them.
  */
 public final class ConsentGate extends ContextualProcessor<String, SocialActivity, String, Routed> {
-    /** The store needs only the key: an empty value (not null, which would delete it). */
-    private static final byte[] SEEN = {};
-    private static final int LEGACY_HASH_BYTES = 16;
     private final TopologySettings settings;
     private final EventTimeExtractor eventTime;
     private final ContextAnalyzer contexts;
     private final long dedupeMs;
     private KeyValueStore<String, AccountConsent> consents;
     private AccountDirectory directory;
-    private WindowStore<Bytes, byte[]> seenEvents;
-    private SeenFilter seenFilter;
+    private SeenEvents seen;
     private MetricsBuffer metrics;
-    /** Until this stream time the store may still hold 16-byte event hashes written by earlier versions. */
-    private long legacyUntil = Long.MIN_VALUE;
 
     public ConsentGate(TopologySettings settings) {
         this.settings = settings;
@@ -76,12 +64,7 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
         super.init(context);
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
         directory = AccountDirectory.of(context, settings);
-        seenEvents = context.getStateStore(Names.SEEN_EVENTS);
-        // the store keeps an event up to a window and half a segment past the stream time: twice the window is safe
-        seenFilter = new SeenFilter(2 * dedupeMs);
-        try (KeyValueIterator<Windowed<Bytes>, byte[]> stored = seenEvents.all()) {
-            stored.forEachRemaining(kv -> remember(kv.key.key().get(), kv.key.window().start()));
-        }
+        seen = SeenEvents.of(context, dedupeMs);
         metrics = MetricsBuffer.sending(context, Names.METRICS_BUFFER, "consent-gate");
         // wall clock: counts reach social-metrics even when the stream is idle
         context.schedule(settings.metricsFlush(), PunctuationType.WALL_CLOCK_TIME, now -> metrics.flush());
@@ -95,13 +78,12 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
         long time = activity.getOccurredAt().toEpochMilli();
         String platform = activity.getPlatform();
 
-        Bytes eventKey = Bytes.wrap(settings.hasher().event(platform, activity.getEventId()));
-        if (seenBefore(eventKey, platform, activity.getEventId(), time)) {
+        byte[] eventHash = settings.hasher().event(platform, activity.getEventId());
+        if (seen.contains(eventHash, time, context().currentStreamTimeMs())) {
             settings.counters().increment(Counter.DUPLICATES_DROPPED);
             return;
         }
-        seenEvents.put(eventKey, SEEN, time);
-        seenFilter.put(eventKey.get(), time);
+        seen.add(eventHash, time);
         settings.counters().increment(Counter.ACTIVITIES_SEEN);
 
         AccountConsent actor = consents.get(key);
@@ -145,36 +127,6 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
                 || activity.getLinkDomains().size() > TopologySettings.MAX_LIST_ITEMS) {
             throw new InvalidRecordException("more than " + TopologySettings.MAX_LIST_ITEMS
                     + " mentions, hashtags or link domains");
-        }
-    }
-
-    /**
-     * Puts a stored event hash into the in-heap filter. Earlier versions stored 16-byte hashes whose
-     * first 8 bytes are today's key: the filter gets those 8, and the store is also asked for the
-     * 16-byte key until every such entry is past the store's retention.
-     */
-    private void remember(byte[] stored, long time) {
-        if (stored.length == LEGACY_HASH_BYTES) {
-            seenFilter.put(Arrays.copyOf(stored, Long.BYTES), time);
-            legacyUntil = Math.max(legacyUntil, time + 2 * dedupeMs);
-        } else {
-            seenFilter.put(stored, time);
-        }
-    }
-
-    private boolean seenBefore(Bytes eventKey, String platform, String eventId, long time) {
-        long streamTime = context().currentStreamTimeMs();
-        seenFilter.expire(streamTime);
-        if (!seenFilter.mightContain(eventKey.get(), streamTime)) {
-            return false;
-        }
-        return stored(eventKey, time)
-                || streamTime < legacyUntil && stored(Bytes.wrap(settings.hasher().legacyEvent(platform, eventId)), time);
-    }
-
-    private boolean stored(Bytes eventKey, long time) {
-        try (WindowStoreIterator<byte[]> hits = seenEvents.fetch(eventKey, time - dedupeMs, time + dedupeMs)) {
-            return hits.hasNext();
         }
     }
 
@@ -225,6 +177,13 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
         } else {
             AccountCommand command = new AccountCommand(new Credit(kind, time, engager));
             context().forward(new Record<>(target, new Routed.ToAccounts(command), recordTime));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (seen != null) {
+            seen.close();
         }
     }
 

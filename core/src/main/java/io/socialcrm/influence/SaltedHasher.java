@@ -36,25 +36,13 @@ public final class SaltedHasher {
     }
 
     /**
-     * 64-bit hash of an event id (platform-scoped), for duplicate detection: the key of store
-     * {@code seen-events}. At a billion events within the window, two different events share a hash
-     * with a probability of about 5e-11 each.
+     * 64-bit hash of an event id (platform-scoped), for duplicate detection: what the consent gate
+     * keeps in {@code seen-batches} and {@code seen-index}. At a billion events within the window, two
+     * different events share a hash with a probability of about 5e-11 each.
      */
     public byte[] event(String platform, String eventId) {
         return ByteBuffer.allocate(Long.BYTES)
                 .putLong(first.hashString(platform + ':' + eventId, StandardCharsets.UTF_8).asLong())
-                .array();
-    }
-
-    /**
-     * The 128-bit event hash that earlier versions (until December 2026) stored in {@code seen-events}; its first 8 bytes
-     * are {@link #event}. Read only while such entries can still be in the store.
-     */
-    public byte[] legacyEvent(String platform, String eventId) {
-        String text = platform + ':' + eventId;
-        return ByteBuffer.allocate(2 * Long.BYTES)
-                .putLong(first.hashString(text, StandardCharsets.UTF_8).asLong())
-                .putLong(second.hashString(text, StandardCharsets.UTF_8).asLong())
                 .array();
     }
 

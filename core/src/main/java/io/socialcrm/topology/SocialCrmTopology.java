@@ -108,7 +108,7 @@ public final class SocialCrmTopology {
                         Names.ACCOUNT_CONSENTS, Names.METRICS_BUFFER);
         KStream<String, Routed> fromActivity = source(builder, topics.socialActivity, registry, eventTime)
                 .process(() -> new ConsentGate(settings), Named.as("consent-gate"),
-                        Names.ACCOUNT_CONSENTS, Names.SEEN_EVENTS, Names.METRICS_BUFFER);
+                        Names.ACCOUNT_CONSENTS, Names.SEEN_BATCHES, Names.SEEN_INDEX, Names.SEEN_EVENTS, Names.METRICS_BUFFER);
         KStream<String, Routed> fromProfiles = source(builder, topics.socialProfiles, registry, eventTime)
                 .process(() -> new ProfileGate(settings), Named.as("profile-gate"), Names.ACCOUNT_CONSENTS);
         Map<String, KStream<String, Routed>> gate = fromActivity.split(Named.as("consent-gate-"))
@@ -233,6 +233,11 @@ public final class SocialCrmTopology {
         Serde<String> keys = Serdes.String();
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS),
                 keys, InternalSerde.of(AccountConsent.class))));
+        // de-duplication (consent/SeenEvents): batches of hashes, changelogged once a commit; an index rebuilt from them
+        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEEN_BATCHES),
+                Serdes.Long(), Serdes.ByteArray())));
+        builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_INDEX,
+                settings.dedupeWindow(), settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled());
         builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS,
                 settings.dedupeWindow(), settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER),

@@ -14,29 +14,37 @@ import io.socialcrm.metrics.MetricsDeltasSerde;
 import io.socialcrm.serde.InternalSerde;
 import io.socialcrm.testing.TopologyFixture;
 import io.socialcrm.topology.StreamsProperties;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.Test;
 
 /**
- * The consent gate's in-heap filter only skips lookups of events the de-duplication store has never
- * held, so it must know every event the store holds when a task starts again: a duplicate that
- * arrives after a restart (a connector re-delivering, a replay of an overlapping file) is dropped.
- * The gate alone on real RocksDB stores, stopped and started on the same state directory.
+ * A duplicate is dropped however the gate's task starts again: on the same state directory after a
+ * clean close (the index kept, as its marker says), after a crash or on another instance (the index
+ * rebuilt from the batches the changelog restores), after another instance ran the task meanwhile
+ * (the batches it added put into the stale index), and after an upgrade from the store of earlier
+ * versions. The gate alone on real RocksDB stores; the batches' changelog is modelled by carrying the
+ * in-memory batch store's content from one start to the next, as a restore would.
  */
 class DeduplicationRestartTest {
     private static final Settings S = settings();
@@ -57,58 +65,152 @@ class DeduplicationRestartTest {
                 .setEventId(eventId).setTargetUserId("1").setTargetPostId("p1").build();
     }
 
+    /** What the {@code seen-batches} changelog holds, compacted: carried from one start to the next. */
+    private final Map<Long, byte[]> changelog = new TreeMap<>();
+
     @Test
-    void aDuplicateArrivingAfterARestartIsStillDropped() throws Exception {
+    void aDuplicateArrivingAfterACleanRestartIsStillDropped() throws Exception {
         Path dir = Files.createTempDirectory("socialcrm-dedupe-");
         SocialActivity share = share("tweet-42");
         SocialActivity other = share("tweet-43");
         try {
-            assertEquals(2, creditsAfterStart(dir, List.of(share, other)), "first run: two events, two credits");
-            assertEquals(0, creditsAfterStart(dir, List.of(share, other, share)), "after the restart: all seen");
-            assertEquals(1, creditsAfterStart(dir, List.of(share("tweet-44"), share)), "a new event still counts once");
+            assertEquals(2, creditsAfterStart(dir, List.of(share, other), true), "first run: two events, two credits");
+            assertEquals(0, creditsAfterStart(dir, List.of(share, other, share), true), "after the restart: all seen");
+            assertEquals(1, creditsAfterStart(dir, List.of(share("tweet-44"), share), true), "a new event still counts once");
         } finally {
             Utils.delete(dir.toFile());
+        }
+    }
+
+    @Test
+    void onANewInstanceOrAfterACrashTheIndexIsRebuiltFromTheBatches() throws Exception {
+        Path first = Files.createTempDirectory("socialcrm-dedupe-a-");
+        Path second = Files.createTempDirectory("socialcrm-dedupe-b-");
+        try {
+            assertEquals(2, creditsAfterStart(first, List.of(share("tweet-42"), share("tweet-43")), false),
+                    "first run, ended by a crash: no clean-close marker");
+            assertEquals(1, creditsAfterStart(first, List.of(share("tweet-42"), share("tweet-44")), false),
+                    "the same directory after the crash: tweet-42 known again from the batches");
+            assertEquals(0, creditsAfterStart(second, List.of(share("tweet-43"), share("tweet-44"), share("tweet-42")), true),
+                    "another instance, nothing on its disk: all known from the batches");
+        } finally {
+            Utils.delete(first.toFile());
+            Utils.delete(second.toFile());
+        }
+    }
+
+    @Test
+    void whatAnotherInstanceSawMeanwhileIsPutIntoAStaleIndex() throws Exception {
+        Path first = Files.createTempDirectory("socialcrm-dedupe-a-");
+        Path second = Files.createTempDirectory("socialcrm-dedupe-b-");
+        try {
+            assertEquals(1, creditsAfterStart(first, List.of(share("tweet-42")), true), "instance A, closed cleanly");
+            assertEquals(1, creditsAfterStart(second, List.of(share("tweet-43"), share("tweet-42")), true),
+                    "the task moved to instance B: tweet-43 is new there");
+            assertEquals(0, creditsAfterStart(first, List.of(share("tweet-43"), share("tweet-42")), true),
+                    "back on A, whose index was marked whole before B's batch: B's tweet-43 is known too");
+        } finally {
+            Utils.delete(first.toFile());
+            Utils.delete(second.toFile());
         }
     }
 
     /**
-     * Versions until December 2026 stored 16-byte event hashes; today's store keys are 8 bytes. A
-     * duplicate of an event an earlier version saw is still dropped after the upgrade, for as long as
-     * the store keeps the old entry.
+     * Versions until December 2026 kept a changelog record an event in the window store
+     * {@code seen-events}: 16-byte hashes at first (whose first 8 bytes are today's hash), then 8-byte
+     * ones. When a task starts, its entries go into a batch and the store is emptied; duplicates of
+     * those events are still dropped, also after a later restart on another instance.
      */
     @Test
-    void aDuplicateOfAnEventAnEarlierVersionStoredIsDropped() throws Exception {
+    void theStoreOfEarlierVersionsIsTakenUpIntoBatchesAndEmptied() throws Exception {
         Path dir = Files.createTempDirectory("socialcrm-dedupe-legacy-");
-        SocialActivity share = share("tweet-42");
-        SocialActivity other = share("tweet-43");
+        Path other = Files.createTempDirectory("socialcrm-dedupe-legacy-b-");
+        long t0 = TopologyFixture.T0.toEpochMilli();
+        byte[] tweet42 = SETTINGS.hasher().event("twitter", "tweet-42");
+        byte[] legacy42 = ByteBuffer.allocate(16).put(tweet42).putLong(0x5eed).array();
         try {
-            // what an earlier version left in the store: the 16-byte hash of tweet-42, value {1}
-            creditsAfterStart(dir, List.of(), seen -> seen.put(
-                    Bytes.wrap(SETTINGS.hasher().legacyEvent("twitter", "tweet-42")), new byte[] {1},
-                    TopologyFixture.T0.toEpochMilli()));
-            assertEquals(1, creditsAfterStart(dir, List.of(share, other, other)),
-                    "tweet-42 was seen by the earlier version; tweet-43 counts once");
-            assertEquals(0, creditsAfterStart(dir, List.of(share, other)), "after another restart both are still known");
+            int[] left = new int[1];
+            assertEquals(1, creditsAfterStart(dir, List.of(share("tweet-42"), share("tweet-43"), share("tweet-43"),
+                    share("tweet-44")), true, earlier -> {
+                        earlier.put(Bytes.wrap(legacy42), new byte[] {1}, t0);
+                        earlier.put(Bytes.wrap(SETTINGS.hasher().event("twitter", "tweet-44")), new byte[0], t0);
+                    }, earlier -> left[0] = count(earlier)),
+                    "tweet-42 (16-byte) and tweet-44 (8-byte) were seen by earlier versions; tweet-43 counts once");
+            assertEquals(0, left[0], "the earlier store is empty once taken up");
+            assertEquals(0, creditsAfterStart(other, List.of(share("tweet-42"), share("tweet-44")), true),
+                    "the taken-up hashes are in the batches: known on another instance too");
+        } finally {
+            Utils.delete(dir.toFile());
+            Utils.delete(other.toFile());
+        }
+    }
+
+    @Test
+    void batchesHoldManyHashesAndExpireWithTheWindowButTheNewestIsKept() throws Exception {
+        Path dir = Files.createTempDirectory("socialcrm-dedupe-batches-");
+        try {
+            List<SocialActivity> many = new ArrayList<>();
+            for (int i = 0; i < SeenEvents.PER_BATCH + 10; i++) {
+                many.add(share("tweet-" + i));
+            }
+            assertEquals(many.size(), creditsAfterStart(dir, many, true));
+            assertEquals(List.of(0L, 1L), List.copyOf(changelog.keySet()), "two batches: one full, one with the rest");
+            assertEquals(8 + SeenEvents.PER_BATCH * 12, changelog.get(0L).length, "a full batch: a base time, 12 bytes a hash");
+
+            // past twice the window, batches 0 and 1 expire; batch 2 (this start's) holds the newest event
+            long window = SETTINGS.dedupeWindow().toMillis();
+            SocialActivity late = TopologyFixture.act("twitter", "2", ActivityType.SHARE,
+                    TopologyFixture.T0.plusMillis(2 * window + 60_000)).setEventId("late").setTargetUserId("1").build();
+            SocialActivity later = TopologyFixture.act("twitter", "2", ActivityType.SHARE,
+                    TopologyFixture.T0.plusMillis(4 * window + 120_000)).setEventId("later").setTargetUserId("1").build();
+            assertEquals(1, creditsAfterStart(dir, List.of(late), true));
+            assertEquals(List.of(2L), List.copyOf(changelog.keySet()), "the expired batches are removed");
+            assertEquals(1, creditsAfterStart(dir, List.of(later), true));
+            assertEquals(List.of(3L), List.copyOf(changelog.keySet()), "numbers go on after every batch expired");
+            assertEquals(1, creditsAfterStart(dir, List.of(share("tweet-0")), true),
+                    "an event out of the window counts again (after a restart, as before it)");
         } finally {
             Utils.delete(dir.toFile());
         }
     }
 
-    private static long creditsAfterStart(Path dir, List<SocialActivity> activities) {
-        return creditsAfterStart(dir, activities, seen -> { });
+    private static int count(WindowStore<Bytes, byte[]> store) {
+        int n = 0;
+        try (KeyValueIterator<Windowed<Bytes>, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                all.next();
+                n++;
+            }
+        }
+        return n;
     }
 
-    /** Starts the gate on {@code dir}'s stores ({@code before} may fill the de-duplication store first) and counts its credits. */
+    private long creditsAfterStart(Path dir, List<SocialActivity> activities, boolean cleanClose) {
+        return creditsAfterStart(dir, activities, cleanClose, earlier -> { }, earlier -> { });
+    }
+
+    /**
+     * Starts the gate on {@code dir}'s stores with the batches of {@link #changelog} ({@code before} may
+     * fill the earlier versions' store first), counts its credits and stops it, cleanly (the gate's
+     * close) or not; {@code after} sees the earlier store before the stop.
+     */
     @SuppressWarnings({"deprecation", "unchecked"})
-    private static long creditsAfterStart(Path dir, List<SocialActivity> activities, Consumer<WindowStore<Bytes, byte[]>> before) {
+    private long creditsAfterStart(Path dir, List<SocialActivity> activities, boolean cleanClose,
+                                   Consumer<WindowStore<Bytes, byte[]>> before, Consumer<WindowStore<Bytes, byte[]>> after) {
         Properties props = StreamsProperties.of(S, SETTINGS);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dedupe-restart");
         MockProcessorContext<String, Routed> context = new MockProcessorContext<>(props, new TaskId(0, 0), dir.toFile());
+        KeyValueStore<Long, byte[]> batches = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEEN_BATCHES),
+                Serdes.Long(), Serdes.ByteArray()).withLoggingDisabled().build();
+        WindowStore<Bytes, byte[]> earlier = Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS,
+                SETTINGS.dedupeWindow(), SETTINGS.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
         List<StateStore> stores = List.of(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS), Serdes.String(),
                         InternalSerde.of(AccountConsent.class)).withLoggingDisabled().build(),
-                Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS, SETTINGS.dedupeWindow(),
+                batches,
+                Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_INDEX, SETTINGS.dedupeWindow(),
                         SETTINGS.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build(),
+                earlier,
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER), Serdes.String(),
                         MetricsDeltasSerde.INSTANCE).withLoggingDisabled().build(),
                 // empty: the target has no consent, so each credit goes to its account's partition
@@ -118,8 +220,9 @@ class DeduplicationRestartTest {
             context.addStateStore(store);
             store.init(context.getStateStoreContext(), store);
         }
+        changelog.forEach(batches::put);
         try {
-            before.accept((WindowStore<Bytes, byte[]>) stores.get(1));
+            before.accept(earlier);
             ConsentGate gate = new ConsentGate(SETTINGS);
             gate.init(context);
             long streamTime = 0;
@@ -128,6 +231,15 @@ class DeduplicationRestartTest {
                 streamTime = Math.max(streamTime, time);
                 context.setCurrentStreamTimeMs(streamTime);
                 gate.process(new Record<>("twitter:" + a.getActorId(), a, time));
+            }
+            after.accept(earlier);
+            if (cleanClose) {
+                gate.close();
+            }
+            // what was committed: the batch store as the changelog would restore it
+            changelog.clear();
+            try (KeyValueIterator<Long, byte[]> all = batches.all()) {
+                all.forEachRemaining(kv -> changelog.put(kv.key, kv.value));
             }
             return context.forwarded().stream().filter(f -> f.record().value() instanceof Routed.ToAccounts).count();
         } finally {

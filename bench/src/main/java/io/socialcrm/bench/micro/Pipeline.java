@@ -120,6 +120,10 @@ public class Pipeline {
 
         var consents = store(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS), Serdes.String(),
                 InternalSerde.of(AccountConsent.class)).withLoggingDisabled().build());
+        var seenBatches = store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEEN_BATCHES), Serdes.Long(),
+                Serdes.ByteArray()).withLoggingDisabled().build());
+        var seenIndex = store(Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_INDEX, settings.dedupeWindow(),
+                settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build());
         var seen = store(Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS, settings.dedupeWindow(),
                 settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build());
         var metrics = store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER), Serdes.String(),
@@ -127,7 +131,7 @@ public class Pipeline {
         // the account directory, a global table in the topology: filled by deliver() as the global thread would
         directory = store(Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCOUNT_DIRECTORY),
                 Serdes.String(), Serdes.String()).withLoggingDisabled().build());
-        gateContext = context(consents, seen, metrics, directory);
+        gateContext = context(consents, seenBatches, seenIndex, seen, metrics, directory);
         commandsContext = context(consents);
         customerContext = context(
                 store(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CUSTOMER_STATE), Serdes.String(),
@@ -222,7 +226,8 @@ public class Pipeline {
     @SuppressWarnings("deprecation")
     private static void initStores(MockProcessorContext<String, Routed> context, String... names) {
         List<String> all = names.length > 0 ? List.of(names)
-                : List.of(Names.ACCOUNT_CONSENTS, Names.SEEN_EVENTS, Names.METRICS_BUFFER, Names.ACCOUNT_DIRECTORY);
+                : List.of(Names.ACCOUNT_CONSENTS, Names.SEEN_BATCHES, Names.SEEN_INDEX, Names.SEEN_EVENTS, Names.METRICS_BUFFER,
+                        Names.ACCOUNT_DIRECTORY);
         for (String name : all) {
             StateStore store = context.getStateStore(name);
             store.init(context.getStateStoreContext(), store);
@@ -306,7 +311,7 @@ public class Pipeline {
     @TearDown(Level.Trial)
     public void tearDown() {
         for (var context : List.of(gateContext, customerContext)) {
-            for (String name : List.of(Names.ACCOUNT_CONSENTS, Names.SEEN_EVENTS, Names.CUSTOMER_STATE, Names.SEGMENT_INDEX,
+            for (String name : List.of(Names.ACCOUNT_CONSENTS, Names.SEEN_INDEX, Names.SEEN_EVENTS, Names.CUSTOMER_STATE, Names.SEGMENT_INDEX,
                     Names.INFLUENCE_INDEX, Names.CONTACT_PLANS)) {
                 try {
                     StateStore store = context.getStateStore(name);
