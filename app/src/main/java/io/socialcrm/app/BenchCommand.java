@@ -215,6 +215,18 @@ public final class BenchCommand implements Callable<Integer> {
             report.put("stateBytesPerCustomerCompacted", customersWithState == 0 ? 0 : compactedBytes / customersWithState);
             ObjectNode byStoreCompacted = report.putObject("stateBytesByStoreCompacted");
             compacted.forEach(byStoreCompacted::put);
+            // stores held in the heap (seen-batches, the metrics buffers, definitions): what their compacted
+            // changelogs hold, the latest key and value of each key; on disk they take nothing
+            long inMemoryBytes = 0;
+            ObjectNode byStoreInMemory = report.putObject("inMemoryStateBytesByStore");
+            for (String store : Names.IN_MEMORY_LOGGED_STORES) {
+                long bytes = latestBytes(local, "bench-app-" + store + "-changelog");
+                byStoreInMemory.put(store, bytes);
+                inMemoryBytes += bytes;
+            }
+            report.put("inMemoryStateBytes", inMemoryBytes);
+            report.put("stateBytesPerCustomerWithInMemory",
+                    customersWithState == 0 ? 0 : (compactedBytes + inMemoryBytes) / customersWithState);
 
             // restore: the same application, its state directory gone
             StackFiles.deleteRecursively(state);
@@ -525,6 +537,20 @@ public final class BenchCommand implements Callable<Integer> {
         return keys.size();
     }
 
+    /** The bytes of the latest key and value of each key of a compacted topic. */
+    private static long latestBytes(LocalStack local, String topic) throws IOException {
+        java.util.Map<java.nio.ByteBuffer, Integer> latest = new java.util.HashMap<>();
+        TopicDump.forEachRecord(local.bootstrapServers(), topic, r -> {
+            java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(r.key());
+            if (r.value() == null) {
+                latest.remove(key);
+            } else {
+                latest.put(key, r.key().length + r.value().length);
+            }
+        });
+        return latest.values().stream().mapToLong(Integer::longValue).sum();
+    }
+
     private static long size(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return 0;
@@ -646,6 +672,9 @@ public final class BenchCommand implements Callable<Integer> {
                 e.getValue().asLong(), r.path("stateBytesByStoreCompacted").path(e.getKey()).asLong()));
         console.printf("  state, compacted data files  %,d bytes: %,d bytes a customer%n", r.path("stateBytesCompacted").asLong(),
                 r.path("stateBytesPerCustomerCompacted").asLong());
+        console.printf("  state held in the heap       %,d bytes (%s); with the compacted files: %,d bytes a customer%n",
+                r.path("inMemoryStateBytes").asLong(), r.path("inMemoryStateBytesByStore").toString(),
+                r.path("stateBytesPerCustomerWithInMemory").asLong());
         console.printf("  restore from the changelogs  %.1f s to RUNNING (%,d records in %.1f s)%n", r.path("restoreSeconds").asDouble(),
                 r.path("restoredRecords").asLong(), r.path("restoreStreamsSeconds").asDouble());
     }

@@ -3,8 +3,11 @@ package io.socialcrm.consent;
 import io.socialcrm.common.Names;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.List;
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
@@ -12,30 +15,31 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * The event hashes one task of the consent gate has seen within the de-duplication window, durable
  * at about one changelog record per task and commit instead of one per event.
  *
  * <ul>
- *   <li>{@code seen-batches} (in memory, changelogged, cached) is the durable record: the hashes in
- *       batches of up to {@link #PER_BATCH}, keyed by a sequence number. The open batch is written
- *       again with each hash it takes, and the store's cache keeps only the last write of a key, so a
- *       commit sends one changelog record a task (two when a batch fills up in between). Restoring
- *       it after a crash, on another instance or after an upgrade gives back every hash whose
- *       activity was committed, and no other under exactly-once.</li>
- *   <li>{@code seen-index} (RocksDB, no changelog) answers "was this hash seen within the window":
- *       a point in a window store, expired segment by segment. It is derived from the batches: when
- *       a task starts, the hashes of every batch it may not hold are put into it again. Which those
- *       are, a marker written at a clean close says (the last batch it holds whole); without a marker
- *       (a new instance; exactly-once wipes a task's local state after a crash) all of them.</li>
+ *   <li>{@code seen-batches} (in memory, changelogged, cached) is the durable record: the hashes and
+ *       their event times in batches of up to {@link #PER_BATCH}, keyed by a sequence number. The
+ *       open batch is written again with each hash it takes, and the store's cache keeps only the
+ *       last write of a key, so a commit sends one changelog record a task (two when a batch fills
+ *       up in between). Restoring it (after a crash, on another instance, after an upgrade) gives
+ *       back the hash of every activity whose processing was committed.</li>
+ *   <li>{@code seen-index} (RocksDB, no changelog) answers "was this hash seen within the window"
+ *       with a point lookup: hash → event time (to the second: the window's edge is kept within 1 s). It is derived from the batches: when a task starts,
+ *       the hashes of every batch it may not hold are written into it again, in write batches of
+ *       {@link #REBUILD_CHUNK}. Which batches those are, a marker written at a clean close says (the
+ *       last batch it holds whole); without one (a new instance, or a crash: exactly-once wipes a
+ *       task's local state then) all of them. When a batch expires, its hashes are deleted from the
+ *       index unless a later event put them there again.</li>
  *   <li>the in-heap {@link SeenFilter} in front of the index answers "never seen" for nearly every
  *       event without a RocksDB lookup; it is filled from the batches when the task starts.</li>
  * </ul>
  *
  * <p>{@code seen-events}, the logged window store of earlier versions (a changelog record an event),
- * is read once when a task starts: its hashes go into a batch and its entries are removed.
+ * is read once when a task starts: its hashes go into batches and its entries are removed.
  *
  * <p>Memory: the batches are held in the heap, 12 bytes an event within the window (a 7-day window
  * of 10 million events: about 120 MB), beside the filter's 1.2 bytes an event.
@@ -43,18 +47,22 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 final class SeenEvents {
     /** Hashes a batch holds: at 12 bytes each, rewriting the open batch copies 1.5 KB an event on average. */
     static final int PER_BATCH = 256;
+    /** Index entries written at once when the index is rebuilt (one RocksDB write batch each). */
+    static final int REBUILD_CHUNK = 10_000;
     private static final int HEADER = Long.BYTES;
     private static final int ENTRY = Long.BYTES + Integer.BYTES;
-    /** The index stores only keys: an empty value (not null, which would delete). */
-    private static final byte[] SEEN = {};
     /** The key of the index's clean-close marker: one byte, never an 8-byte event hash. */
     private static final Bytes MARKER = Bytes.wrap(new byte[] {0});
 
     private final KeyValueStore<Long, byte[]> batches;
-    private final WindowStore<Bytes, byte[]> index;
+    private final KeyValueStore<Bytes, Integer> index;
     private final SeenFilter filter;
     private final long windowMs;
-    /** How long a batch is kept past the newest event time in it: as long as the filter keeps its hashes. */
+    /**
+     * How long, in stream time, a batch is kept past the newest event time in it (and the filter keeps
+     * its hashes): the window. A duplicate carries its original's event time, so it is caught if it
+     * arrives before the stream time is a window past that.
+     */
     private final long keepMs;
     /** The sealed batches, oldest first: {sequence number, newest event time}. */
     private final Deque<long[]> sealed = new ArrayDeque<>();
@@ -62,16 +70,14 @@ final class SeenEvents {
     private long openSequence;
     private int openCount;
     private long openNewest = Long.MIN_VALUE;
-    /** The newest event time this task has seen: the time of the clean-close marker. */
-    private long newest = Long.MIN_VALUE;
     /** The stream time of the last {@link #contains} question. */
     private long streamTime = Long.MIN_VALUE;
 
-    private SeenEvents(KeyValueStore<Long, byte[]> batches, WindowStore<Bytes, byte[]> index, long windowMs) {
+    private SeenEvents(KeyValueStore<Long, byte[]> batches, KeyValueStore<Bytes, Integer> index, long windowMs) {
         this.batches = batches;
         this.index = index;
         this.windowMs = windowMs;
-        this.keepMs = 2 * windowMs;
+        this.keepMs = windowMs;
         this.filter = new SeenFilter(keepMs);
     }
 
@@ -88,42 +94,46 @@ final class SeenEvents {
     }
 
     private void load() {
-        long indexed = marker();
+        Integer marker = index.get(MARKER);
+        long indexed = marker == null ? -1 : marker;
         long last = -1;
+        List<KeyValue<Bytes, Integer>> rebuild = new ArrayList<>();
         try (KeyValueIterator<Long, byte[]> all = batches.all()) {
             while (all.hasNext()) {
                 KeyValue<Long, byte[]> batch = all.next();
-                ByteBuffer entries = ByteBuffer.wrap(batch.value);
-                long base = entries.getLong();
-                long batchNewest = Long.MIN_VALUE;
-                while (entries.remaining() >= ENTRY) {
-                    byte[] hash = new byte[Long.BYTES];
-                    entries.get(hash);
-                    long time = base + entries.getInt();
+                boolean reindex = batch.key > indexed;
+                long newest = forEach(batch.value, (hash, time) -> {
                     filter.put(hash, time);
-                    if (batch.key > indexed) {
-                        index.put(Bytes.wrap(hash), SEEN, time);
+                    if (reindex) {
+                        rebuild.add(KeyValue.pair(Bytes.wrap(hash), seconds(time)));
+                        if (rebuild.size() == REBUILD_CHUNK) {
+                            index.putAll(rebuild);
+                            rebuild.clear();
+                        }
                     }
-                    batchNewest = Math.max(batchNewest, time);
-                }
-                sealed.addLast(new long[] {batch.key, batchNewest});
-                newest = Math.max(newest, batchNewest);
+                });
+                sealed.addLast(new long[] {batch.key, newest});
                 last = batch.key;
             }
         }
+        index.putAll(rebuild);
         // a batch left open by the last run is not added to: the next run's hashes start a batch of their own
         openSequence = last + 1;
     }
 
-    /** The last batch whose every hash the index holds, as a clean close left it; -1 if none is known. */
-    private long marker() {
-        long indexed = -1;
-        try (WindowStoreIterator<byte[]> markers = index.fetch(MARKER, 0, Long.MAX_VALUE)) {
-            while (markers.hasNext()) {
-                indexed = Math.max(indexed, ByteBuffer.wrap(markers.next().value).getLong());
-            }
+    /** Calls {@code each} with every hash and event time of a batch; returns the newest event time. */
+    private static long forEach(byte[] batch, BiConsumer<byte[], Long> each) {
+        ByteBuffer entries = ByteBuffer.wrap(batch);
+        long base = entries.getLong();
+        long newest = Long.MIN_VALUE;
+        while (entries.remaining() >= ENTRY) {
+            byte[] hash = new byte[Long.BYTES];
+            entries.get(hash);
+            long time = base + entries.getInt();
+            each.accept(hash, time);
+            newest = Math.max(newest, time);
         }
-        return indexed;
+        return newest;
     }
 
     /** Moves the hashes of an earlier version's store into batches and removes them from it. */
@@ -132,14 +142,13 @@ final class SeenEvents {
             while (all.hasNext()) {
                 Windowed<Bytes> entry = all.next().key;
                 // 8-byte keys, or the 16-byte hashes of versions before December 2026, whose first 8 bytes are today's
-                byte[] hash = Arrays.copyOf(entry.key().get(), Long.BYTES);
-                add(hash, entry.window().start());
+                add(Arrays.copyOf(entry.key().get(), Long.BYTES), entry.window().start());
                 earlier.put(entry.key(), null, entry.window().start());
             }
         }
     }
 
-    /** Whether an event with this hash and event time was seen within the window of {@code time}. */
+    /** Whether an event with this hash was seen within the window of its event time {@code time}. */
     boolean contains(byte[] hash, long time, long streamTime) {
         this.streamTime = streamTime;
         filter.expire(streamTime);
@@ -147,16 +156,14 @@ final class SeenEvents {
         if (!filter.mightContain(hash, streamTime)) {
             return false;
         }
-        try (WindowStoreIterator<byte[]> hits = index.fetch(Bytes.wrap(hash), time - windowMs, time + windowMs)) {
-            return hits.hasNext();
-        }
+        Integer seenAt = index.get(Bytes.wrap(hash));
+        return seenAt != null && Math.abs(Integer.toUnsignedLong(seenAt) * 1000 - time) <= windowMs;
     }
 
     /** Records a hash: into the index and the filter at once, durably with the task's next commit. */
     void add(byte[] hash, long time) {
-        index.put(Bytes.wrap(hash), SEEN, time);
+        index.put(Bytes.wrap(hash), seconds(time));
         filter.put(hash, time);
-        newest = Math.max(newest, time);
         if (openCount > 0 && !fits(time)) {
             seal();
         }
@@ -169,7 +176,7 @@ final class SeenEvents {
         openNewest = Math.max(openNewest, time);
         batches.put(openSequence, Arrays.copyOf(open.array(), open.position()));
         if (openCount == 1) {
-            expireBatches(); // the newest batch kept until this one was written may go now
+            expireBatches(); // the newest batch, kept until this one was written, may go now
         }
         if (openCount == PER_BATCH) {
             seal();
@@ -189,28 +196,39 @@ final class SeenEvents {
     }
 
     /**
-     * Removes the batches whose every hash is older than the filter keeps (the index expires its own).
-     * The store always keeps its newest batch, so that sequence numbers never start again from 0: a
-     * clean-close marker on some instance's index may name a number already used.
+     * Removes the batches whose every hash is older than the filter keeps, and their hashes from the
+     * index (those a later event has not put there again). The store always keeps its newest batch,
+     * so that sequence numbers never start again from 0: a clean-close marker on some instance's
+     * index may name a number already used.
      */
     private void expireBatches() {
         while (!sealed.isEmpty() && sealed.peekFirst()[1] + keepMs < streamTime && (sealed.size() > 1 || openCount > 0)) {
-            batches.delete(sealed.pollFirst()[0]);
+            long sequence = sealed.pollFirst()[0];
+            byte[] batch = batches.get(sequence);
+            if (batch != null) {
+                List<KeyValue<Bytes, Integer>> gone = new ArrayList<>();
+                forEach(batch, (hash, time) -> {
+                    Bytes key = Bytes.wrap(hash);
+                    if (seconds(time).equals(index.get(key))) {
+                        gone.add(KeyValue.pair(key, null));
+                    }
+                });
+                index.putAll(gone);
+            }
+            batches.delete(sequence);
         }
     }
 
     /**
      * At a clean close: marks the index as holding every batch up to the open one, so that the next
-     * start on this state directory puts only later batches (another instance's) into it again.
+     * start on this state directory writes only later batches (another instance's) into it again.
      */
     void close() {
-        if (newest != Long.MIN_VALUE) {
-            long whole = openCount > 0 ? openSequence : openSequence - 1;
-            index.put(MARKER, ByteBuffer.allocate(Long.BYTES).putLong(whole).array(), newest);
-        }
+        index.put(MARKER, (int) (openCount > 0 ? openSequence : openSequence - 1));
     }
 
-    int batchCount() {
-        return sealed.size() + (openCount > 0 ? 1 : 0);
+    /** An event time in the index: whole seconds, unsigned (until 2106), 4 bytes instead of 8. */
+    private static Integer seconds(long time) {
+        return (int) Math.floorDiv(time, 1000L);
     }
 }

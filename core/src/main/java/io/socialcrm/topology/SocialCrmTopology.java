@@ -236,8 +236,8 @@ public final class SocialCrmTopology {
         // de-duplication (consent/SeenEvents): batches of hashes, changelogged once a commit; an index rebuilt from them
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEEN_BATCHES),
                 Serdes.Long(), Serdes.ByteArray())));
-        builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_INDEX,
-                settings.dedupeWindow(), settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SEEN_INDEX), Serdes.Bytes(),
+                Serdes.Integer()).withLoggingDisabled());
         builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS,
                 settings.dedupeWindow(), settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER),

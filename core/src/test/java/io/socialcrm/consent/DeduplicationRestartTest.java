@@ -159,19 +159,50 @@ class DeduplicationRestartTest {
 
             // past twice the window, batches 0 and 1 expire; batch 2 (this start's) holds the newest event
             long window = SETTINGS.dedupeWindow().toMillis();
-            SocialActivity late = TopologyFixture.act("twitter", "2", ActivityType.SHARE,
-                    TopologyFixture.T0.plusMillis(2 * window + 60_000)).setEventId("late").setTargetUserId("1").build();
-            SocialActivity later = TopologyFixture.act("twitter", "2", ActivityType.SHARE,
-                    TopologyFixture.T0.plusMillis(4 * window + 120_000)).setEventId("later").setTargetUserId("1").build();
-            assertEquals(1, creditsAfterStart(dir, List.of(late), true));
+            assertEquals(1, creditsAfterStart(dir, List.of(shareAt("late", 2 * window + 60_000)), true));
             assertEquals(List.of(2L), List.copyOf(changelog.keySet()), "the expired batches are removed");
-            assertEquals(1, creditsAfterStart(dir, List.of(later), true));
+            assertEquals(1, creditsAfterStart(dir, List.of(shareAt("later", 4 * window + 120_000)), true));
             assertEquals(List.of(3L), List.copyOf(changelog.keySet()), "numbers go on after every batch expired");
             assertEquals(1, creditsAfterStart(dir, List.of(share("tweet-0")), true),
                     "an event out of the window counts again (after a restart, as before it)");
         } finally {
             Utils.delete(dir.toFile());
         }
+    }
+
+    @Test
+    void aRedeliveryLateByMostOfTheWindowIsDropped() throws Exception {
+        Path dir = Files.createTempDirectory("socialcrm-dedupe-late-");
+        long window = SETTINGS.dedupeWindow().toMillis();
+        try {
+            assertEquals(2, creditsAfterStart(dir, List.of(share("tweet-42"), shareAt("tweet-43", window * 9 / 10),
+                    share("tweet-42")), true), "tweet-42 again, its own event time, when the stream is 0.9 of a window on");
+            assertEquals(0, creditsAfterStart(dir, List.of(share("tweet-42"), shareAt("tweet-43", window * 9 / 10)), true),
+                    "and after a restart");
+        } finally {
+            Utils.delete(dir.toFile());
+        }
+    }
+
+    @Test
+    void anEventSeenAgainAfterTheWindowIsKnownOnceItsFirstBatchExpires() throws Exception {
+        Path dir = Files.createTempDirectory("socialcrm-dedupe-again-");
+        long window = SETTINGS.dedupeWindow().toMillis();
+        try {
+            assertEquals(1, creditsAfterStart(dir, List.of(share("tweet-1")), true));
+            SocialActivity again = shareAt("tweet-1", 2 * window + 60_000);
+            assertEquals(1, creditsAfterStart(dir, List.of(again, shareAt("tweet-1", 2 * window + 61_000)), true),
+                    "past the window it counts again, once: the first batch's expiry leaves the newer index entry");
+            assertEquals(List.of(1L), List.copyOf(changelog.keySet()), "the first batch expired");
+            assertEquals(0, creditsAfterStart(dir, List.of(shareAt("tweet-1", 2 * window + 62_000)), true));
+        } finally {
+            Utils.delete(dir.toFile());
+        }
+    }
+
+    private static SocialActivity shareAt(String eventId, long afterT0) {
+        return TopologyFixture.act("twitter", "2", ActivityType.SHARE, TopologyFixture.T0.plusMillis(afterT0))
+                .setEventId(eventId).setTargetUserId("1").build();
     }
 
     private static int count(WindowStore<Bytes, byte[]> store) {
@@ -208,8 +239,8 @@ class DeduplicationRestartTest {
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS), Serdes.String(),
                         InternalSerde.of(AccountConsent.class)).withLoggingDisabled().build(),
                 batches,
-                Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_INDEX, SETTINGS.dedupeWindow(),
-                        SETTINGS.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build(),
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SEEN_INDEX), Serdes.Bytes(), Serdes.Integer())
+                        .withLoggingDisabled().build(),
                 earlier,
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER), Serdes.String(),
                         MetricsDeltasSerde.INSTANCE).withLoggingDisabled().build(),

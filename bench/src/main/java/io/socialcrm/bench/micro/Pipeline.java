@@ -122,8 +122,8 @@ public class Pipeline {
                 InternalSerde.of(AccountConsent.class)).withLoggingDisabled().build());
         var seenBatches = store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEEN_BATCHES), Serdes.Long(),
                 Serdes.ByteArray()).withLoggingDisabled().build());
-        var seenIndex = store(Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_INDEX, settings.dedupeWindow(),
-                settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build());
+        var seenIndex = store(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SEEN_INDEX), Serdes.Bytes(),
+                Serdes.Integer()).withLoggingDisabled().build());
         var seen = store(Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS, settings.dedupeWindow(),
                 settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build());
         var metrics = store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER), Serdes.String(),
