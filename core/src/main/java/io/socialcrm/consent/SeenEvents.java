@@ -33,7 +33,10 @@ import org.apache.kafka.streams.state.WindowStore;
  *       {@link #REBUILD_CHUNK}. Which batches those are, a marker written at a clean close says (the
  *       last batch it holds whole); without one (a new instance, or a crash: exactly-once wipes a
  *       task's local state then) all of them. When a batch expires, its hashes are deleted from the
- *       index unless a later event put them there again.</li>
+ *       index unless a later event put them there again. An index that missed expiries (the task
+ *       ran on another instance meanwhile) keeps those hashes until Kafka Streams deletes the
+ *       task's directory there ({@code state.cleanup.delay.ms} after it left); a lookup compares
+ *       the event times, so they never make an event a duplicate past the window.</li>
  *   <li>the in-heap {@link SeenFilter} in front of the index answers "never seen" for nearly every
  *       event without a RocksDB lookup; it is filled from the batches when the task starts.</li>
  * </ul>
