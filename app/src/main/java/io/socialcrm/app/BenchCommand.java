@@ -166,6 +166,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             console.println("(b) full socialcrm topology...");
             double fullRate;
+            RecordsWritten written;
             ChildJvm app = ChildJvm.start(heap, work.resolve("app.log"), Main.class.getName(), "run", "--config", appProps.toString());
             try {
                 fullRate = throughput(local, app, "bench-app", List.of(topics.socialActivity.name(), topics.consents.name(),
@@ -174,7 +175,7 @@ public final class BenchCommand implements Callable<Integer> {
                         topics.customerProfiles.name(), topics.segmentChanges.name(), topics.segmentMembers.name()), loaded);
                 report.put("fullEventsPerSecond", Math.round(fullRate));
                 console.printf("    %,.0f events/s: %.2fx the pass-through before it%n", fullRate, fullRate / passBefore);
-                RecordsWritten written = recordsWritten(local, topics, "bench-app", port);
+                written = recordsWritten(local, topics, "bench-app", port);
                 report.put("recordsWrittenPerActivity", Math.round(written.total() * 1000.0 / loaded) / 1000.0);
                 ObjectNode byTopic = report.putObject("recordsWrittenPerActivityByTopic");
                 written.byTopic().forEach((topic, count) -> byTopic.put(topic, Math.round(count * 1000.0 / loaded) / 1000.0));
@@ -215,14 +216,20 @@ public final class BenchCommand implements Callable<Integer> {
             report.put("stateBytesPerCustomerCompacted", customersWithState == 0 ? 0 : compactedBytes / customersWithState);
             ObjectNode byStoreCompacted = report.putObject("stateBytesByStoreCompacted");
             compacted.forEach(byStoreCompacted::put);
-            // stores held in the heap (seen-batches, the metrics buffers, definitions): what their compacted
-            // changelogs hold, the latest key and value of each key; on disk they take nothing
+            // stores held in the heap (seen-batches, the metrics buffers, definitions): the changelogs of
+            // stores with no files in the state directory, measured as what they hold once compacted (the
+            // latest key and value of each key)
             long inMemoryBytes = 0;
             ObjectNode byStoreInMemory = report.putObject("inMemoryStateBytesByStore");
-            for (String store : Names.IN_MEMORY_LOGGED_STORES) {
-                long bytes = latestBytes(local, "bench-app-" + store + "-changelog");
-                byStoreInMemory.put(store, bytes);
-                inMemoryBytes += bytes;
+            java.util.Set<String> onDisk = storeSizes(state).keySet();
+            for (String topic : written.byTopic().keySet()) {
+                String store = topic.startsWith("bench-app-") && topic.endsWith("-changelog")
+                        ? topic.substring("bench-app-".length(), topic.length() - "-changelog".length()) : null;
+                if (store != null && !onDisk.contains(store)) {
+                    long bytes = latestBytes(local, topic);
+                    byStoreInMemory.put(store, bytes);
+                    inMemoryBytes += bytes;
+                }
             }
             report.put("inMemoryStateBytes", inMemoryBytes);
             report.put("stateBytesPerCustomerWithInMemory",

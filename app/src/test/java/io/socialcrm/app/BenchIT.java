@@ -44,6 +44,11 @@ class BenchIT {
         double perActivity = r.path("recordsWrittenPerActivity").asDouble();
         assertTrue(perActivity >= 1 && perActivity < 20, r.toString());
         assertTrue(r.path("recordsWrittenPerActivityByTopic").has("bench-app-seen-batches-changelog"), r.toString());
+        // the de-duplication batches are held in the heap: counted apart, and not taken for a store on disk
+        assertTrue(r.path("inMemoryStateBytesByStore").path("seen-batches").asLong() > 0, r.toString());
+        assertTrue(!r.path("inMemoryStateBytesByStore").has("customer-state"), r.toString());
+        assertTrue(r.path("stateBytesPerCustomerWithInMemory").asLong() > r.path("stateBytesPerCustomerCompacted").asLong(),
+                r.toString());
         assertTrue(r.path("recordsWrittenPerActivityByTopic").path("bench.customer-profiles").asDouble() > 0,
                 "the throughput run lasts until the customer stage has done its work: " + r);
         assertTrue(r.path("recordsWrittenPerActivityByTopic").path("bench-app-customer-events-repartition").asDouble() > 0,

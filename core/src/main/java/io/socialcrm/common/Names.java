@@ -1,7 +1,5 @@
 package io.socialcrm.common;
 
-import java.util.List;
-
 /**
  * Names of every store, repartition topic and processor of the topology, in one place. Internal
  * topics are named {@code <application.id>-<name>-repartition} / {@code -changelog} after these;
@@ -41,10 +39,6 @@ public final class Names {
 
     // platform-keyed stage
     public static final String METRICS_TOTALS = "metrics-totals";
-
-    /** The stores held in the heap with a changelog (the benchmark reports what they hold). */
-    public static final List<String> IN_MEMORY_LOGGED_STORES = List.of(SEEN_BATCHES, METRICS_BUFFER,
-            ACCEPTED_DEFINITIONS, CUSTOMER_STAGE_DEFINITIONS, SEGMENT_VERSIONS, PENDING_ERASURES, CUSTOMER_METRICS_BUFFER, METRICS_TOTALS);
 
     // global
     public static final String INFLUENCE_DISTRIBUTION = "influence-distribution-store";
