@@ -2,18 +2,22 @@ package io.socialcrm.consent;
 
 import io.socialcrm.common.Names;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.BiConsumer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
@@ -47,7 +51,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * <p>Memory: the batches are held in the heap, 12 bytes an event within the window (a 7-day window
  * of 10 million events: about 120 MB), beside the filter's 1.2 bytes an event.
  */
-final class SeenEvents {
+public final class SeenEvents {
     /** Hashes a batch holds: at 12 bytes each, rewriting the open batch copies 1.5 KB an event on average. */
     static final int PER_BATCH = 256;
     /** Index entries written at once when the index is rebuilt (one RocksDB write batch each). */
@@ -60,13 +64,12 @@ final class SeenEvents {
     private final KeyValueStore<Long, byte[]> batches;
     private final KeyValueStore<Bytes, Integer> index;
     private final SeenFilter filter;
-    private final long windowMs;
     /**
-     * How long, in stream time, a batch is kept past the newest event time in it (and the filter keeps
-     * its hashes): the window. A duplicate carries its original's event time, so it is caught if it
-     * arrives before the stream time is a window past that.
+     * The de-duplication window; also how long, in stream time, a batch is kept past the newest event
+     * time in it (and the filter keeps its hashes): a duplicate carries its original's event time, so
+     * it is caught if it arrives before the stream time is a window past that.
      */
-    private final long keepMs;
+    private final long windowMs;
     /** The sealed batches, oldest first: {sequence number, newest event time}. */
     private final Deque<long[]> sealed = new ArrayDeque<>();
     private final ByteBuffer open = ByteBuffer.allocate(HEADER + PER_BATCH * ENTRY);
@@ -76,12 +79,31 @@ final class SeenEvents {
     /** The stream time of the last {@link #contains} question. */
     private long streamTime = Long.MIN_VALUE;
 
+    /**
+     * The store {@code seen-batches}: in memory, changelogged. The topology puts the record cache in
+     * front of it, which makes the open batch's rewrites one changelog record a commit.
+     */
+    public static StoreBuilder<KeyValueStore<Long, byte[]>> batchesStore() {
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEEN_BATCHES), Serdes.Long(), Serdes.ByteArray());
+    }
+
+    /** The store {@code seen-index}: RocksDB, hash → event second, without a changelog (rebuilt from the batches). */
+    public static StoreBuilder<KeyValueStore<Bytes, Integer>> indexStore() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SEEN_INDEX), Serdes.Bytes(), Serdes.Integer())
+                .withLoggingDisabled();
+    }
+
+    /** The store {@code seen-events} of earlier versions (changelogged), read once and emptied when a task starts. */
+    public static StoreBuilder<WindowStore<Bytes, byte[]>> earlierStore(Duration window) {
+        return Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS, window, window, false),
+                Serdes.Bytes(), Serdes.ByteArray());
+    }
+
     private SeenEvents(KeyValueStore<Long, byte[]> batches, KeyValueStore<Bytes, Integer> index, long windowMs) {
         this.batches = batches;
         this.index = index;
         this.windowMs = windowMs;
-        this.keepMs = windowMs;
-        this.filter = new SeenFilter(keepMs);
+        this.filter = new SeenFilter(windowMs);
     }
 
     /**
@@ -205,7 +227,7 @@ final class SeenEvents {
      * index may name a number already used.
      */
     private void expireBatches() {
-        while (!sealed.isEmpty() && sealed.peekFirst()[1] + keepMs < streamTime && (sealed.size() > 1 || openCount > 0)) {
+        while (!sealed.isEmpty() && sealed.peekFirst()[1] + windowMs < streamTime && (sealed.size() > 1 || openCount > 0)) {
             long sequence = sealed.pollFirst()[0];
             byte[] batch = batches.get(sequence);
             if (batch != null) {

@@ -7,17 +7,16 @@ import java.util.Deque;
 
 /**
  * An in-heap Bloom filter (Guava's) in front of the de-duplication index ({@link SeenEvents}): nearly
- * every event is new, and "definitely not seen" answered from the heap saves the index's lookup, an
- * iterator seek in each of the window store's segments. "Maybe seen" (a duplicate, or about 1 %
- * false positives) still asks the index: the filter only ever skips lookups that would have found
- * nothing.
+ * every event is new, and "definitely not seen" answered from the heap saves the index's RocksDB
+ * lookup. "Maybe seen" (a duplicate, or about 1 % false positives) still asks the index: the filter
+ * only ever skips lookups that would have found nothing.
  *
  * <p>It is rebuilt from the durable batches when the task starts, so it holds every event hash the
- * store holds. Filters cannot forget, so it is a queue of generations of {@link #PER_GENERATION} hashes
- * each; a generation is dropped once the newest event time in it is older than the store keeps
- * events. Memory is bounded by {@link #MAX_GENERATIONS}: past that the oldest generation is dropped
- * early, and until the events it held are past the store's retention the filter answers "maybe"
- * for everything (correct, just no faster than the store alone).
+ * index holds. Filters cannot forget, so it is a queue of generations of {@link #PER_GENERATION}
+ * hashes each; a generation is dropped once the newest event time in it is older than the index
+ * keeps events. Memory is bounded by {@link #MAX_GENERATIONS}: past that the oldest generation is
+ * dropped early, and until the events it held are past that time the filter answers "maybe" for
+ * everything (correct, just no faster than the index alone).
  */
 final class SeenFilter {
     /** Hashes per generation: about 300 KB of heap each at a 1 % false-positive rate. */

@@ -17,6 +17,7 @@ import io.socialcrm.consent.AccountCommands;
 import io.socialcrm.consent.ConsentGate;
 import io.socialcrm.consent.ConsentRecorder;
 import io.socialcrm.consent.ProfileGate;
+import io.socialcrm.consent.SeenEvents;
 import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.customers.CustomerProcessor;
@@ -234,12 +235,9 @@ public final class SocialCrmTopology {
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS),
                 keys, InternalSerde.of(AccountConsent.class))));
         // de-duplication (consent/SeenEvents): batches of hashes, changelogged once a commit; an index rebuilt from them
-        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEEN_BATCHES),
-                Serdes.Long(), Serdes.ByteArray())));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SEEN_INDEX), Serdes.Bytes(),
-                Serdes.Integer()).withLoggingDisabled());
-        builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS,
-                settings.dedupeWindow(), settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(cached(SeenEvents.batchesStore()));
+        builder.addStateStore(SeenEvents.indexStore());
+        builder.addStateStore(SeenEvents.earlierStore(settings.dedupeWindow()));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER),
                 keys, MetricsDeltasSerde.INSTANCE)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCEPTED_DEFINITIONS),

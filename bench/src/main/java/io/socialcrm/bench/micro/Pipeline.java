@@ -20,6 +20,7 @@ import io.socialcrm.config.Settings;
 import io.socialcrm.consent.AccountCommands;
 import io.socialcrm.consent.ConsentGate;
 import io.socialcrm.consent.ConsentRecorder;
+import io.socialcrm.consent.SeenEvents;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.customers.CustomerProcessor;
 import io.socialcrm.metrics.MetricsDeltasSerde;
@@ -120,12 +121,9 @@ public class Pipeline {
 
         var consents = store(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS), Serdes.String(),
                 InternalSerde.of(AccountConsent.class)).withLoggingDisabled().build());
-        var seenBatches = store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEEN_BATCHES), Serdes.Long(),
-                Serdes.ByteArray()).withLoggingDisabled().build());
-        var seenIndex = store(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SEEN_INDEX), Serdes.Bytes(),
-                Serdes.Integer()).withLoggingDisabled().build());
-        var seen = store(Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS, settings.dedupeWindow(),
-                settings.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build());
+        var seenBatches = store(SeenEvents.batchesStore().withLoggingDisabled().build());
+        var seenIndex = store(SeenEvents.indexStore().build());
+        var seen = store(SeenEvents.earlierStore(settings.dedupeWindow()).withLoggingDisabled().build());
         var metrics = store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER), Serdes.String(),
                 MetricsDeltasSerde.INSTANCE).withLoggingDisabled().build());
         // the account directory, a global table in the topology: filled by deliver() as the global thread would
