@@ -15,7 +15,6 @@ import io.socialcrm.serde.InternalSerde;
 import io.socialcrm.testing.TopologyFixture;
 import io.socialcrm.topology.StreamsProperties;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +24,6 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.StateStore;
@@ -37,6 +35,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A duplicate is dropped however the gate's task starts again: on the same state directory after a
@@ -69,50 +68,31 @@ class DeduplicationRestartTest {
     private final Map<Long, byte[]> changelog = new TreeMap<>();
 
     @Test
-    void aDuplicateArrivingAfterACleanRestartIsStillDropped() throws Exception {
-        Path dir = Files.createTempDirectory("socialcrm-dedupe-");
+    void aDuplicateArrivingAfterACleanRestartIsStillDropped(@TempDir Path dir) {
         SocialActivity share = share("tweet-42");
         SocialActivity other = share("tweet-43");
-        try {
-            assertEquals(2, creditsAfterStart(dir, List.of(share, other), true), "first run: two events, two credits");
-            assertEquals(0, creditsAfterStart(dir, List.of(share, other, share), true), "after the restart: all seen");
-            assertEquals(1, creditsAfterStart(dir, List.of(share("tweet-44"), share), true), "a new event still counts once");
-        } finally {
-            Utils.delete(dir.toFile());
-        }
+        assertEquals(2, creditsAfterStart(dir, List.of(share, other), true), "first run: two events, two credits");
+        assertEquals(0, creditsAfterStart(dir, List.of(share, other, share), true), "after the restart: all seen");
+        assertEquals(1, creditsAfterStart(dir, List.of(share("tweet-44"), share), true), "a new event still counts once");
     }
 
     @Test
-    void onANewInstanceOrAfterACrashTheIndexIsRebuiltFromTheBatches() throws Exception {
-        Path first = Files.createTempDirectory("socialcrm-dedupe-a-");
-        Path second = Files.createTempDirectory("socialcrm-dedupe-b-");
-        try {
-            assertEquals(2, creditsAfterStart(first, List.of(share("tweet-42"), share("tweet-43")), false),
-                    "first run, ended by a crash: no clean-close marker");
-            assertEquals(1, creditsAfterStart(first, List.of(share("tweet-42"), share("tweet-44")), false),
-                    "the same directory after the crash: tweet-42 known again from the batches");
-            assertEquals(0, creditsAfterStart(second, List.of(share("tweet-43"), share("tweet-44"), share("tweet-42")), true),
-                    "another instance, nothing on its disk: all known from the batches");
-        } finally {
-            Utils.delete(first.toFile());
-            Utils.delete(second.toFile());
-        }
+    void onANewInstanceOrAfterACrashTheIndexIsRebuiltFromTheBatches(@TempDir Path first, @TempDir Path second) {
+        assertEquals(2, creditsAfterStart(first, List.of(share("tweet-42"), share("tweet-43")), false),
+                "first run, ended by a crash: no clean-close marker");
+        assertEquals(1, creditsAfterStart(first, List.of(share("tweet-42"), share("tweet-44")), false),
+                "the same directory after the crash: tweet-42 known again from the batches");
+        assertEquals(0, creditsAfterStart(second, List.of(share("tweet-43"), share("tweet-44"), share("tweet-42")), true),
+                "another instance, nothing on its disk: all known from the batches");
     }
 
     @Test
-    void whatAnotherInstanceSawMeanwhileIsPutIntoAStaleIndex() throws Exception {
-        Path first = Files.createTempDirectory("socialcrm-dedupe-a-");
-        Path second = Files.createTempDirectory("socialcrm-dedupe-b-");
-        try {
-            assertEquals(1, creditsAfterStart(first, List.of(share("tweet-42")), true), "instance A, closed cleanly");
-            assertEquals(1, creditsAfterStart(second, List.of(share("tweet-43"), share("tweet-42")), true),
-                    "the task moved to instance B: tweet-43 is new there");
-            assertEquals(0, creditsAfterStart(first, List.of(share("tweet-43"), share("tweet-42")), true),
-                    "back on A, whose index was marked whole before B's batch: B's tweet-43 is known too");
-        } finally {
-            Utils.delete(first.toFile());
-            Utils.delete(second.toFile());
-        }
+    void whatAnotherInstanceSawMeanwhileIsPutIntoAStaleIndex(@TempDir Path first, @TempDir Path second) {
+        assertEquals(1, creditsAfterStart(first, List.of(share("tweet-42")), true), "instance A, closed cleanly");
+        assertEquals(1, creditsAfterStart(second, List.of(share("tweet-43"), share("tweet-42")), true),
+                "the task moved to instance B: tweet-43 is new there");
+        assertEquals(0, creditsAfterStart(first, List.of(share("tweet-43"), share("tweet-42")), true),
+                "back on A, whose index was marked whole before B's batch: B's tweet-43 is known too");
     }
 
     /**
@@ -122,82 +102,60 @@ class DeduplicationRestartTest {
      * those events are still dropped, also after a later restart on another instance.
      */
     @Test
-    void theStoreOfEarlierVersionsIsTakenUpIntoBatchesAndEmptied() throws Exception {
-        Path dir = Files.createTempDirectory("socialcrm-dedupe-legacy-");
-        Path other = Files.createTempDirectory("socialcrm-dedupe-legacy-b-");
+    void theStoreOfEarlierVersionsIsTakenUpIntoBatchesAndEmptied(@TempDir Path dir, @TempDir Path other) {
         long t0 = TopologyFixture.T0.toEpochMilli();
         byte[] tweet42 = SETTINGS.hasher().event("twitter", "tweet-42");
         byte[] legacy42 = ByteBuffer.allocate(16).put(tweet42).putLong(0x5eed).array();
-        try {
-            int[] left = new int[1];
-            assertEquals(1, creditsAfterStart(dir, List.of(share("tweet-42"), share("tweet-43"), share("tweet-43"),
-                    share("tweet-44")), true, earlier -> {
-                        earlier.put(Bytes.wrap(legacy42), new byte[] {1}, t0);
-                        earlier.put(Bytes.wrap(SETTINGS.hasher().event("twitter", "tweet-44")), new byte[0], t0);
-                    }, earlier -> left[0] = count(earlier)),
-                    "tweet-42 (16-byte) and tweet-44 (8-byte) were seen by earlier versions; tweet-43 counts once");
-            assertEquals(0, left[0], "the earlier store is empty once taken up");
-            assertEquals(0, creditsAfterStart(other, List.of(share("tweet-42"), share("tweet-44")), true),
-                    "the taken-up hashes are in the batches: known on another instance too");
-        } finally {
-            Utils.delete(dir.toFile());
-            Utils.delete(other.toFile());
-        }
+        int[] left = new int[1];
+        assertEquals(1, creditsAfterStart(dir, List.of(share("tweet-42"), share("tweet-43"), share("tweet-43"),
+                share("tweet-44")), true, earlier -> {
+                    earlier.put(Bytes.wrap(legacy42), new byte[] {1}, t0);
+                    earlier.put(Bytes.wrap(SETTINGS.hasher().event("twitter", "tweet-44")), new byte[0], t0);
+                }, earlier -> left[0] = count(earlier)),
+                "tweet-42 (16-byte) and tweet-44 (8-byte) were seen by earlier versions; tweet-43 counts once");
+        assertEquals(0, left[0], "the earlier store is empty once taken up");
+        assertEquals(0, creditsAfterStart(other, List.of(share("tweet-42"), share("tweet-44")), true),
+                "the taken-up hashes are in the batches: known on another instance too");
     }
 
     @Test
-    void batchesHoldManyHashesAndExpireWithTheWindowButTheNewestIsKept() throws Exception {
-        Path dir = Files.createTempDirectory("socialcrm-dedupe-batches-");
-        try {
-            List<SocialActivity> many = new ArrayList<>();
-            for (int i = 0; i < SeenEvents.PER_BATCH + 10; i++) {
-                many.add(share("tweet-" + i));
-            }
-            assertEquals(many.size(), creditsAfterStart(dir, many, true));
-            assertEquals(List.of(0L, 1L), List.copyOf(changelog.keySet()), "two batches: one full, one with the rest");
-            assertEquals(8 + SeenEvents.PER_BATCH * 12, changelog.get(0L).length, "a full batch: a base time, 12 bytes a hash");
-
-            // past twice the window, batches 0 and 1 expire; batch 2 (this start's) holds the newest event
-            long window = SETTINGS.dedupeWindow().toMillis();
-            assertEquals(1, creditsAfterStart(dir, List.of(shareAt("late", 2 * window + 60_000)), true));
-            assertEquals(List.of(2L), List.copyOf(changelog.keySet()), "the expired batches are removed");
-            assertEquals(1, creditsAfterStart(dir, List.of(shareAt("later", 4 * window + 120_000)), true));
-            assertEquals(List.of(3L), List.copyOf(changelog.keySet()), "numbers go on after every batch expired");
-            assertEquals(1, creditsAfterStart(dir, List.of(share("tweet-0")), true),
-                    "an event out of the window counts again (after a restart, as before it)");
-        } finally {
-            Utils.delete(dir.toFile());
+    void batchesHoldManyHashesAndExpireWithTheWindowButTheNewestIsKept(@TempDir Path dir) {
+        List<SocialActivity> many = new ArrayList<>();
+        for (int i = 0; i < SeenEvents.PER_BATCH + 10; i++) {
+            many.add(share("tweet-" + i));
         }
-    }
+        assertEquals(many.size(), creditsAfterStart(dir, many, true));
+        assertEquals(List.of(0L, 1L), List.copyOf(changelog.keySet()), "two batches: one full, one with the rest");
+        assertEquals(8 + SeenEvents.PER_BATCH * 12, changelog.get(0L).length, "a full batch: a base time, 12 bytes a hash");
 
-    @Test
-    void aRedeliveryLateByMostOfTheWindowIsDropped() throws Exception {
-        Path dir = Files.createTempDirectory("socialcrm-dedupe-late-");
+        // past twice the window, batches 0 and 1 expire; batch 2 (this start's) holds the newest event
         long window = SETTINGS.dedupeWindow().toMillis();
-        try {
-            assertEquals(2, creditsAfterStart(dir, List.of(share("tweet-42"), shareAt("tweet-43", window * 9 / 10),
-                    share("tweet-42")), true), "tweet-42 again, its own event time, when the stream is 0.9 of a window on");
-            assertEquals(0, creditsAfterStart(dir, List.of(share("tweet-42"), shareAt("tweet-43", window * 9 / 10)), true),
-                    "and after a restart");
-        } finally {
-            Utils.delete(dir.toFile());
-        }
+        assertEquals(1, creditsAfterStart(dir, List.of(shareAt("late", 2 * window + 60_000)), true));
+        assertEquals(List.of(2L), List.copyOf(changelog.keySet()), "the expired batches are removed");
+        assertEquals(1, creditsAfterStart(dir, List.of(shareAt("later", 4 * window + 120_000)), true));
+        assertEquals(List.of(3L), List.copyOf(changelog.keySet()), "numbers go on after every batch expired");
+        assertEquals(1, creditsAfterStart(dir, List.of(share("tweet-0")), true),
+                "an event out of the window counts again (after a restart, as before it)");
     }
 
     @Test
-    void anEventSeenAgainAfterTheWindowIsKnownOnceItsFirstBatchExpires() throws Exception {
-        Path dir = Files.createTempDirectory("socialcrm-dedupe-again-");
+    void aRedeliveryLateByMostOfTheWindowIsDropped(@TempDir Path dir) {
         long window = SETTINGS.dedupeWindow().toMillis();
-        try {
-            assertEquals(1, creditsAfterStart(dir, List.of(share("tweet-1")), true));
-            SocialActivity again = shareAt("tweet-1", 2 * window + 60_000);
-            assertEquals(1, creditsAfterStart(dir, List.of(again, shareAt("tweet-1", 2 * window + 61_000)), true),
-                    "past the window it counts again, once: the first batch's expiry leaves the newer index entry");
-            assertEquals(List.of(1L), List.copyOf(changelog.keySet()), "the first batch expired");
-            assertEquals(0, creditsAfterStart(dir, List.of(shareAt("tweet-1", 2 * window + 62_000)), true));
-        } finally {
-            Utils.delete(dir.toFile());
-        }
+        assertEquals(2, creditsAfterStart(dir, List.of(share("tweet-42"), shareAt("tweet-43", window * 9 / 10),
+                share("tweet-42")), true), "tweet-42 again, its own event time, when the stream is 0.9 of a window on");
+        assertEquals(0, creditsAfterStart(dir, List.of(share("tweet-42"), shareAt("tweet-43", window * 9 / 10)), true),
+                "and after a restart");
+    }
+
+    @Test
+    void anEventSeenAgainAfterTheWindowIsKnownOnceItsFirstBatchExpires(@TempDir Path dir) {
+        long window = SETTINGS.dedupeWindow().toMillis();
+        assertEquals(1, creditsAfterStart(dir, List.of(share("tweet-1")), true));
+        SocialActivity again = shareAt("tweet-1", 2 * window + 60_000);
+        assertEquals(1, creditsAfterStart(dir, List.of(again, shareAt("tweet-1", 2 * window + 61_000)), true),
+                "past the window it counts again, once: the first batch's expiry leaves the newer index entry");
+        assertEquals(List.of(1L), List.copyOf(changelog.keySet()), "the first batch expired");
+        assertEquals(0, creditsAfterStart(dir, List.of(shareAt("tweet-1", 2 * window + 62_000)), true));
     }
 
     private static SocialActivity shareAt(String eventId, long afterT0) {
@@ -231,16 +189,13 @@ class DeduplicationRestartTest {
         Properties props = StreamsProperties.of(S, SETTINGS);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dedupe-restart");
         MockProcessorContext<String, Routed> context = new MockProcessorContext<>(props, new TaskId(0, 0), dir.toFile());
-        KeyValueStore<Long, byte[]> batches = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SEEN_BATCHES),
-                Serdes.Long(), Serdes.ByteArray()).withLoggingDisabled().build();
-        WindowStore<Bytes, byte[]> earlier = Stores.windowStoreBuilder(Stores.persistentWindowStore(Names.SEEN_EVENTS,
-                SETTINGS.dedupeWindow(), SETTINGS.dedupeWindow(), false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
+        KeyValueStore<Long, byte[]> batches = SeenEvents.batchesStore().withLoggingDisabled().build();
+        WindowStore<Bytes, byte[]> earlier = SeenEvents.earlierStore(SETTINGS.dedupeWindow()).withLoggingDisabled().build();
         List<StateStore> stores = List.of(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS), Serdes.String(),
                         InternalSerde.of(AccountConsent.class)).withLoggingDisabled().build(),
                 batches,
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SEEN_INDEX), Serdes.Bytes(), Serdes.Integer())
-                        .withLoggingDisabled().build(),
+                SeenEvents.indexStore().build(),
                 earlier,
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER), Serdes.String(),
                         MetricsDeltasSerde.INSTANCE).withLoggingDisabled().build(),
