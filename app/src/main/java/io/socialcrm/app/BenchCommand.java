@@ -205,7 +205,8 @@ public final class BenchCommand implements Callable<Integer> {
             report.put("stateBytes", stateBytes);
             report.put("stateBytesPerCustomer", customersWithState == 0 ? 0 : stateBytes / customersWithState);
             ObjectNode byStore = report.putObject("stateBytesByStore");
-            storeSizes(state).forEach(byStore::put);
+            java.util.Map<String, Long> onDisk = storeSizes(state);
+            onDisk.forEach(byStore::put);
             // the data files once RocksDB has compacted them: what the stores converge to, without the
             // versions of a key that later writes shadow (the next compactions would drop them) and
             // without RocksDB's own files (OPTIONS, MANIFEST: about 20 KB a store and task)
@@ -221,11 +222,10 @@ public final class BenchCommand implements Callable<Integer> {
             // latest key and value of each key)
             long inMemoryBytes = 0;
             ObjectNode byStoreInMemory = report.putObject("inMemoryStateBytesByStore");
-            java.util.Set<String> onDisk = storeSizes(state).keySet();
             for (String topic : written.byTopic().keySet()) {
                 String store = topic.startsWith("bench-app-") && topic.endsWith("-changelog")
                         ? topic.substring("bench-app-".length(), topic.length() - "-changelog".length()) : null;
-                if (store != null && !onDisk.contains(store)) {
+                if (store != null && !onDisk.containsKey(store)) {
                     long bytes = latestBytes(local, topic);
                     byStoreInMemory.put(store, bytes);
                     inMemoryBytes += bytes;
