@@ -18,6 +18,10 @@ public final class Names {
     /** Versions before December 2026 kept a changelog record an event hash here; taken up into batches and emptied. */
     public static final String SEEN_EVENTS = "seen-events";
     public static final String METRICS_BUFFER = "metrics-buffer";
+    /** The partitions of {@code account-commands} a credit batch is waiting for (topology/PartitionBatches; memory only). */
+    public static final String CREDIT_BATCHES = "account-commands-batches";
+    /** The partitions of {@code customer-events} an event batch is waiting for (topology/PartitionBatches; memory only). */
+    public static final String EVENT_BATCHES = "customer-events-batches";
     public static final String ACCEPTED_DEFINITIONS = "accepted-definitions";
 
     // customer-keyed stage

@@ -4,6 +4,7 @@ import io.socialcrm.avro.internal.AccountCommand;
 import io.socialcrm.avro.internal.AccountConsent;
 import io.socialcrm.avro.internal.AccountErased;
 import io.socialcrm.avro.internal.Credit;
+import io.socialcrm.avro.internal.CreditBatch;
 import io.socialcrm.avro.internal.CreditReceived;
 import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.EraseAccount;
@@ -12,7 +13,10 @@ import io.socialcrm.avro.internal.Relink;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
+import io.socialcrm.contract.Topics;
 import io.socialcrm.errors.InvalidRecordException;
+import io.socialcrm.serde.InternalSerde;
+import io.socialcrm.topology.PartitionBatches;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -23,9 +27,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * with ACTIVITY scope: "only consented targets keep state"), re-links after a merge, erasure of
  * the account (its consent, its {@link AccountDirectory} entry and, by tombstones, its records on
  * {@code consents} and {@code social-profiles}), and customer-to-customer messages passed on.
- * Credits come here only for accounts the gate did not find in the directory.
+ * Credits come here only for accounts the gate did not find in the directory, a task's credits for
+ * this partition within one commit in one {@link CreditBatch} (topology/PartitionBatches).
  */
 public final class AccountCommands extends ContextualProcessor<String, AccountCommand, String, Routed> {
+    private static final InternalSerde<AccountCommand> BATCHES = InternalSerde.of(AccountCommand.class);
     private final TopologySettings settings;
     private KeyValueStore<String, AccountConsent> consents;
 
@@ -45,7 +51,12 @@ public final class AccountCommands extends ContextualProcessor<String, AccountCo
             throw new InvalidRecordException("account command without key or value");
         }
         Object command = record.value().getCommand();
-        if (command instanceof Credit credit) {
+        if (command instanceof CreditBatch batch) { // the credits of one task and commit for this partition
+            PartitionBatches.forEach(batch.getCredits(),
+                    c -> process(record.withKey(c.getAccountKey()).withValue(new AccountCommand(c.getCredit())).withTimestamp(c.getTimestamp())),
+                    failed -> BATCHES.serialize(null, new AccountCommand(new CreditBatch(failed))),
+                    Topics.keySerde().serializer().serialize(null, record.key()));
+        } else if (command instanceof Credit credit) {
             // the customer the directory would name: only a target with ACTIVITY scope granted keeps a credit
             String customer = AccountDirectory.entryFor(consents.get(record.key()));
             if (customer != null) {

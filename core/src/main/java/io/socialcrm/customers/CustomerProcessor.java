@@ -13,6 +13,7 @@ import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.avro.internal.DefinitionChanged;
 import io.socialcrm.avro.internal.EraseRequest;
+import io.socialcrm.avro.internal.EventBatch;
 import io.socialcrm.avro.internal.MergeRequest;
 import io.socialcrm.avro.internal.OwnActivity;
 import io.socialcrm.avro.internal.ProfileUpdate;
@@ -22,10 +23,13 @@ import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
 import io.socialcrm.consent.AccountKeys;
+import io.socialcrm.contract.Topics;
 import io.socialcrm.errors.InvalidRecordException;
 import io.socialcrm.metrics.MetricsBuffer;
 import io.socialcrm.segments.InvalidRuleException;
 import io.socialcrm.segments.Segment;
+import io.socialcrm.serde.InternalSerde;
+import io.socialcrm.topology.PartitionBatches;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -59,6 +63,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class CustomerProcessor extends ContextualProcessor<String, CustomerEvent, String, Routed> {
+    private static final InternalSerde<CustomerEvent> BATCHES = InternalSerde.of(CustomerEvent.class);
     private static final Logger LOG = LoggerFactory.getLogger(CustomerProcessor.class);
     /** Stream time between two looks at the contact opportunities due. */
     private static final Duration CONTACT_CHECK = Duration.ofSeconds(1);
@@ -120,6 +125,12 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             throw new InvalidRecordException("customer event without key or value");
         }
         Object event = record.value().getEvent();
+        if (event instanceof EventBatch batch) { // the events of one task and commit for this partition
+            PartitionBatches.forEach(batch.getEvents(),
+                    e -> process(record.withKey(e.getCustomerId()).withValue(e.getEvent()).withTimestamp(e.getTimestamp())),
+                    failed -> BATCHES.serialize(null, new CustomerEvent(new EventBatch(failed))), Topics.keySerde().serializer().serialize(null, id));
+            return;
+        }
         long time = record.timestamp();
         sweeps.beforeRecord();
         if (event instanceof DefinitionChanged changed) {

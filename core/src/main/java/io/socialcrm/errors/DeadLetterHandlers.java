@@ -84,6 +84,10 @@ public final class DeadLetterHandlers {
                 LOG.error("Unexpected failure processing a record of {}-{}@{} in {}; it goes to dead-letters",
                         context.topic(), context.partition(), context.offset(), context.processorNodeId(), exception);
             }
+            FailedInBatch inBatch = FailedInBatch.in(exception);
+            if (inBatch != null) { // only the events of a batch that failed: the others were processed
+                return Response.resume(deadLetter("processing", context, inBatch.key(), inBatch.value(), exception));
+            }
             return Response.resume(deadLetter("processing", context, context.sourceRawKey(), context.sourceRawValue(), exception));
         }
     }

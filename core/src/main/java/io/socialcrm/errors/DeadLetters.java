@@ -47,11 +47,14 @@ public final class DeadLetters {
         return record;
     }
 
-    /** The innermost cause that says something: Streams wraps processor exceptions. */
+    /**
+     * The innermost cause that says something: Streams wraps processor exceptions, and a batch's
+     * failure ({@link FailedInBatch}) carries the first failed event's.
+     */
     static Throwable rootOf(Throwable error) {
         Throwable current = error;
         while (current.getCause() != null && current.getCause() != current
-                && (current instanceof org.apache.kafka.streams.errors.StreamsException
+                && (current instanceof org.apache.kafka.streams.errors.StreamsException || current instanceof FailedInBatch
                 || current.getClass().getName().startsWith("org.apache.kafka.streams.errors.internals"))) {
             current = current.getCause();
         }

@@ -4,10 +4,15 @@ import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.avro.internal.AccountCommand;
 import io.socialcrm.avro.internal.AccountConsent;
+import io.socialcrm.avro.internal.BatchedCredit;
+import io.socialcrm.avro.internal.BatchedEvent;
 import io.socialcrm.avro.internal.ContactPlan;
+import io.socialcrm.avro.internal.Credit;
+import io.socialcrm.avro.internal.CreditBatch;
 import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.avro.internal.DefinitionChanged;
+import io.socialcrm.avro.internal.EventBatch;
 import io.socialcrm.avro.internal.MetricsDeltas;
 import io.socialcrm.avro.internal.PendingErasure;
 import io.socialcrm.common.Names;
@@ -117,8 +122,13 @@ public final class SocialCrmTopology {
                 .branch((k, v) -> v instanceof Routed.ToMetrics, Branched.as("metrics"))
                 .defaultBranch(Branched.as("customers"));
 
+        // a task's credits for one partition within one commit travel as one record (PartitionBatches)
         KStream<String, Routed> fromCommands = gate.get("consent-gate-credits")
                 .mapValues(v -> ((Routed.ToAccounts) v).command(), Named.as("credits-unwrap"))
+                .process(() -> new PartitionBatches<AccountCommand>(Names.CREDIT_BATCHES, partitions, keys.serializer(),
+                        credits -> new AccountCommand(new CreditBatch(credits.stream()
+                                .map(c -> new BatchedCredit(c.key(), c.timestamp(), (Credit) c.value().getCommand())).toList()))),
+                        Named.as("credits-batch"), Names.CREDIT_BATCHES)
                 .repartition(Repartitioned.<String, AccountCommand>as(Names.ACCOUNT_COMMANDS)
                         .withKeySerde(keys).withValueSerde(InternalSerde.of(AccountCommand.class))
                         .withNumberOfPartitions(partitions))
@@ -142,6 +152,10 @@ public final class SocialCrmTopology {
         // by key: definitions, the only events sent to every partition, come from the requests' sub-topology
         KStream<String, CustomerEvent> customerEvents = accountStage.get("account-stage-customers")
                 .mapValues(v -> ((Routed.ToCustomers) v).event(), Named.as("customer-events-unwrap"))
+                .process(() -> new PartitionBatches<CustomerEvent>(Names.EVENT_BATCHES, partitions, keys.serializer(),
+                        events -> new CustomerEvent(new EventBatch(events.stream()
+                                .map(e -> new BatchedEvent(e.key(), e.timestamp(), e.value())).toList()))),
+                        Named.as("customer-events-batch"), Names.EVENT_BATCHES)
                 .repartition(Repartitioned.<String, CustomerEvent>as(Names.CUSTOMER_EVENTS)
                         .withKeySerde(keys).withValueSerde(InternalSerde.of(CustomerEvent.class))
                         .withNumberOfPartitions(partitions));
@@ -235,6 +249,8 @@ public final class SocialCrmTopology {
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS),
                 keys, InternalSerde.of(AccountConsent.class))));
         // de-duplication (consent/SeenEvents): batches of hashes, changelogged once a commit; an index rebuilt from them
+        builder.addStateStore(PartitionBatches.marksStore(Names.CREDIT_BATCHES));
+        builder.addStateStore(PartitionBatches.marksStore(Names.EVENT_BATCHES));
         builder.addStateStore(cached(SeenEvents.batchesStore()));
         builder.addStateStore(SeenEvents.indexStore());
         builder.addStateStore(SeenEvents.earlierStore(settings.dedupeWindow()));

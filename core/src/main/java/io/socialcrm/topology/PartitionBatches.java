@@ -1,0 +1,171 @@
+package io.socialcrm.topology;
+
+import io.socialcrm.errors.FailedInBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.errors.TaskCorruptedException;
+import org.apache.kafka.streams.errors.TaskMigratedException;
+import org.apache.kafka.streams.errors.internals.FailedProcessingException;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.processor.internals.ProcessorNode;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+
+/**
+ * Sends what a task writes to a repartition topic within one commit as one record per target
+ * partition instead of one per event: a batch of the events (each with its own key and timestamp)
+ * keyed by its first event's key, so that Kafka's default partitioner puts it on the partition all
+ * its events belong to. A batch of one goes as the event itself. The reader unpacks with
+ * {@link #forEach}.
+ *
+ * <p><b>When a batch goes.</b> Exactly-once needs every record a commit's input produced to be
+ * written inside that commit's transaction, and Kafka Streams offers a processor no hook before a
+ * commit. Its store caches have one: a task flushes its caches before it commits (and the DSL emits a
+ * KTable's changes from that flush). So each partition with events waiting is marked dirty in a small
+ * cached store (in memory, no changelog: nothing in it outlives a commit) whose flush listener sends
+ * the partition's batch. On a crash the waiting events are lost together with the transaction that
+ * had not committed their input, which is read again. A batch also goes as soon as it holds
+ * {@link #MAX_BATCH} events, and when the cache evicts the mark (a full cache): both are only earlier.
+ * The flush listener and the current-node switch around it are Kafka Streams internals (the same the
+ * DSL's {@code TimestampedCacheFlushListener} uses; Kafka is pinned, and the topology tests and every
+ * integration test run through them): when the store has no cache, events go one by one, as before.
+ *
+ * <p>The work this saves: in {@code bench}, 1.5 of the 3.9 records written per activity were these
+ * two hops, one record per credit and per customer event.
+ *
+ * @param <V> the topic's value type; a batch is a value of the same type
+ */
+public final class PartitionBatches<V> extends ContextualProcessor<String, V, String, V> {
+    /** The most events in one batch: bounds a batch record's size whatever the commit interval. */
+    public static final int MAX_BATCH = 500;
+
+    /** One event waiting in a batch. */
+    public record Batched<V>(String key, V value, long timestamp) {
+    }
+
+    private final String storeName;
+    private final int partitions;
+    private final Serializer<String> keys;
+    private final Function<List<Batched<V>>, V> pack;
+    private final List<List<Batched<V>>> open = new ArrayList<>();
+    private KeyValueStore<Integer, Integer> marks;
+    private boolean batching;
+
+    /**
+     * @param storeName  the marks store ({@link #marksStore})
+     * @param partitions the repartition topic's partitions (as the topology creates it)
+     * @param keys       the topic's key serializer (the partition is Kafka's default for these bytes)
+     * @param pack       makes one value of several events, in order
+     */
+    public PartitionBatches(String storeName, int partitions, Serializer<String> keys, Function<List<Batched<V>>, V> pack) {
+        this.storeName = storeName;
+        this.partitions = partitions;
+        this.keys = keys;
+        this.pack = pack;
+    }
+
+    /** The store that marks the partitions with a batch waiting: cached, in memory, no changelog. */
+    public static StoreBuilder<KeyValueStore<Integer, Integer>> marksStore(String name) {
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Integer(), Serdes.Integer())
+                .withCachingEnabled().withLoggingDisabled();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void init(ProcessorContext<String, V> context) {
+        super.init(context);
+        open.clear();
+        for (int p = 0; p < partitions; p++) {
+            open.add(new ArrayList<>());
+        }
+        marks = context.getStateStore(storeName);
+        batching = false;
+        if (context instanceof InternalProcessorContext<String, V> internal && marks instanceof CachedStateStore<?, ?> cached) {
+            ProcessorNode<?, ?, ?, ?> self = internal.currentNode();
+            batching = ((CachedStateStore<Integer, Integer>) cached).setFlushListener(flushed -> {
+                ProcessorNode<?, ?, ?, ?> current = internal.currentNode();
+                internal.setCurrentNode(self);
+                try {
+                    send(flushed.key());
+                } finally {
+                    internal.setCurrentNode(current);
+                }
+            }, false);
+        }
+    }
+
+    @Override
+    public void process(Record<String, V> record) {
+        if (!batching || record.key() == null || record.value() == null) {
+            context().forward(record);
+            return;
+        }
+        int partition = Utils.toPositive(Utils.murmur2(keys.serialize(null, record.key()))) % partitions;
+        List<Batched<V>> batch = open.get(partition);
+        batch.add(new Batched<>(record.key(), record.value(), record.timestamp()));
+        if (batch.size() >= MAX_BATCH) {
+            send(partition);
+        } else {
+            marks.put(partition, 1); // the same small value: the cache entry never grows, only turns dirty
+        }
+    }
+
+    private void send(int partition) {
+        List<Batched<V>> batch = open.get(partition);
+        if (batch.isEmpty()) {
+            return;
+        }
+        Batched<V> first = batch.get(0);
+        Record<String, V> out;
+        if (batch.size() == 1) {
+            out = new Record<>(first.key(), first.value(), first.timestamp());
+        } else {
+            long newest = Long.MIN_VALUE;
+            for (Batched<V> b : batch) {
+                newest = Math.max(newest, b.timestamp());
+            }
+            out = new Record<>(first.key(), pack.apply(List.copyOf(batch)), newest);
+        }
+        batch.clear();
+        context().forward(out);
+    }
+
+    /**
+     * Processes every event of a batch in order. An event that fails does not stop the others: the
+     * failed ones are then thrown together as one {@link FailedInBatch}, which dead-letters them (and
+     * only them) as one batch record. Kafka Streams' own signals (a task migrated or corrupted, a
+     * downstream processor told to fail) go through at once, as from any processor.
+     *
+     * @param asRecord the serialized batch record of the given events (for dead-letters)
+     */
+    public static <T> void forEach(List<T> events, Consumer<T> process, Function<List<T>, byte[]> asRecord, byte[] key) {
+        List<T> failed = null;
+        RuntimeException first = null;
+        for (T event : events) {
+            try {
+                process.accept(event);
+            } catch (FailedProcessingException | TaskCorruptedException | TaskMigratedException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (failed == null) {
+                    failed = new ArrayList<>();
+                    first = e;
+                }
+                failed.add(event);
+            }
+        }
+        if (failed != null) {
+            throw new FailedInBatch(failed.size(), events.size(), key, asRecord.apply(failed), first);
+        }
+    }
+}
