@@ -1,6 +1,7 @@
 package io.socialcrm.topology;
 
 import io.socialcrm.errors.FailedInBatch;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -8,9 +9,11 @@ import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.TaskCorruptedException;
 import org.apache.kafka.streams.errors.TaskMigratedException;
 import org.apache.kafka.streams.errors.internals.FailedProcessingException;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -34,8 +37,10 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * KTable's changes from that flush). So each partition with events waiting is marked dirty in a small
  * cached store (in memory, no changelog: nothing in it outlives a commit) whose flush listener sends
  * the partition's batch. On a crash the waiting events are lost together with the transaction that
- * had not committed their input, which is read again. A batch also goes as soon as it holds
- * {@link #MAX_BATCH} events, and when the cache evicts the mark (a full cache): both are only earlier.
+ * had not committed their input, which is read again. Batches also go on a wall-clock punctuation
+ * every half commit interval (at most {@link #MAX_WAIT_MS}: {@link #sendEveryMs}), so that a commit
+ * seldom waits for their delivery, as soon as one holds {@link #MAX_BATCH} events, and when the cache
+ * evicts a mark (a full cache): all only earlier, never later, than the commit.
  * The flush listener and the current-node switch around it are Kafka Streams internals (the same the
  * DSL's {@code TimestampedCacheFlushListener} uses; Kafka is pinned, and the topology tests and every
  * integration test run through them): when the store has no cache, events go one by one, as before.
@@ -48,6 +53,11 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
 public final class PartitionBatches<V> extends ContextualProcessor<String, V, String, V> {
     /** The most events in one batch: bounds a batch record's size whatever the commit interval. */
     public static final int MAX_BATCH = 500;
+    /**
+     * The longest an event waits in a batch when no commit comes first: under at-least-once (commits
+     * every 30 s by default) a record is read as soon as it is written, so this is what batching adds.
+     */
+    public static final long MAX_WAIT_MS = 50;
 
     /** One event waiting in a batch. */
     public record Batched<V>(String key, V value, long timestamp) {
@@ -102,6 +112,25 @@ public final class PartitionBatches<V> extends ContextualProcessor<String, V, St
                 }
             }, false);
         }
+        if (batching) {
+            context.schedule(Duration.ofMillis(sendEveryMs(context.appConfigs().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))),
+                    PunctuationType.WALL_CLOCK_TIME, now -> {
+                        for (int p = 0; p < partitions; p++) {
+                            send(p);
+                        }
+                    });
+        }
+    }
+
+    /**
+     * How often the waiting batches go without a commit: half the commit interval, at most
+     * {@link #MAX_WAIT_MS}, at least 5 ms. Sent only at the commit, the batches made the commit wait
+     * for their delivery (and for adding their partitions to the transaction): p99 event to segment
+     * change at 40 % of capacity went from 208–367 ms to 454–514 ms in {@code bench}.
+     */
+    static long sendEveryMs(Object commitInterval) {
+        long interval = commitInterval == null ? 100 : Long.parseLong(commitInterval.toString());
+        return Math.max(5, Math.min(MAX_WAIT_MS, interval / 2));
     }
 
     @Override

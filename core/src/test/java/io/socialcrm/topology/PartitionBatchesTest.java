@@ -141,6 +141,15 @@ class PartitionBatchesTest {
     }
 
     @Test
+    void batchesAlsoGoEveryHalfCommitIntervalAndNeverWaitLongUnderAtLeastOnce() {
+        assertEquals(25, PartitionBatches.sendEveryMs("50"), "exactly-once's 50 ms commits: a send half-way");
+        assertEquals(PartitionBatches.MAX_WAIT_MS, PartitionBatches.sendEveryMs("30000"),
+                "at-least-once's 30 s commits: records are read when written, so batching adds at most this");
+        assertEquals(5, PartitionBatches.sendEveryMs("1"));
+        assertEquals(PartitionBatches.MAX_WAIT_MS, PartitionBatches.sendEveryMs(null));
+    }
+
+    @Test
     void withoutACacheEveryEventGoesAlone() {
         StoreBuilder<KeyValueStore<Integer, Integer>> uncached = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("marks"),
                 Serdes.Integer(), Serdes.Integer()).withLoggingDisabled();
