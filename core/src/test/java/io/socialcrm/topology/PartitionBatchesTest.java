@@ -141,8 +141,8 @@ class PartitionBatchesTest {
     }
 
     @Test
-    void batchesAlsoGoEveryHalfCommitIntervalAndNeverWaitLongUnderAtLeastOnce() {
-        assertEquals(25, PartitionBatches.sendEveryMs("50"), "exactly-once's 50 ms commits: a send half-way");
+    void underAtLeastOnceBatchesAlsoGoOftenSinceRecordsAreReadWhenWritten() {
+        assertEquals(25, PartitionBatches.sendEveryMs("50"), "50 ms commits: a send half-way");
         assertEquals(PartitionBatches.MAX_WAIT_MS, PartitionBatches.sendEveryMs("30000"),
                 "at-least-once's 30 s commits: records are read when written, so batching adds at most this");
         assertEquals(5, PartitionBatches.sendEveryMs("1"));
