@@ -46,6 +46,7 @@ public record TopologySettings(
         Duration sweepTick,
         Duration metricsFlush,
         ContactPolicy contact,
+        boolean batchCredits,
         AppCounters counters) {
 
     /** Longest text analysed; longer activity is refused (dead-letters). */
@@ -101,6 +102,7 @@ public record TopologySettings(
                 s.duration(AppConfig.SWEEP_TICK.name()),
                 s.duration(AppConfig.METRICS_FLUSH.name()),
                 contact(s),
+                s.bool(AppConfig.CREDITS_BATCHED.name()),
                 new AppCounters());
     }
 

@@ -63,6 +63,7 @@ public final class PartitionBatches<V> extends ContextualProcessor<String, V, St
     }
 
     private final String storeName;
+    private final boolean enabled;
     private final int partitions;
     private final Serializer<String> keys;
     private final Function<List<Batched<V>>, V> pack;
@@ -71,12 +72,14 @@ public final class PartitionBatches<V> extends ContextualProcessor<String, V, St
     private boolean batching;
 
     /**
+     * @param enabled    false: every event goes alone, at once (the store stays, unused)
      * @param storeName  the marks store ({@link #marksStore})
      * @param partitions the repartition topic's partitions (as the topology creates it)
      * @param keys       the topic's key serializer (the partition is Kafka's default for these bytes)
      * @param pack       makes one value of several events, in order
      */
-    public PartitionBatches(String storeName, int partitions, Serializer<String> keys, Function<List<Batched<V>>, V> pack) {
+    public PartitionBatches(boolean enabled, String storeName, int partitions, Serializer<String> keys, Function<List<Batched<V>>, V> pack) {
+        this.enabled = enabled;
         this.storeName = storeName;
         this.partitions = partitions;
         this.keys = keys;
@@ -99,7 +102,7 @@ public final class PartitionBatches<V> extends ContextualProcessor<String, V, St
         }
         marks = context.getStateStore(storeName);
         batching = false;
-        if (context instanceof InternalProcessorContext<String, V> internal && marks instanceof CachedStateStore<?, ?> cached) {
+        if (enabled && context instanceof InternalProcessorContext<String, V> internal && marks instanceof CachedStateStore<?, ?> cached) {
             ProcessorNode<?, ?, ?, ?> self = internal.currentNode();
             batching = ((CachedStateStore<Integer, Integer>) cached).setFlushListener(flushed -> {
                 ProcessorNode<?, ?, ?, ?> current = internal.currentNode();

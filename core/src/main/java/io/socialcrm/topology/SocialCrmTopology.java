@@ -122,10 +122,10 @@ public final class SocialCrmTopology {
                 .branch((k, v) -> v instanceof Routed.ToMetrics, Branched.as("metrics"))
                 .defaultBranch(Branched.as("customers"));
 
-        // a task's credits for one partition within one commit travel as one record (PartitionBatches)
+        // with credits.batched, a task's credits for one partition within one commit travel as one record (PartitionBatches)
         KStream<String, Routed> fromCommands = gate.get("consent-gate-credits")
                 .mapValues(v -> ((Routed.ToAccounts) v).command(), Named.as("credits-unwrap"))
-                .process(() -> new PartitionBatches<AccountCommand>(Names.CREDIT_BATCHES, partitions, keys.serializer(),
+                .process(() -> new PartitionBatches<AccountCommand>(settings.batchCredits(), Names.CREDIT_BATCHES, partitions, keys.serializer(),
                         credits -> new AccountCommand(new CreditBatch(credits.stream()
                                 .map(c -> new BatchedCredit(c.key(), c.timestamp(), (Credit) c.value().getCommand())).toList()))),
                         Named.as("credits-batch"), Names.CREDIT_BATCHES)
@@ -152,7 +152,7 @@ public final class SocialCrmTopology {
         // by key: definitions, the only events sent to every partition, come from the requests' sub-topology
         KStream<String, CustomerEvent> customerEvents = accountStage.get("account-stage-customers")
                 .mapValues(v -> ((Routed.ToCustomers) v).event(), Named.as("customer-events-unwrap"))
-                .process(() -> new PartitionBatches<CustomerEvent>(Names.EVENT_BATCHES, partitions, keys.serializer(),
+                .process(() -> new PartitionBatches<CustomerEvent>(true, Names.EVENT_BATCHES, partitions, keys.serializer(),
                         events -> new CustomerEvent(new EventBatch(events.stream()
                                 .map(e -> new BatchedEvent(e.key(), e.timestamp(), e.value())).toList()))),
                         Named.as("customer-events-batch"), Names.EVENT_BATCHES)

@@ -15,6 +15,7 @@ import io.socialcrm.avro.internal.CreditReceived;
 import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.EventBatch;
 import io.socialcrm.common.Names;
+import io.socialcrm.config.AppConfig;
 import io.socialcrm.errors.DeadLetterHandlers;
 import io.socialcrm.errors.DeadLetters;
 import io.socialcrm.errors.FailedInBatch;
@@ -35,8 +36,8 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * The two batched hops in the production topology: credits to accounts the directory does not name
- * ({@code account-commands}) and everything for the customer stage ({@code customer-events}) travel
+ * The two batched hops in the production topology: credits to accounts the directory does not name (with
+ * {@code credits.batched}: {@code account-commands}) and everything for the customer stage ({@code customer-events}) travel
  * as one record per target partition and commit, and the stage behind each takes every event of a
  * batch as it took them one by one.
  */
@@ -73,8 +74,18 @@ class BatchedHopsTopologyTest {
     }
 
     @Test
-    void creditsToAccountsWithoutConsentGoAsOneRecordAndKeepNothing() {
+    void byDefaultCreditsToAccountsWithoutADirectoryEntryGoOneByOne() {
         try (TopologyFixture f = new TopologyFixture()) {
+            f.grant("alice", "twitter", "1", T0);
+            written(f, Names.ACCOUNT_COMMANDS);
+            f.mention("9", T0.plusSeconds(10), "11", "12", "13", "14");
+            assertEquals(4, written(f, Names.ACCOUNT_COMMANDS).size(), "credits.batched is off: a record each");
+        }
+    }
+
+    @Test
+    void withCreditsBatchedCreditsToAccountsWithoutConsentGoAsOneRecordAndKeepNothing() {
+        try (TopologyFixture f = new TopologyFixture(Map.of(AppConfig.CREDITS_BATCHED.name(), "true"))) {
             f.grant("alice", "twitter", "1", T0);
             written(f, Names.ACCOUNT_COMMANDS);
             f.mention("9", T0.plusSeconds(10), "11", "12", "13", "14");

@@ -66,7 +66,7 @@ class PartitionBatchesTest {
                     }
                     return out;
                 })
-                .process(() -> new PartitionBatches<String>("marks", PARTITIONS, Serdes.String().serializer(), PartitionBatchesTest::pack),
+                .process(() -> new PartitionBatches<String>(true, "marks", PARTITIONS, Serdes.String().serializer(), PartitionBatchesTest::pack),
                         "marks")
                 .to("out", Produced.with(Serdes.String(), Serdes.String()));
         Properties props = new Properties();
