@@ -14,9 +14,9 @@ import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
 import io.socialcrm.contract.Topics;
+import io.socialcrm.errors.BatchedEvents;
 import io.socialcrm.errors.InvalidRecordException;
 import io.socialcrm.serde.InternalSerde;
-import io.socialcrm.topology.PartitionBatches;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -52,7 +52,7 @@ public final class AccountCommands extends ContextualProcessor<String, AccountCo
         }
         Object command = record.value().getCommand();
         if (command instanceof CreditBatch batch) { // the credits of one task and commit for this partition
-            PartitionBatches.forEach(batch.getCredits(),
+            BatchedEvents.forEach(batch.getCredits(),
                     c -> process(record.withKey(c.getAccountKey()).withValue(new AccountCommand(c.getCredit())).withTimestamp(c.getTimestamp())),
                     failed -> BATCHES.serialize(null, new AccountCommand(new CreditBatch(failed))),
                     Topics.keySerde().serializer().serialize(null, record.key()));

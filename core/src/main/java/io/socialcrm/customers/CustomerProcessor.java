@@ -24,12 +24,12 @@ import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
 import io.socialcrm.consent.AccountKeys;
 import io.socialcrm.contract.Topics;
+import io.socialcrm.errors.BatchedEvents;
 import io.socialcrm.errors.InvalidRecordException;
 import io.socialcrm.metrics.MetricsBuffer;
 import io.socialcrm.segments.InvalidRuleException;
 import io.socialcrm.segments.Segment;
 import io.socialcrm.serde.InternalSerde;
-import io.socialcrm.topology.PartitionBatches;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -126,7 +126,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         }
         Object event = record.value().getEvent();
         if (event instanceof EventBatch batch) { // the events of one task and commit for this partition
-            PartitionBatches.forEach(batch.getEvents(),
+            BatchedEvents.forEach(batch.getEvents(),
                     e -> process(record.withKey(e.getCustomerId()).withValue(e.getEvent()).withTimestamp(e.getTimestamp())),
                     failed -> BATCHES.serialize(null, new CustomerEvent(new EventBatch(failed))), Topics.keySerde().serializer().serialize(null, id));
             return;

@@ -1,18 +1,13 @@
 package io.socialcrm.topology;
 
-import io.socialcrm.errors.FailedInBatch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.TaskCorruptedException;
-import org.apache.kafka.streams.errors.TaskMigratedException;
-import org.apache.kafka.streams.errors.internals.FailedProcessingException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -29,7 +24,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * partition instead of one per event: a batch of the events (each with its own key and timestamp)
  * keyed by its first event's key, so that Kafka's default partitioner puts it on the partition all
  * its events belong to. A batch of one goes as the event itself. The reader unpacks with
- * {@link #forEach}.
+ * {@link io.socialcrm.errors.BatchedEvents#forEach}.
  *
  * <p><b>When a batch goes.</b> Exactly-once needs every record a commit's input produced to be
  * written inside that commit's transaction, and Kafka Streams offers a processor no hook before a
@@ -174,34 +169,5 @@ public final class PartitionBatches<V> extends ContextualProcessor<String, V, St
         }
         batch.clear();
         context().forward(out);
-    }
-
-    /**
-     * Processes every event of a batch in order. An event that fails does not stop the others: the
-     * failed ones are then thrown together as one {@link FailedInBatch}, which dead-letters them (and
-     * only them) as one batch record. Kafka Streams' own signals (a task migrated or corrupted, a
-     * downstream processor told to fail) go through at once, as from any processor.
-     *
-     * @param asRecord the serialized batch record of the given events (for dead-letters)
-     */
-    public static <T> void forEach(List<T> events, Consumer<T> process, Function<List<T>, byte[]> asRecord, byte[] key) {
-        List<T> failed = null;
-        RuntimeException first = null;
-        for (T event : events) {
-            try {
-                process.accept(event);
-            } catch (FailedProcessingException | TaskCorruptedException | TaskMigratedException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                if (failed == null) {
-                    failed = new ArrayList<>();
-                    first = e;
-                }
-                failed.add(event);
-            }
-        }
-        if (failed != null) {
-            throw new FailedInBatch(failed.size(), events.size(), key, asRecord.apply(failed), first);
-        }
     }
 }

@@ -166,7 +166,7 @@ class PartitionBatchesTest {
     void aFailedEventDoesNotStopTheOthersAndOnlyTheFailedOnesAreThrownForDeadLetters() {
         List<String> processed = new ArrayList<>();
         byte[] key = "first".getBytes(StandardCharsets.UTF_8);
-        FailedInBatch failure = assertThrows(FailedInBatch.class, () -> PartitionBatches.forEach(List.of("a", "bad1", "b", "bad2", "c"),
+        FailedInBatch failure = assertThrows(FailedInBatch.class, () -> io.socialcrm.errors.BatchedEvents.forEach(List.of("a", "bad1", "b", "bad2", "c"),
                 e -> {
                     if (e.startsWith("bad")) {
                         throw new IllegalArgumentException("refused " + e);
@@ -185,7 +185,7 @@ class PartitionBatchesTest {
     void kafkaStreamsOwnSignalsStopTheBatchAtOnce() {
         List<String> processed = new ArrayList<>();
         TaskMigratedException migrated = new TaskMigratedException("migrated");
-        TaskMigratedException thrown = assertThrows(TaskMigratedException.class, () -> PartitionBatches.forEach(
+        TaskMigratedException thrown = assertThrows(TaskMigratedException.class, () -> io.socialcrm.errors.BatchedEvents.forEach(
                 Arrays.asList("a", "b", "c"),
                 e -> {
                     if (e.equals("b")) {
