@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.junit.jupiter.api.Test;
 
@@ -183,7 +182,7 @@ class WorkPerActivityTest {
         }
 
         private static int partitionOf(String key) {
-            return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+            return PartitionBatches.partitionOf(key.getBytes(StandardCharsets.UTF_8), PARTITIONS);
         }
     }
 

@@ -13,7 +13,6 @@ import io.socialcrm.avro.internal.Relink;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
-import io.socialcrm.contract.Topics;
 import io.socialcrm.errors.BatchedEvents;
 import io.socialcrm.errors.InvalidRecordException;
 import io.socialcrm.serde.InternalSerde;
@@ -54,8 +53,7 @@ public final class AccountCommands extends ContextualProcessor<String, AccountCo
         if (command instanceof CreditBatch batch) { // the credits of one task and commit for this partition
             BatchedEvents.forEach(batch.getCredits(),
                     c -> process(record.withKey(c.getAccountKey()).withValue(new AccountCommand(c.getCredit())).withTimestamp(c.getTimestamp())),
-                    failed -> BATCHES.serialize(null, new AccountCommand(new CreditBatch(failed))),
-                    Topics.keySerde().serializer().serialize(null, record.key()));
+                    failed -> BATCHES.serialize(null, new AccountCommand(new CreditBatch(failed))));
         } else if (command instanceof Credit credit) {
             // the customer the directory would name: only a target with ACTIVITY scope granted keeps a credit
             String customer = AccountDirectory.entryFor(consents.get(record.key()));

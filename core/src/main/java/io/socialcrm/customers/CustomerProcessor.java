@@ -23,7 +23,6 @@ import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
 import io.socialcrm.consent.AccountKeys;
-import io.socialcrm.contract.Topics;
 import io.socialcrm.errors.BatchedEvents;
 import io.socialcrm.errors.InvalidRecordException;
 import io.socialcrm.metrics.MetricsBuffer;
@@ -128,7 +127,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         if (event instanceof EventBatch batch) { // the events of one task and commit for this partition
             BatchedEvents.forEach(batch.getEvents(),
                     e -> process(record.withKey(e.getCustomerId()).withValue(e.getEvent()).withTimestamp(e.getTimestamp())),
-                    failed -> BATCHES.serialize(null, new CustomerEvent(new EventBatch(failed))), Topics.keySerde().serializer().serialize(null, id));
+                    failed -> BATCHES.serialize(null, new CustomerEvent(new EventBatch(failed))));
             return;
         }
         long time = record.timestamp();

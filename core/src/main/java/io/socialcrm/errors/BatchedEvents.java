@@ -22,9 +22,10 @@ public final class BatchedEvents {
      * only them) as one batch record. Kafka Streams' own signals (a task migrated or corrupted, a
      * downstream processor told to fail) go through at once, as from any processor.
      *
-     * @param asRecord the serialized batch record of the given events (for dead-letters)
+     * @param asRecord the serialized batch record of the given events (for dead-letters; called only
+     *                 when an event failed, so a batch that succeeds costs nothing more)
      */
-    public static <T> void forEach(List<T> events, Consumer<T> process, Function<List<T>, byte[]> asRecord, byte[] key) {
+    public static <T> void forEach(List<T> events, Consumer<T> process, Function<List<T>, byte[]> asRecord) {
         List<T> failed = null;
         RuntimeException first = null;
         for (T event : events) {
@@ -41,7 +42,7 @@ public final class BatchedEvents {
             }
         }
         if (failed != null) {
-            throw new FailedInBatch(failed.size(), events.size(), key, asRecord.apply(failed), first);
+            throw new FailedInBatch(failed.size(), events.size(), asRecord.apply(failed), first);
         }
     }
 }

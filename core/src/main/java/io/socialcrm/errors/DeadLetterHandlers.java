@@ -85,8 +85,8 @@ public final class DeadLetterHandlers {
                         context.topic(), context.partition(), context.offset(), context.processorNodeId(), exception);
             }
             FailedInBatch inBatch = FailedInBatch.in(exception);
-            if (inBatch != null) { // only the events of a batch that failed: the others were processed
-                return Response.resume(deadLetter("processing", context, inBatch.key(), inBatch.value(), exception));
+            if (inBatch != null) { // only the events of a batch that failed, under the batch's key: the others were processed
+                return Response.resume(deadLetter("processing", context, context.sourceRawKey(), inBatch.value(), exception));
             }
             return Response.resume(deadLetter("processing", context, context.sourceRawKey(), context.sourceRawValue(), exception));
         }

@@ -4,21 +4,15 @@ package io.socialcrm.errors;
  * Some events of a batch record (topology/PartitionBatches) failed; the others were processed. The
  * processing-exception handler dead-letters the failed ones, as a batch record of their own, instead
  * of the whole source record: nothing processed is dead-lettered, nothing failed is lost. The cause
- * is the first failure (the reason the dead letter gives).
+ * is the first failure (the reason the dead letter gives); the key is the batch record's own, which
+ * the handler has from its context.
  */
 public final class FailedInBatch extends RuntimeException {
-    private final transient byte[] key;
     private final transient byte[] value;
 
-    public FailedInBatch(int failed, int of, byte[] key, byte[] value, RuntimeException first) {
+    public FailedInBatch(int failed, int of, byte[] value, RuntimeException first) {
         super(failed + " of the " + of + " events of a batch failed; the first: " + first.getMessage(), first, false, false);
-        this.key = key;
         this.value = value;
-    }
-
-    /** The key of the dead letter: the batch record's key. */
-    public byte[] key() {
-        return key;
     }
 
     /** The value of the dead letter: a batch record of the failed events only. */

@@ -135,13 +135,18 @@ public final class PartitionBatches<V> extends ContextualProcessor<String, V, St
         return Math.max(5, Math.min(MAX_WAIT_MS, interval / 2));
     }
 
+    /** The partition Kafka's default partitioner gives a record with this serialized key. */
+    public static int partitionOf(byte[] keyBytes, int partitions) {
+        return Utils.toPositive(Utils.murmur2(keyBytes)) % partitions;
+    }
+
     @Override
     public void process(Record<String, V> record) {
         if (!batching || record.key() == null || record.value() == null) {
             context().forward(record);
             return;
         }
-        int partition = Utils.toPositive(Utils.murmur2(keys.serialize(null, record.key()))) % partitions;
+        int partition = partitionOf(keys.serialize(null, record.key()), partitions);
         List<Batched<V>> batch = open.get(partition);
         batch.add(new Batched<>(record.key(), record.value(), record.timestamp()));
         if (batch.size() >= MAX_BATCH) {

@@ -142,15 +142,14 @@ class BatchedHopsTopologyTest {
         DeadLetterHandlers.Processing handler = new DeadLetterHandlers.Processing();
         handler.configure(Map.of(DeadLetters.TOPIC_CONFIG, "dead-letters"));
         byte[] failedBatch = "the failed events".getBytes(StandardCharsets.UTF_8);
-        byte[] key = "alice".getBytes(StandardCharsets.UTF_8);
-        FailedInBatch failure = new FailedInBatch(1, 3, key, failedBatch, new InvalidRecordException("unknown customer event"));
+        FailedInBatch failure = new FailedInBatch(1, 3, failedBatch, new InvalidRecordException("unknown customer event"));
 
         var response = handler.handleError(context("the whole batch".getBytes(StandardCharsets.UTF_8)), new Record<>("alice", "v", 0L), failure);
 
         List<ProducerRecord<byte[], byte[]>> dead = response.deadLetterQueueRecords();
         assertEquals(1, dead.size());
         assertArrayEquals(failedBatch, dead.get(0).value(), "not the source record: the events already processed stay out");
-        assertArrayEquals(key, dead.get(0).key());
+        assertArrayEquals("alice".getBytes(StandardCharsets.UTF_8), dead.get(0).key(), "under the batch record's key");
         Headers headers = dead.get(0).headers();
         assertTrue(DeadLetters.header(headers, DeadLetters.HEADER_EXCEPTION).endsWith("InvalidRecordException"),
                 "the reason is the failed event's");
