@@ -17,7 +17,10 @@ public final class Names {
     public static final String SEEN_INDEX = "seen-index";
     /** Versions before December 2026 kept a changelog record an event hash here; taken up into batches and emptied. */
     public static final String SEEN_EVENTS = "seen-events";
+    /** The gate's counts (seen, accepted, dropped), until it flushes them to the metrics stage. */
     public static final String METRICS_BUFFER = "metrics-buffer";
+    /** The consent recorder's take-up counts (granted, revoked), until it flushes them to the metrics stage. */
+    public static final String CONSENT_METRICS_BUFFER = "consent-metrics-buffer";
     /** The partitions of {@code account-commands} a credit batch is waiting for (topology/PartitionBatches; memory only). */
     public static final String CREDIT_BATCHES = "account-commands-batches";
     /** The partitions of {@code customer-events} an event batch is waiting for (topology/PartitionBatches; memory only). */

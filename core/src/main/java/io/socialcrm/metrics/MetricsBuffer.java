@@ -38,42 +38,34 @@ public final class MetricsBuffer {
     private final ProcessorContext<String, Routed> context;
     private final KeyValueStore<String, MetricsDeltas> store;
     private final String owner;
-    /** Whether this buffer sends (its own counts and those of the task's other processors); else it only counts. */
-    private final boolean sends;
     /** The counts held, by platform and hour: the store's record under {@link #owner}. */
-    private final Map<String, MetricsDelta> windows = new LinkedHashMap<>();
+    private final Map<Window, MetricsDelta> windows = new LinkedHashMap<>();
 
-    private MetricsBuffer(ProcessorContext<String, Routed> context, String storeName, String owner, boolean sends) {
+    /** A platform and hour (a record key, not a concatenated string: looked up on every count). */
+    private record Window(String platform, long hour) {
+    }
+
+    private MetricsBuffer(ProcessorContext<String, Routed> context, String storeName, String owner) {
         this.context = context;
         this.store = context.getStateStore(storeName);
         this.owner = owner;
-        this.sends = sends;
         load();
     }
 
     /**
      * The buffer of processor {@code owner} in the store {@code storeName} of the context's task,
-     * which {@linkplain #flush sends} its counts downstream of that processor, and with them what the
-     * task's other processors counted in the same store ({@link #alongside}). What the store holds
-     * for it is taken up again, and so are records of the earlier layout (one a platform and hour,
-     * keyed {@code platform|hour}).
+     * which {@linkplain #flush sends} its counts downstream of that processor. What the store holds for
+     * it is taken up again, and so are records of earlier layouts: one a platform and hour (keyed
+     * {@code platform|hour}) at once, and another processor's (the consent recorder's, which until
+     * 2026-12-04 counted into the gate's store and left its counts for the gate to send) at the next
+     * send. Each processor that counts has a store of its own: a buffer never shares its record.
      */
     public static MetricsBuffer sending(ProcessorContext<String, Routed> context, String storeName, String owner) {
-        MetricsBuffer buffer = new MetricsBuffer(context, storeName, owner, true);
+        MetricsBuffer buffer = new MetricsBuffer(context, storeName, owner);
         if (buffer.takeUp(key -> key.indexOf('|') >= 0)) {
             buffer.write();
         }
         return buffer;
-    }
-
-    /**
-     * The counts of processor {@code owner}, whose output does not lead to the metrics stage, in a
-     * store that a {@link #sending} buffer of the same task flushes. It reads its record before each
-     * count (the other buffer may have sent and removed it): for processors that count rarely (the
-     * consent recorder).
-     */
-    public static MetricsBuffer alongside(ProcessorContext<String, Routed> context, String storeName, String owner) {
-        return new MetricsBuffer(context, storeName, owner, false);
     }
 
     private void load() {
@@ -94,29 +86,20 @@ public final class MetricsBuffer {
 
     /** Counts {@code what} and, unless null, {@code also} in the same hour (an activity is seen, and accepted or dropped). */
     public void count(String platform, long eventTime, Count what, Count also) {
-        if (!sends) {
-            load();
-        }
         MetricsDelta delta = window(platform, hourStart(eventTime));
         add(delta, what);
         if (also != null) {
             add(delta, also);
         }
-        if (sends && windows.size() >= MAX_WINDOWS) {
+        if (windows.size() >= MAX_WINDOWS) {
             send(delta.getWindowStart());
         } else {
             write();
         }
     }
 
-    /**
-     * Sends what is held on, with what the task's other processors counted in the same store, one
-     * record a platform (key: platform), and empties the store.
-     */
+    /** Sends what is held on, one record a platform (key: platform), and empties the store. */
     public void flush() {
-        if (!sends) {
-            throw new IllegalStateException("the metrics of " + owner + " are sent by another processor's buffer");
-        }
         send(null);
     }
 
@@ -169,8 +152,8 @@ public final class MetricsBuffer {
     }
 
     private MetricsDelta window(String platform, long hour) {
-        return windows.computeIfAbsent(platform + "|" + hour,
-                k -> MetricsDelta.newBuilder().setPlatform(platform).setWindowStart(hour).build());
+        // the constructor, not the builder: Avro's builder looks every unset field's default up in a shared map
+        return windows.computeIfAbsent(new Window(platform, hour), w -> new MetricsDelta(platform, hour, 0L, 0L, 0L, 0L, 0L, 0L));
     }
 
     private void add(MetricsDelta from) {

@@ -78,7 +78,7 @@ import org.apache.kafka.streams.state.Stores;
  *                                        customer-processor ◄────────────────┘
  *                         ─► customer-profiles, segment-changes, segment-members,
  *                            erasure-receipts, influence-distribution (read back as a global table)
- *  consent-gate, customer-processor (flush) ─► [metrics-deltas] ─► metrics-aggregator ─► social-metrics
+ *  consent-gate, consent-recorder, customer-processor (flush) ─► [metrics-deltas] ─► metrics-aggregator ─► social-metrics
  * </pre>
  *
  * The account-keyed stage and its repartition topics must have as many partitions as the
@@ -111,7 +111,7 @@ public final class SocialCrmTopology {
         // --- account-keyed stage --------------------------------------------------------------
         KStream<String, Routed> fromConsents = source(builder, topics.consents, registry, eventTime)
                 .process(() -> new ConsentRecorder(settings), Named.as("consent-recorder"),
-                        Names.ACCOUNT_CONSENTS, Names.METRICS_BUFFER);
+                        Names.ACCOUNT_CONSENTS, Names.CONSENT_METRICS_BUFFER);
         KStream<String, Routed> fromActivity = source(builder, topics.socialActivity, registry, eventTime)
                 .process(() -> new ConsentGate(settings), Named.as("consent-gate"),
                         Names.ACCOUNT_CONSENTS, Names.SEEN_BATCHES, Names.SEEN_INDEX, Names.SEEN_EVENTS, Names.METRICS_BUFFER);
@@ -145,6 +145,7 @@ public final class SocialCrmTopology {
                 .merge(commands.get("account-commands-customers"), Named.as("merge-commands"))
                 .split(Named.as("account-stage-"))
                 .branch((k, v) -> v instanceof Routed.ToDirectory, Branched.as("directory"))
+                .branch((k, v) -> v instanceof Routed.ToMetrics, Branched.as("metrics"))
                 .defaultBranch(Branched.as("customers"));
         accountStage.get("account-stage-directory")
                 .mapValues(v -> ((Routed.ToDirectory) v).customerId(), Named.as("account-directory-unwrap"))
@@ -161,6 +162,11 @@ public final class SocialCrmTopology {
                         .withNumberOfPartitions(partitions));
 
         // --- metrics --------------------------------------------------------------------------
+        // the consent recorder's take-up counts, by name like the customer stage's (keyed by platform)
+        accountStage.get("account-stage-metrics")
+                .mapValues(v -> ((Routed.ToMetrics) v).deltas(), Named.as("consent-metrics-unwrap"))
+                .to(Names.repartitionTopic(settings.applicationId(), Names.METRICS_DELTAS),
+                        Produced.with(keys, MetricsDeltasSerde.INSTANCE).withName("consent-metrics-sink"));
         gate.get("consent-gate-metrics")
                 .mapValues(v -> ((Routed.ToMetrics) v).deltas(), Named.as("metrics-unwrap"))
                 .repartition(Repartitioned.<String, MetricsDeltas>as(Names.METRICS_DELTAS)
@@ -255,6 +261,8 @@ public final class SocialCrmTopology {
         builder.addStateStore(SeenEvents.indexStore());
         builder.addStateStore(SeenEvents.earlierStore(settings.dedupeWindow()));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER),
+                keys, MetricsDeltasSerde.INSTANCE)));
+        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CONSENT_METRICS_BUFFER),
                 keys, MetricsDeltasSerde.INSTANCE)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCEPTED_DEFINITIONS),
                 keys, InternalSerde.of(SegmentDefinition.class)));

@@ -80,23 +80,45 @@ class MetricsBufferTest {
     }
 
     @Test
-    void theSendingBufferSendsWhatTheTasksOtherProcessorsCounted() {
+    void whatAnotherProcessorLeftInTheStoreIsSentOnceWithThisBuffersCounts() {
+        // versions before 2026-12-04: the consent recorder counted into the gate's store for the gate to send
+        store.put("consent-recorder", new MetricsDeltas(List.of(
+                new MetricsDelta("twitter", HOUR, 0L, 0L, 0L, 0L, 2L, 0L), new MetricsDelta("bluesky", HOUR, 0L, 0L, 0L, 0L, 0L, 1L))));
         MetricsBuffer gate = MetricsBuffer.sending(context, Names.METRICS_BUFFER, "gate");
-        MetricsBuffer recorder = MetricsBuffer.alongside(context, Names.METRICS_BUFFER, "recorder");
         gate.count("twitter", HOUR, Count.SEEN);
-        recorder.count("twitter", HOUR, Count.GRANTED);
-        recorder.count("bluesky", HOUR, Count.REVOKED);
         gate.flush();
         Map<String, List<MetricsDelta>> sent = sent();
         MetricsDelta twitter = sent.get("twitter").get(0);
         assertEquals(1, twitter.getSeen());
-        assertEquals(1, twitter.getGranted(), "the recorder's count, in the same window's delta");
+        assertEquals(2, twitter.getGranted(), "the recorder's counts, in the same window's delta");
         assertEquals(1, sent.get("bluesky").get(0).getRevoked());
         assertEquals(List.of(), keys());
 
-        recorder.count("twitter", HOUR, Count.GRANTED);
+        gate.count("twitter", HOUR, Count.SEEN);
         gate.flush();
-        assertEquals(1, sent().get("twitter").get(0).getGranted(), "counted afresh after the flush, not again");
+        assertEquals(0, sent().get("twitter").get(0).getGranted(), "sent once, not again");
+    }
+
+    @Test
+    void buffersOfTwoProcessorsInTheirOwnStoresCountAndSendIndependently() {
+        MockStores.inMemory(context, Names.CONSENT_METRICS_BUFFER, MetricsDeltasSerde.INSTANCE);
+        MetricsBuffer gate = MetricsBuffer.sending(context, Names.METRICS_BUFFER, "consent-gate");
+        MetricsBuffer recorder = MetricsBuffer.sending(context, Names.CONSENT_METRICS_BUFFER, "consent-recorder");
+        for (int h = 0; h < 3 * MetricsBuffer.MAX_WINDOWS; h++) { // consents recorded over many hours
+            recorder.count("twitter", HOUR + h * MetricsBuffer.HOUR_MS, Count.GRANTED);
+        }
+        gate.count("twitter", HOUR, Count.SEEN);
+        recorder.flush();
+        long granted = 0;
+        for (var f : context.forwarded()) {
+            granted += ((Routed.ToMetrics) f.record().value()).deltas().getDeltas().stream().mapToLong(MetricsDelta::getGranted).sum();
+        }
+        context.resetForwards();
+        assertEquals(3 * MetricsBuffer.MAX_WINDOWS, granted, "the recorder's buffer stays bounded and loses nothing");
+        gate.flush();
+        Map<String, List<MetricsDelta>> sent = sent();
+        assertEquals(1, sent.get("twitter").get(0).getSeen());
+        assertEquals(0, sent.get("twitter").get(0).getGranted(), "the gate sends only its own counts");
     }
 
     @Test

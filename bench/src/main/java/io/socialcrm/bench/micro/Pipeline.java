@@ -126,10 +126,12 @@ public class Pipeline {
         var seen = store(SeenEvents.earlierStore(settings.dedupeWindow()).withLoggingDisabled().build());
         var metrics = store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER), Serdes.String(),
                 MetricsDeltasSerde.INSTANCE).withLoggingDisabled().build());
+        var consentMetrics = store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CONSENT_METRICS_BUFFER), Serdes.String(),
+                MetricsDeltasSerde.INSTANCE).withLoggingDisabled().build());
         // the account directory, a global table in the topology: filled by deliver() as the global thread would
         directory = store(Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCOUNT_DIRECTORY),
                 Serdes.String(), Serdes.String()).withLoggingDisabled().build());
-        gateContext = context(consents, seenBatches, seenIndex, seen, metrics, directory);
+        gateContext = context(consents, seenBatches, seenIndex, seen, metrics, consentMetrics, directory);
         commandsContext = context(consents);
         customerContext = context(
                 store(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CUSTOMER_STATE), Serdes.String(),
@@ -225,7 +227,7 @@ public class Pipeline {
     private static void initStores(MockProcessorContext<String, Routed> context, String... names) {
         List<String> all = names.length > 0 ? List.of(names)
                 : List.of(Names.ACCOUNT_CONSENTS, Names.SEEN_BATCHES, Names.SEEN_INDEX, Names.SEEN_EVENTS, Names.METRICS_BUFFER,
-                        Names.ACCOUNT_DIRECTORY);
+                        Names.CONSENT_METRICS_BUFFER, Names.ACCOUNT_DIRECTORY);
         for (String name : all) {
             StateStore store = context.getStateStore(name);
             store.init(context.getStateStoreContext(), store);
