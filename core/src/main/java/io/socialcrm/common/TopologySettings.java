@@ -24,6 +24,8 @@ import org.apache.kafka.common.config.ConfigException;
  * invalid value fails there with the setting's name and source.
  *
  * @param partitions partitions of the account-keyed inputs; the repartition topics get as many
+ * @param liveCommitInterval most time between commits while records are live ({@link LiveCommits}); null: off
+ * @param liveLag how close to the wall clock a record's event time is for it to be live
  * @param counters this instance's own counters (not a setting: {@link #from} makes them anew)
  */
 public record TopologySettings(
@@ -47,6 +49,8 @@ public record TopologySettings(
         Duration metricsFlush,
         ContactPolicy contact,
         boolean batchCredits,
+        Duration liveCommitInterval,
+        Duration liveLag,
         AppCounters counters) {
 
     /** Longest text analysed; longer activity is refused (dead-letters). */
@@ -103,6 +107,8 @@ public record TopologySettings(
                 s.duration(AppConfig.METRICS_FLUSH.name()),
                 contact(s),
                 s.bool(AppConfig.CREDITS_BATCHED.name()),
+                s.duration(AppConfig.LIVE_COMMIT_INTERVAL.name(), true).orElse(null),
+                s.duration(AppConfig.LIVE_LAG.name()),
                 new AppCounters());
     }
 

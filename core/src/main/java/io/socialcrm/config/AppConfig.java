@@ -95,6 +95,11 @@ public final class AppConfig {
     public static final Setting CONTACT_MIN_INTERVAL = new Setting("contact.min.interval", "1d",
             "Least time between two contact opportunities of one customer (off: no limit)");
 
+    public static final Setting LIVE_COMMIT_INTERVAL = new Setting("commit.live.interval", "50ms",
+            "Under exactly-once, most time between commits while a stage processes live records (each stage's "
+                    + "latency); commit.interval.ms applies to history and backlogs. off: commit.interval.ms only");
+    public static final Setting LIVE_LAG = new Setting("commit.live.lag", "30s",
+            "A record whose event time is within this of the wall clock is live (see commit.live.interval)");
     public static final Setting METRICS_FLUSH = new Setting("metrics.flush.interval", "5s",
             "How often (wall clock) anonymous counts are sent on, and changed hourly windows written to social-metrics");
     public static final Setting ROCKSDB_MEMORY = new Setting("rocksdb.memory", "128MB",
@@ -119,7 +124,7 @@ public final class AppConfig {
             CONTEXT_HALFLIFE, CONTEXT_MAX, TAXONOMY_FILE, PLATFORMS, DEDUPE_WINDOW, CREDITS_BATCHED, ENGAGERS_SALT, MAX_FUTURE,
             SEGMENTS_SEED, SEGMENTS_FILE, SEGMENTS_REFRESH, SWEEP_BATCH, SWEEP_BUDGET, SWEEP_TICK,
             CONTACT_QUIET_HOURS, CONTACT_ZONE, CONTACT_MIN_INTERVAL,
-            METRICS_FLUSH, ROCKSDB_MEMORY, ROCKSDB_PURGE,
+            LIVE_COMMIT_INTERVAL, LIVE_LAG, METRICS_FLUSH, ROCKSDB_MEMORY, ROCKSDB_PURGE,
             HTTP_ENABLED, HTTP_HOST, HTTP_PORT, HTTP_ADVERTISED, HTTP_TOKEN);
 
     /** Production defaults of Kafka Streams that differ from Kafka's own; a user's value wins. */

@@ -10,6 +10,7 @@ import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.EraseAccount;
 import io.socialcrm.avro.internal.Forward;
 import io.socialcrm.avro.internal.Relink;
+import io.socialcrm.common.LiveCommits;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
@@ -32,6 +33,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class AccountCommands extends ContextualProcessor<String, AccountCommand, String, Routed> {
     private static final InternalSerde<AccountCommand> BATCHES = InternalSerde.of(AccountCommand.class);
     private final TopologySettings settings;
+    private LiveCommits live;
     private KeyValueStore<String, AccountConsent> consents;
 
     public AccountCommands(TopologySettings settings) {
@@ -41,11 +43,13 @@ public final class AccountCommands extends ContextualProcessor<String, AccountCo
     @Override
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
+        live = LiveCommits.of(context, settings);
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
     }
 
     @Override
     public void process(Record<String, AccountCommand> record) {
+        live.seen(record.timestamp());
         if (record.value() == null || record.key() == null) {
             throw new InvalidRecordException("account command without key or value");
         }

@@ -11,6 +11,7 @@ import io.socialcrm.avro.internal.CreditReceived;
 import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.OwnActivity;
 import io.socialcrm.common.AppCounters.Counter;
+import io.socialcrm.common.LiveCommits;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
@@ -44,6 +45,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class ConsentGate extends ContextualProcessor<String, SocialActivity, String, Routed> {
     private final TopologySettings settings;
+    private LiveCommits live;
     private final EventTimeExtractor eventTime;
     private final ContextAnalyzer contexts;
     private final long dedupeMs;
@@ -62,6 +64,7 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
     @Override
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
+        live = LiveCommits.of(context, settings);
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
         directory = AccountDirectory.of(context, settings);
         seen = SeenEvents.of(context, dedupeMs);
@@ -72,6 +75,7 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
 
     @Override
     public void process(Record<String, SocialActivity> record) {
+        live.seen(record.timestamp());
         SocialActivity activity = record.value();
         String key = record.key();
         check(key, activity, record.timestamp());

@@ -7,6 +7,7 @@ import io.socialcrm.avro.internal.AccountConsent;
 import io.socialcrm.avro.internal.AccountLinked;
 import io.socialcrm.avro.internal.AccountUnlinked;
 import io.socialcrm.avro.internal.CustomerEvent;
+import io.socialcrm.common.LiveCommits;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
@@ -31,6 +32,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class ConsentRecorder extends ContextualProcessor<String, ConsentRecord, String, Routed> {
     private final TopologySettings settings;
+    private LiveCommits live;
     private final EventTimeExtractor eventTime;
     private KeyValueStore<String, AccountConsent> consents;
     private MetricsBuffer metrics;
@@ -43,6 +45,7 @@ public final class ConsentRecorder extends ContextualProcessor<String, ConsentRe
     @Override
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
+        live = LiveCommits.of(context, settings);
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
         // a store of its own: sharing the gate's, it had to read its record back before every count (the
         // gate might have sent it), and a load of consents recorded over many hours made that record grow
@@ -53,6 +56,7 @@ public final class ConsentRecorder extends ContextualProcessor<String, ConsentRe
 
     @Override
     public void process(Record<String, ConsentRecord> record) {
+        live.seen(record.timestamp());
         String key = record.key();
         ConsentRecord consent = record.value();
         if (consent == null) {

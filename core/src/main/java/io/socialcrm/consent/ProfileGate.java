@@ -5,6 +5,7 @@ import io.socialcrm.avro.ProfileSnapshot;
 import io.socialcrm.avro.internal.AccountConsent;
 import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.ProfileUpdate;
+import io.socialcrm.common.LiveCommits;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
@@ -18,6 +19,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /** Profile statistics reach a customer only with a GRANTED consent with PROFILE scope. */
 public final class ProfileGate extends ContextualProcessor<String, ProfileSnapshot, String, Routed> {
     private final TopologySettings settings;
+    private LiveCommits live;
     private final EventTimeExtractor eventTime;
     private KeyValueStore<String, AccountConsent> consents;
 
@@ -29,11 +31,13 @@ public final class ProfileGate extends ContextualProcessor<String, ProfileSnapsh
     @Override
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
+        live = LiveCommits.of(context, settings);
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
     }
 
     @Override
     public void process(Record<String, ProfileSnapshot> record) {
+        live.seen(record.timestamp());
         ProfileSnapshot profile = record.value();
         if (profile == null) {
             return; // a compacted-topic tombstone (e.g. written by an erasure): nothing to keep

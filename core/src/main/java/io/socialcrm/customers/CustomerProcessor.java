@@ -19,6 +19,7 @@ import io.socialcrm.avro.internal.OwnActivity;
 import io.socialcrm.avro.internal.ProfileUpdate;
 import io.socialcrm.avro.internal.Restore;
 import io.socialcrm.avro.internal.UnmergeRequest;
+import io.socialcrm.common.LiveCommits;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
@@ -68,6 +69,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     private static final Duration CONTACT_CHECK = Duration.ofSeconds(1);
 
     private final TopologySettings settings;
+    private LiveCommits live;
     private final ProfileBuilder builder;
     private final AccountUpdates updates;
     private final LongSupplier nanoClock;
@@ -94,6 +96,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     @Override
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
+        live = LiveCommits.of(context, settings);
         stage = new CustomerStage(settings, context, context.getStateStore(Names.CUSTOMER_STATE),
                 context.getStateStore(Names.SEGMENT_INDEX), new TopInfluencers(context.getStateStore(Names.INFLUENCE_INDEX)),
                 new ContactPlans(context.getStateStore(Names.CONTACT_PLANS), settings.contact()));
@@ -119,6 +122,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
 
     @Override
     public void process(Record<String, CustomerEvent> record) {
+        live.seen(record.timestamp());
         String id = record.key();
         if (id == null || record.value() == null) {
             throw new InvalidRecordException("customer event without key or value");

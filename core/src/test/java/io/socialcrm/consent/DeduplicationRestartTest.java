@@ -216,6 +216,7 @@ class DeduplicationRestartTest {
                 long time = a.getOccurredAt().toEpochMilli();
                 streamTime = Math.max(streamTime, time);
                 context.setCurrentStreamTimeMs(streamTime);
+                context.setCurrentSystemTimeMs(streamTime); // live records: the gate asks for commits (LiveCommits)
                 gate.process(new Record<>("twitter:" + a.getActorId(), a, time));
             }
             after.accept(earlier);
