@@ -50,7 +50,8 @@ class WorkPerActivityTest {
     private static final int ACTIVITIES = 10_000;
     /**
      * Activities a task processes between two commits, as modelled here: at the 50 ms commit interval
-     * that is 400 activities a second on one task (the default demo's rate); a faster stream coalesces more.
+     * that is 400 activities a second on one task (the default demo's rate); a faster stream, or a
+     * backfill with a longer commit interval, coalesces more.
      */
     private static final int ACTIVITIES_PER_COMMIT = 20;
     /** The wall clock between two commits: what wall-clock punctuations (metrics flushes, sweeps) see. */

@@ -10,15 +10,16 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * stage writes is read by the next stage (and by every reader of the outputs) only once its
  * transaction commits, so the commit interval is the latency of each stage; but every commit costs a
  * producer flush and a transaction over every partition written since the last one, and with an
- * interval short enough for live latency a backfill spends most of its time committing. So the
- * application commits every {@code commit.interval.ms} (500 ms by default) and, while a stage
- * processes records whose event time is within {@code commit.live.lag} of the wall clock, asks Kafka
- * Streams ({@link ProcessorContext#commit()}) to commit at least every {@code commit.live.interval}
- * (50 ms by default): at once for a live record when the stream thread has not asked within that
- * interval, and otherwise from a wall-clock punctuation, so the last live record of a burst waits
- * one live interval at most. A request commits every task of the thread, so the requests of all
- * processors on one thread are spaced together (one clock per thread). Off under at-least-once,
- * where a record is read as soon as it is written.
+ * interval short enough for live latency a backfill spends most of its time committing. With a
+ * {@code commit.interval.ms} longer than {@code commit.live.interval} (for a backfill: the default is
+ * 50 ms, the live interval itself, which leaves this off), a stage that processes records whose event
+ * time is within {@code commit.live.lag} of the wall clock asks Kafka Streams
+ * ({@link ProcessorContext#commit()}) to commit at least every {@code commit.live.interval}: at once
+ * for a live record when the stream thread has not asked within that interval, and otherwise from a
+ * wall-clock punctuation, so the last live record of a burst waits one live interval at most. A
+ * request commits every task of the thread, so the requests of all processors on one thread are
+ * spaced together (one clock per thread). Off under at-least-once, where a record is read as soon
+ * as it is written.
  */
 public final class LiveCommits {
     /** The thread's last request, shared by the processors that run on it. */

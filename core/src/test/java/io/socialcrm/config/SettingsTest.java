@@ -84,16 +84,13 @@ class SettingsTest {
         assertTrue(e.getMessage().contains("did you mean 'segments.refresh.interval'"), e.getMessage());
     }
 
-    /**
-     * Under exactly-once socialcrm commits every 500 ms unless told otherwise (history and backlogs:
-     * fewer, larger transactions); live records ask for a commit every 50 ms (LiveCommitsTest).
-     */
+    /** Under exactly-once a segment change waits for two commits: socialcrm commits every 50 ms unless told otherwise. */
     @Test
-    void exactlyOnceCommitsEvery500MsUnlessSet() {
+    void exactlyOnceCommitsEvery50MsUnlessSet() {
         Map<String, String> given = new HashMap<>(Map.of("bootstrap.servers", "localhost:9092",
                 "schema.registry.url", "mock://commit", "engagers.salt", "salt-0123456789abcdef"));
         Settings eos = Settings.layered(AppConfig.defaults(), null, Map.of(), given);
-        assertEquals("500", io.socialcrm.topology.StreamsProperties.of(eos, TopologySettings.from(eos, 1))
+        assertEquals("50", io.socialcrm.topology.StreamsProperties.of(eos, TopologySettings.from(eos, 1))
                 .get(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
         given.put("commit.interval.ms", "200");
         Settings own = Settings.layered(AppConfig.defaults(), null, Map.of(), given);
