@@ -182,6 +182,11 @@ class PrivacyIT {
             client.send(topics.segmentDefinitions, "everyone", SegmentDefinition.newBuilder().setId("everyone")
                     .setDescription("every customer").setEnterWhen("accounts >= 1").setExitWhen("accounts < 1").setVersion(1)
                     .setEnabled(true).build());
+            // a campaign everyone with MESSAGING scope enters: the customers after the erasure write contact
+            // plans too, so the segments of contact-plans' changelog roll and the cleaner reaches alice's plan
+            client.send(topics.segmentDefinitions, "reachable", SegmentDefinition.newBuilder().setId("reachable")
+                    .setDescription("every customer, a campaign").setEnterWhen("accounts >= 1").setExitWhen("accounts < 1")
+                    .setVersion(1).setEnabled(true).setCampaign(true).build());
             client.grant(ALICE, "twitter", ALICE_TWITTER, t, ConsentScope.ACTIVITY, ConsentScope.CONTENT, ConsentScope.PROFILE,
                     ConsentScope.MESSAGING);
             client.grant(ALICE, "instagram", ALICE_INSTAGRAM, t, ConsentScope.ACTIVITY, ConsentScope.CONTENT);
@@ -222,7 +227,7 @@ class PrivacyIT {
                         for (int i = 0; i < 8; i++) {
                             String id = "late-" + r + "-" + i;
                             client.grant(id, "twitter", "7" + r + "0" + i, t.plusSeconds(4000 + r), ConsentScope.ACTIVITY,
-                                    ConsentScope.PROFILE);
+                                    ConsentScope.PROFILE, ConsentScope.MESSAGING);
                             client.send(topics.socialProfiles, "twitter:7" + r + "0" + i, ProfileSnapshot.newBuilder()
                                     .setPlatform("twitter").setPlatformUserId("7" + r + "0" + i).setFollowers(r).setFollowing(1)
                                     .setPosts(1).setFetchedAt(t.plusSeconds(4000 + r)).build());

@@ -67,7 +67,7 @@ public final class LiveCommits {
     }
 
     private void punctuate(long now) {
-        if (lastLive >= lastRequest(now)) { // a live record since the thread last asked
+        if (lastLive > lastRequest(now)) { // a live record since the thread last asked (one as it asked is in that commit)
             request(now);
         }
     }
