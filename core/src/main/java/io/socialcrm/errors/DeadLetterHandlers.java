@@ -85,10 +85,9 @@ public final class DeadLetterHandlers {
                         context.topic(), context.partition(), context.offset(), context.processorNodeId(), exception);
             }
             FailedInBatch inBatch = FailedInBatch.in(exception);
-            if (inBatch != null) { // only the events of a batch that failed, under the batch's key: the others were processed
-                return Response.resume(deadLetter("processing", context, context.sourceRawKey(), inBatch.value(), exception));
-            }
-            return Response.resume(deadLetter("processing", context, context.sourceRawKey(), context.sourceRawValue(), exception));
+            // of a batch, only the events that failed (under the batch's key): the others were processed
+            byte[] value = inBatch != null ? inBatch.value() : context.sourceRawValue();
+            return Response.resume(deadLetter("processing", context, context.sourceRawKey(), value, exception));
         }
     }
 
