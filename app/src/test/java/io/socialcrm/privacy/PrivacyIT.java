@@ -129,6 +129,9 @@ class PrivacyIT {
         FAST_COMPACTION.forEach((k, v) -> settings.put("topic." + k, v));
         settings.put("repartition.purge.interval.ms", "500");
         settings.put("commit.interval.ms", "200");
+        // every commit at 200 ms, as before live commits: a changelog written only by the erasure (pending-erasures)
+        // rolls its segment only on a later append, and a live commit's prompt marker made that rarer
+        settings.put("commit.live.interval", "off");
         settings.put("influence.min.population", "1");
         settings.put("rocksdb.purge.interval", "1s");
         return settings;
