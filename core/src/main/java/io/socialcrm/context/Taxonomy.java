@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -77,6 +78,7 @@ public final class Taxonomy {
             selfAndAncestors[i] = closure(i, parents, origin);
         }
         int maxWords = 1;
+        Set<String> phraseStarts = new HashSet<>();
         Map<String, List<Integer>> kw = new HashMap<>();
         Map<String, List<Integer>> tags = new HashMap<>();
         Map<String, List<Integer>> acc = new HashMap<>();
@@ -89,6 +91,10 @@ public final class Taxonomy {
                 if (!normalized.isEmpty()) {
                     kw.computeIfAbsent(normalized, k -> new ArrayList<>()).add(i);
                     maxWords = Math.max(maxWords, TextTokens.wordCount(normalized));
+                    int space = normalized.indexOf(' ');
+                    if (space > 0) {
+                        phraseStarts.add(normalized.substring(0, space));
+                    }
                 }
             }
             for (String tag : c.hashtags()) {
@@ -105,7 +111,7 @@ public final class Taxonomy {
         hashtags = freeze(tags);
         accounts = freeze(acc);
         domains = freeze(dom);
-        tokens = new TextTokens(Math.min(maxWords, 4));
+        tokens = new TextTokens(Math.min(maxWords, 4), phraseStarts);
     }
 
     /** The taxonomy shipped with socialcrm, read once per JVM (it is immutable, and reading it takes a while). */
