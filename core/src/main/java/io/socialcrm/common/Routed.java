@@ -74,4 +74,8 @@ public sealed interface Routed {
     /** A tombstone for an erased account on an input topic (consents, social-profiles). */
     record ToInputTombstone(String topic) implements Routed {
     }
+
+    /** A compaction marker ({@link CompactionMarkers}) for every partition of a compacted topic. */
+    record ToCompactionMarker(String topic) implements Routed {
+    }
 }

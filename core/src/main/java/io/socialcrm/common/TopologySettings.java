@@ -26,6 +26,7 @@ import org.apache.kafka.common.config.ConfigException;
  * @param partitions partitions of the account-keyed inputs; the repartition topics get as many
  * @param liveCommitInterval most time between commits while records are live ({@link LiveCommits}); null: off
  * @param liveLag how close to the wall clock a record's event time is for it to be live
+ * @param compactionLag longest time an erased record stays in a compacted topic's log ({@link SegmentRolls})
  * @param counters this instance's own counters (not a setting: {@link #from} makes them anew)
  */
 public record TopologySettings(
@@ -51,6 +52,7 @@ public record TopologySettings(
         boolean batchCredits,
         Duration liveCommitInterval,
         Duration liveLag,
+        Duration compactionLag,
         AppCounters counters) {
 
     /** Longest text analysed; longer activity is refused (dead-letters). */
@@ -109,7 +111,16 @@ public record TopologySettings(
                 s.bool(AppConfig.CREDITS_BATCHED.name()),
                 s.duration(AppConfig.LIVE_COMMIT_INTERVAL.name(), true).orElse(null),
                 s.duration(AppConfig.LIVE_LAG.name()),
+                compactionLag(s),
                 new AppCounters());
+    }
+
+    private static Duration compactionLag(Settings s) {
+        Duration lag = s.duration(AppConfig.ERASURE_COMPACTION_LAG.name());
+        if (lag.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw s.invalid(AppConfig.ERASURE_COMPACTION_LAG.name(), "must be at least 1s (the default, 1d, suits most deployments)");
+        }
+        return lag;
     }
 
     private static ContactPolicy contact(Settings s) {

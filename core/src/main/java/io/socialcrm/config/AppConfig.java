@@ -107,6 +107,10 @@ public final class AppConfig {
 
     public static final Setting ROCKSDB_PURGE = new Setting("rocksdb.purge.interval", "1d",
             "Longest time a deleted record (revocation, erasure) stays in RocksDB's files before a compaction rewrites them");
+    public static final Setting ERASURE_COMPACTION_LAG = new Setting("erasure.compaction.lag", "1d",
+            "Longest time an erased or revoked record stays in the log of a compacted topic (changelogs, outputs, "
+                    + "inputs): max.compaction.lag.ms of the changelogs, and each task appends a marker to its compacted "
+                    + "topics every quarter of it so that a quiet partition's segment rolls");
 
     public static final Setting HTTP_ENABLED = new Setting("http.enabled", "true", "Serve the HTTP query API");
     public static final Setting HTTP_HOST = new Setting("http.host", "0.0.0.0", "Address the HTTP API binds to");
@@ -124,7 +128,7 @@ public final class AppConfig {
             CONTEXT_HALFLIFE, CONTEXT_MAX, TAXONOMY_FILE, PLATFORMS, DEDUPE_WINDOW, CREDITS_BATCHED, ENGAGERS_SALT, MAX_FUTURE,
             SEGMENTS_SEED, SEGMENTS_FILE, SEGMENTS_REFRESH, SWEEP_BATCH, SWEEP_BUDGET, SWEEP_TICK,
             CONTACT_QUIET_HOURS, CONTACT_ZONE, CONTACT_MIN_INTERVAL,
-            LIVE_COMMIT_INTERVAL, LIVE_LAG, METRICS_FLUSH, ROCKSDB_MEMORY, ROCKSDB_PURGE,
+            LIVE_COMMIT_INTERVAL, LIVE_LAG, METRICS_FLUSH, ROCKSDB_MEMORY, ROCKSDB_PURGE, ERASURE_COMPACTION_LAG,
             HTTP_ENABLED, HTTP_HOST, HTTP_PORT, HTTP_ADVERTISED, HTTP_TOKEN);
 
     /** Production defaults of Kafka Streams that differ from Kafka's own; a user's value wins. */

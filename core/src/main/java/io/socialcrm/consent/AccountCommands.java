@@ -10,6 +10,7 @@ import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.EraseAccount;
 import io.socialcrm.avro.internal.Forward;
 import io.socialcrm.avro.internal.Relink;
+import io.socialcrm.common.CompactionMarkers;
 import io.socialcrm.common.LiveCommits;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
@@ -17,6 +18,7 @@ import io.socialcrm.common.TopologySettings;
 import io.socialcrm.errors.BatchedEvents;
 import io.socialcrm.errors.InvalidRecordException;
 import io.socialcrm.serde.InternalSerde;
+import java.util.List;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -45,6 +47,20 @@ public final class AccountCommands extends ContextualProcessor<String, AccountCo
         super.init(context);
         live = LiveCommits.of(context, settings);
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
+        // wall clock: an erasure must leave the compacted topics' logs even when nothing is written after it
+        CompactionMarkers.schedule(context, settings, this::appendCompactionMarkers);
+    }
+
+    /**
+     * The accounts stage's compaction markers ({@link CompactionMarkers}): the marker key deleted in
+     * {@code account-consents}, a tombstone of it on the account directory and the compacted inputs
+     * an erasure tombstones.
+     */
+    private void appendCompactionMarkers(long now) {
+        consents.delete(CompactionMarkers.KEY);
+        for (var topic : List.of(settings.topics().accountDirectory, settings.topics().consents, settings.topics().socialProfiles)) {
+            context().forward(new Record<>(CompactionMarkers.KEY, new Routed.ToCompactionMarker(topic.name()), now));
+        }
     }
 
     @Override

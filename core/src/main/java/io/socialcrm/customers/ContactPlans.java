@@ -57,6 +57,11 @@ final class ContactPlans {
         }
     }
 
+    /** Deletes the compaction marker's key in the store ({@link io.socialcrm.common.CompactionMarkers}): no plan is under it. */
+    void deleteMarker() {
+        store.delete(io.socialcrm.common.CompactionMarkers.KEY);
+    }
+
     /**
      * A customer with MESSAGING scope entered a campaign segment: schedules an opportunity at the
      * moment the policy chooses from the customer's rhythm, unless one is scheduled or due already.

@@ -19,6 +19,7 @@ import io.socialcrm.avro.internal.OwnActivity;
 import io.socialcrm.avro.internal.ProfileUpdate;
 import io.socialcrm.avro.internal.Restore;
 import io.socialcrm.avro.internal.UnmergeRequest;
+import io.socialcrm.common.CompactionMarkers;
 import io.socialcrm.common.LiveCommits;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
@@ -118,6 +119,8 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         // stream time: a contact opportunity is due at a moment of the customers' own (event) time,
         // and is written in the same transaction as the plan's move (exactly once)
         context.schedule(CONTACT_CHECK, PunctuationType.STREAM_TIME, streamTime -> stage.contacts.due(streamTime, stage::contact));
+        // wall clock: an erasure must leave the compacted topics' logs even when nothing is written after it
+        CompactionMarkers.schedule(context, settings, privacy::appendCompactionMarkers);
     }
 
     @Override

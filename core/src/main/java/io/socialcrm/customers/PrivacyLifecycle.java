@@ -16,6 +16,7 @@ import io.socialcrm.avro.internal.EraseRequest;
 import io.socialcrm.avro.internal.Membership;
 import io.socialcrm.avro.internal.PendingErasure;
 import io.socialcrm.common.AppCounters.Counter;
+import io.socialcrm.common.CompactionMarkers;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.contract.ChangeTrigger;
@@ -122,6 +123,22 @@ final class PrivacyLifecycle {
         for (String account : accounts) {
             AccountCommand command = new AccountCommand(new EraseAccount(id, erase.getRequestId()));
             stage.forward(account, new Routed.ToAccounts(command), time);
+        }
+    }
+
+    /**
+     * The customer stage's compaction markers ({@link CompactionMarkers}): the marker key deleted in
+     * each changelogged store that holds customers, a tombstone of it on each compacted output.
+     */
+    void appendCompactionMarkers(long now) {
+        String key = CompactionMarkers.KEY;
+        stage.states.delete(key);
+        stage.segmentIndex.delete(key);
+        stage.contacts.deleteMarker();
+        pendingErasures.delete(key);
+        for (var topic : List.of(stage.settings.topics().customerProfiles, stage.settings.topics().segmentMembers,
+                stage.settings.topics().accessReports)) {
+            stage.forward(key, new Routed.ToCompactionMarker(topic.name()), now);
         }
     }
 

@@ -135,9 +135,11 @@ public final class SocialCrmTopology {
                 .process(() -> new AccountCommands(settings), Named.as("account-commands"), Names.ACCOUNT_CONSENTS);
         Map<String, KStream<String, Routed>> commands = fromCommands.split(Named.as("account-commands-"))
                 .branch((k, v) -> v instanceof Routed.ToInputTombstone, Branched.as("tombstones"))
+                .branch((k, v) -> v instanceof Routed.ToCompactionMarker, Branched.as("compaction-markers"))
                 .defaultBranch(Branched.as("customers"));
         commands.get("account-commands-tombstones").to(new TombstoneTopic(),
                 Produced.with(keys, Serdes.serdeFrom(SocialCrmTopology.<Routed>nullValues(), (topic, bytes) -> null)).withName("input-tombstones-sink"));
+        markers(commands.get("account-commands-compaction-markers"), "account-compaction-markers-sink");
 
         Map<String, KStream<String, Routed>> accountStage = gate.get("consent-gate-customers")
                 .merge(fromConsents, Named.as("merge-consents"))
@@ -222,6 +224,7 @@ public final class SocialCrmTopology {
                 .branch((k, v) -> v instanceof Routed.ToTakeUp, Branched.as("take-up"))
                 .branch((k, v) -> v instanceof Routed.ToAccessReports, Branched.as("access-reports"))
                 .branch((k, v) -> v instanceof Routed.ToMetrics, Branched.as("metrics"))
+                .branch((k, v) -> v instanceof Routed.ToCompactionMarker, Branched.as("compaction-markers"))
                 .defaultBranch(Branched.as("accounts"));
         sink(out.get("customer-out-profiles"), v -> ((Routed.ToProfiles) v).profile(), topics.customerProfiles, registry);
         sink(out.get("customer-out-changes"), v -> ((Routed.ToSegmentChanges) v).change(), topics.segmentChanges, registry);
@@ -231,6 +234,7 @@ public final class SocialCrmTopology {
         sink(out.get("customer-out-receipts"), v -> ((Routed.ToReceipts) v).receipt(), topics.erasureReceipts, registry);
         sink(out.get("customer-out-take-up"), v -> ((Routed.ToTakeUp) v).takeUp(), topics.consentTakeUp, registry);
         sink(out.get("customer-out-access-reports"), v -> ((Routed.ToAccessReports) v).report(), topics.accessReports, registry);
+        markers(out.get("customer-out-compaction-markers"), "customer-compaction-markers-sink");
         out.get("customer-out-distribution")
                 .mapValues(v -> ((Routed.ToDistribution) v).sketch(), Named.as("distribution-unwrap"))
                 .to(topics.influenceDistribution.name(), Produced.with(keys, Serdes.ByteArray()).withName("influence-distribution-sink"));
@@ -310,21 +314,36 @@ public final class SocialCrmTopology {
                 .to(topic.name(), produced(topic, registry, topic.baseName() + "-sink"));
     }
 
+    /** The compaction markers of a stage: tombstones of the marker key, to every partition of the topic each names. */
+    private static void markers(KStream<String, Routed> markers, String name) {
+        markers.to(new TombstoneTopic(),
+                Produced.with(Topics.keySerde(), Serdes.serdeFrom(SocialCrmTopology.<Routed>nullValues(), (topic, bytes) -> null))
+                        .withStreamPartitioner(new EveryPartition()).withName(name));
+    }
+
     /** Writes every value as null: the tombstones an erasure leaves on compacted inputs. */
     private static <T> Serializer<T> nullValues() {
         return (topic, value) -> null;
     }
 
-    /** The input topic an erasure tombstone is meant for. */
+    /** The topic an erasure's tombstone on an input, or a compaction marker, is meant for. */
     static final class TombstoneTopic implements TopicNameExtractor<String, Routed> {
         @Override
         public String extract(String key, Routed value, RecordContext context) {
-            return ((Routed.ToInputTombstone) value).topic();
+            return value instanceof Routed.ToCompactionMarker marker ? marker.topic() : ((Routed.ToInputTombstone) value).topic();
         }
 
         @Override
         public String toString() {
             return "TombstoneTopic";
+        }
+    }
+
+    /** Every partition of the topic: where a compaction marker goes. */
+    static final class EveryPartition implements StreamPartitioner<String, Routed> {
+        @Override
+        public Optional<Set<Integer>> partitions(String topic, String key, Routed value, int numPartitions) {
+            return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toSet()));
         }
     }
 

@@ -8,6 +8,7 @@ import io.socialcrm.serde.SchemaRegistryConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** Kafka Streams properties from socialcrm settings: production defaults, the user's Kafka settings on top. */
@@ -46,6 +47,9 @@ public final class StreamsProperties {
         props.put(BoundedRocksDb.TOTAL_BYTES, Long.toString(settings.bytes(AppConfig.ROCKSDB_MEMORY.name())));
         props.put(BoundedRocksDb.PURGE_SECONDS, Long.toString(Math.max(1, settings.duration(AppConfig.ROCKSDB_PURGE.name()).toSeconds())));
         props.putIfAbsent(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
+        // the changelogs' segments roll (at the next append: a compaction marker at the latest) and are cleaned
+        // within erasure.compaction.lag, so that an erasure's tombstones take the erased records away in time
+        props.putIfAbsent(StreamsConfig.topicPrefix(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG), Long.toString(topology.compactionLag().toMillis()));
         defaultCommitInterval(props);
         // the global table reads sketches only; enabling the handler there is Kafka's recommended setting
         props.putIfAbsent(globalHandlerKey(), "true");

@@ -22,9 +22,11 @@ import io.socialcrm.avro.MembershipChange;
 import io.socialcrm.avro.SegmentChange;
 import io.socialcrm.avro.SegmentMembership;
 import io.socialcrm.avro.internal.AccountConsent;
+import io.socialcrm.common.CompactionMarkers;
 import io.socialcrm.common.Names;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.testing.TopologyFixture;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -205,6 +208,43 @@ class PrivacyTopologyTest {
             assertEquals(0, count(f.store(Names.PENDING_ERASURES)), "the erasure is complete");
             assertEquals(2.0, profiles.get("bob").getInfluence().getSharesReceived() + profiles.get("bob").getInfluence()
                     .getMentionsReceived(), 1e-9, "bob is untouched");
+        }
+    }
+
+    @Test
+    void compactionMarkersReachEveryCompactedTopicAndChangelogThatHoldsPeopleEvenWhenNothingElseIsWritten() {
+        // erasure.compaction.lag 8s: each stage appends its markers every 2 s of wall-clock time
+        try (TopologyFixture f = new TopologyFixture(Map.of("erasure.compaction.lag", "8s", "influence.min.population", "1"))) {
+            f.define("all", "accounts >= 1", "accounts < 1", 1);
+            f.definitions.pipeInput("reachable", io.socialcrm.avro.SegmentDefinition.newBuilder().setId("reachable").setDescription("reachable")
+                    .setEnterWhen("contactable").setExitWhen("!contactable").setVersion(1).setEnabled(true).setCampaign(true).build(), T0);
+            f.grant("alice", "twitter", "1", T0, ConsentScope.ACTIVITY, ConsentScope.PROFILE, ConsentScope.MESSAGING);
+            f.engage("9", ActivityType.SHARE, "1", T0.plusSeconds(10));
+            f.erasures.pipeInput("alice", new ErasureRequest("req-1", "alice", T1), T1);
+            String app = f.settings.applicationId();
+            List<String> topics = List.of(f.topics.customerProfiles.name(), f.topics.segmentMembers.name(), f.topics.accessReports.name(),
+                    f.topics.accountDirectory.name(), f.topics.consents.name(), f.topics.socialProfiles.name(),
+                    app + "-" + Names.CUSTOMER_STATE + "-changelog", app + "-" + Names.SEGMENT_INDEX + "-changelog",
+                    app + "-" + Names.CONTACT_PLANS + "-changelog", app + "-" + Names.PENDING_ERASURES + "-changelog",
+                    app + "-" + Names.ACCOUNT_CONSENTS + "-changelog");
+            Map<String, org.apache.kafka.streams.TestOutputTopic<String, byte[]>> outputs = new java.util.LinkedHashMap<>();
+            for (String topic : topics) {
+                outputs.put(topic, f.driver.createOutputTopic(topic, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()));
+            }
+            outputs.forEach((topic, out) -> assertFalse(out.readRecordsToList().isEmpty(), "the erasure wrote to " + topic));
+
+            for (int round = 1; round <= 2; round++) { // and nothing else happens
+                f.advanceWallClock(Duration.ofSeconds(2));
+                for (var e : outputs.entrySet()) {
+                    List<TestRecord<String, byte[]>> written = e.getValue().readRecordsToList();
+                    assertFalse(written.isEmpty(), "round " + round + ": a marker on " + e.getKey());
+                    assertTrue(written.stream().allMatch(r -> CompactionMarkers.KEY.equals(r.key()) && r.value() == null),
+                            "round " + round + ": only tombstones of the marker key on " + e.getKey() + ": " + written.stream().map(TestRecord::key).toList());
+                }
+            }
+            assertNull(f.customerState().get(CompactionMarkers.KEY), "a marker is never a customer");
+            assertEquals(0, count(f.store(Names.ACCOUNT_CONSENTS)), "nor an account: the markers read back from consents change nothing");
+            assertTrue(f.deadLetters.readRecordsToList().isEmpty(), "no dead letter from the markers read back from the inputs");
         }
     }
 

@@ -24,8 +24,19 @@ public record Topic<V>(String baseName, String name, Class<V> valueType, TopicKi
         Objects.requireNonNull(kind);
     }
 
-    /** Topic-level configs to create it with. */
+    /**
+     * Topic-level configs to create it with. A compacted topic gets {@code max.compaction.lag.ms}
+     * ({@link Topics#MAX_COMPACTION_LAG}): a segment older than that rolls at the next append (a
+     * compaction marker at the latest, {@link Topics#COMPACTION_MARKER_KEY}) and is cleaned, so an
+     * erasure's tombstones take the erased records with them within about that time.
+     */
     public Map<String, String> configs() {
+        if (kind.isCompacted()) {
+            String lag = Long.toString(Topics.MAX_COMPACTION_LAG.toMillis());
+            return retention == null ? Map.of("cleanup.policy", kind.cleanupPolicy(), "max.compaction.lag.ms", lag)
+                    : Map.of("cleanup.policy", kind.cleanupPolicy(), "max.compaction.lag.ms", lag, "retention.ms",
+                            Long.toString(retention.toMillis()));
+        }
         if (retention == null) {
             return Map.of("cleanup.policy", kind.cleanupPolicy());
         }

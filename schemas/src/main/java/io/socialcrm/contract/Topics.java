@@ -36,6 +36,16 @@ public final class Topics {
     public static final Duration EVENT_RETENTION = Duration.ofDays(7);
     public static final Duration METRICS_RETENTION = Duration.ofDays(90);
     public static final Duration RECEIPT_RETENTION = Duration.ofDays(365);
+    /**
+     * The key of the compaction markers: tombstones (never a value) that the application appends to
+     * each partition of the compacted topics it writes, every quarter of {@code erasure.compaction.lag}.
+     * A partition's active segment rolls only on an append, and the log cleaner never reads the
+     * active segment, so without them an erased customer's records could stay for good in a partition
+     * nothing else is written to. The key names no customer, account or member; readers skip it.
+     */
+    public static final String COMPACTION_MARKER_KEY = "__socialcrm.compaction-marker";
+    /** {@code max.compaction.lag.ms} of the compacted topics the catalogue creates: the default {@code erasure.compaction.lag}. */
+    public static final Duration MAX_COMPACTION_LAG = Duration.ofDays(1);
 
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]*");
 

@@ -2,6 +2,7 @@ package io.socialcrm.connectors.sink;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.socialcrm.contract.MemberKey;
+import io.socialcrm.contract.Topics;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -98,6 +99,9 @@ public final class ContractTables<R extends ConnectRecord<R>> implements Transfo
 
     @Override
     public R apply(R record) {
+        if (record.value() == null && Topics.COMPACTION_MARKER_KEY.equals(record.key())) {
+            return null; // a compaction marker rolls the topic's segments: no row is meant
+        }
         Table table = tableOf(record.topic());
         Struct key;
         Struct row = null;

@@ -72,6 +72,14 @@ class ContractTablesTest {
     }
 
     @Test
+    void compactionMarkersAreNoRowAndAreDropped() {
+        for (String topic : List.of("customer-profiles", "segment-members")) {
+            assertNull(apply("", record(topic, io.socialcrm.contract.Topics.COMPACTION_MARKER_KEY, null)),
+                    "a marker on " + topic + " deletes nothing and inserts nothing");
+        }
+    }
+
+    @Test
     void appendedTablesAreKeyedByWhatMakesARowUnique() {
         Struct change = (Struct) apply("", record("segment-changes", "c-42", SampleRecords.segmentChange())).key();
         assertEquals(List.of("customer_id", "segment_id", "at", "change"), change.schema().fields().stream().map(f -> f.name()).toList());
