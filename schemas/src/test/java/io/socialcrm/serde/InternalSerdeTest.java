@@ -44,6 +44,24 @@ class InternalSerdeTest {
     }
 
     @Test
+    void theGeneratedEncodersWriteWhatAvrosSchemaWalkWrites() throws Exception {
+        // the serde writes customer state with the generated classes' own encoders ("custom coders"):
+        // the bytes must be those of the schema walk, or state written before would read differently
+        CustomerState state = CustomerState.newBuilder().setAccounts(List.of(account(), account()))
+                .setMemberships(List.of(new Membership("top-influencers", 7L, 2, "", 9L), new Membership("all", 1L, 1, "why", null)))
+                .setMergedFrom(List.of("c-2")).setRedirectTo(null).setLastScore(42.5f).setRefreshedAt(123L).build();
+        byte[] ours = InternalSerde.of(CustomerState.class).serialize("t", state);
+        assertEquals(true, org.apache.avro.specific.SpecificData.getForClass(CustomerState.class).useCustomCoders());
+        java.io.ByteArrayOutputStream walked = new java.io.ByteArrayOutputStream();
+        org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(walked, null);
+        new org.apache.avro.generic.GenericDatumWriter<CustomerState>(CustomerState.getClassSchema(), new GenericData())
+                .write(state, encoder);
+        encoder.flush();
+        assertArrayEquals(walked.toByteArray(), Arrays.copyOfRange(ours, 10, ours.length), "the body after the 10-byte header");
+        assertEquals(state, InternalSerde.of(CustomerState.class).deserialize("t", ours));
+    }
+
+    @Test
     void contractRecordsRoundTripToo() {
         InternalSerde<SegmentDefinition> serde = InternalSerde.of(SegmentDefinition.class);
         assertEquals(SampleRecords.segment(), serde.deserialize("t", serde.serialize("t", SampleRecords.segment())));
