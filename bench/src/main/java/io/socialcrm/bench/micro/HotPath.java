@@ -57,6 +57,7 @@ public class HotPath {
     private AccountState account;
     private long time;
     private long engager;
+    private static final io.socialcrm.serde.InternalSerde<CustomerState> STATES = io.socialcrm.serde.InternalSerde.of(CustomerState.class);
     private static final String TEXT = "What a game tonight at the premier league, watching with friends https://www.bbc.co.uk/sport";
     private static final List<String> TAGS = List.of("premierleague", "football");
     private static final List<String> DOMAINS = List.of("bbc.co.uk");
@@ -122,6 +123,12 @@ public class HotPath {
     @Benchmark
     public void scoring(Blackhole bh) {
         bh.consume(profiles.build("c1", customer, time, distribution));
+    }
+
+    /** The customer's state written and read back through the internal serde, as the customer stage does per event. */
+    @Benchmark
+    public void stateRoundTrip(Blackhole bh) {
+        bh.consume(STATES.deserialize("customer-state", STATES.serialize("customer-state", customer)));
     }
 
     /** The 16 default segments evaluated (CEL, results remembered by the values read) for one profile. */
