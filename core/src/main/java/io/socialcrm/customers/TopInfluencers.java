@@ -88,11 +88,19 @@ public final class TopInfluencers {
 
     /** Places (or moves, or leaves out) a customer with its current raw influence. */
     public void offer(String customerId, double raw) {
+        // most offers are of customers below a full list: left out before their key is built
+        boolean forNext = next != null && !next.leavesOut(customerId, raw);
+        boolean forLive = !live.leavesOut(customerId, raw);
+        if (!forNext && !forLive) {
+            return;
+        }
         String key = InfluenceIndex.key(raw, customerId);
-        if (next != null) {
+        if (forNext) {
             next.offer(customerId, key);
         }
-        live.offer(customerId, key);
+        if (forLive) {
+            live.offer(customerId, key);
+        }
     }
 
     /** Takes a customer off the list, in the store too; true if it was on it. */
@@ -121,10 +129,27 @@ public final class TopInfluencers {
         private final Consumer<String> changed;
         private final TreeMap<String, String> ranked = new TreeMap<>();
         private final Map<String, String> keyOf = new HashMap<>();
+        /** The raw influence of the last entry, or NaN when the list changed since it was read. */
+        private double lastRaw = Double.NaN;
 
         Ranking(int capacity, Consumer<String> changed) {
             this.capacity = capacity;
             this.changed = changed;
+        }
+
+        /**
+         * True when offering the customer would change nothing: the list is full, the customer is not
+         * on it and ranks strictly below its last entry (ties are left to {@link #offer}, which
+         * orders them by id).
+         */
+        boolean leavesOut(String customerId, double raw) {
+            if (ranked.size() < capacity || keyOf.containsKey(customerId)) {
+                return false;
+            }
+            if (Double.isNaN(lastRaw)) {
+                lastRaw = InfluenceIndex.raw(ranked.lastKey());
+            }
+            return Math.max(0.0, raw) < lastRaw;
         }
 
         void offer(String customerId, String key) {
@@ -137,6 +162,7 @@ public final class TopInfluencers {
             } else if (ranked.size() >= capacity && key.compareTo(ranked.lastKey()) > 0) {
                 return;
             }
+            lastRaw = Double.NaN;
             ranked.put(key, customerId);
             keyOf.put(customerId, key);
             changed.accept(customerId);
@@ -152,6 +178,7 @@ public final class TopInfluencers {
             if (key == null) {
                 return false;
             }
+            lastRaw = Double.NaN;
             ranked.remove(key);
             changed.accept(customerId);
             return true;

@@ -56,6 +56,67 @@ class TopInfluencersTest {
         assertEquals(List.of("c", "d"), listed(store), "a removal reaches the store at once");
     }
 
+    /** The list's rule stated plainly (each offer's key built and compared): what the ranking must match. */
+    private static final class Model {
+        private final int capacity;
+        private final java.util.TreeMap<String, String> ranked = new java.util.TreeMap<>();
+        private final java.util.Map<String, String> keyOf = new java.util.HashMap<>();
+
+        Model(int capacity) {
+            this.capacity = capacity;
+        }
+
+        void offer(String id, double raw) {
+            String key = InfluenceIndex.key(raw, id);
+            String old = keyOf.get(id);
+            if (old != null) {
+                ranked.remove(old);
+            } else if (ranked.size() >= capacity && key.compareTo(ranked.lastKey()) > 0) {
+                return;
+            }
+            ranked.put(key, id);
+            keyOf.put(id, key);
+            while (ranked.size() > capacity) {
+                keyOf.remove(ranked.pollLastEntry().getValue());
+            }
+        }
+
+        void remove(String id) {
+            String key = keyOf.remove(id);
+            if (key != null) {
+                ranked.remove(key);
+            }
+        }
+
+        List<String> listed() {
+            return new ArrayList<>(ranked.values());
+        }
+    }
+
+    @Test
+    void offersAmongRandomMovesTiesAndRemovalsRankAsTheRuleSays() {
+        KeyValueStore<String, String> store = store();
+        TopInfluencers top = new TopInfluencers(store, 20);
+        Model model = new Model(20);
+        java.util.Random random = new java.util.Random(5);
+        for (int i = 0; i < 20_000; i++) {
+            String id = "c" + random.nextInt(200);
+            if (random.nextInt(50) == 0) {
+                top.remove(id);
+                model.remove(id);
+                continue;
+            }
+            // few distinct values, so that ties with the last entry are common; rising, so the list moves
+            double raw = random.nextInt(8) == 0 ? 0.0 : Math.floor(random.nextDouble() * 10 + i / 2_000.0);
+            top.offer(id, raw);
+            model.offer(id, raw);
+            if (i % 500 == 499) {
+                top.sync();
+                assertEquals(model.listed(), listed(store), "after offer " + i);
+            }
+        }
+    }
+
     @Test
     void aCompletedSweepRanksExactlyWhateverDecayDid() {
         Random random = new Random(7);
