@@ -10,7 +10,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * The compaction markers of a processor that writes compacted topics ({@link Topics#COMPACTION_MARKER_KEY}):
  * every quarter of {@code erasure.compaction.lag} of wall-clock time it deletes the marker key in
  * each of its changelogged stores and sends a tombstone of it to each compacted topic it writes
- * (to every partition of a topic: {@code topology/CompactionMarkerPartitions}).
+ * (to every partition of a topic: {@code SocialCrmTopology.EveryPartition}).
  *
  * <p>Why: Kafka rolls a partition's active segment only when a record is appended to it (once the
  * segment is older than {@code segment.ms}, or {@code max.compaction.lag.ms}, which the application
@@ -37,10 +37,5 @@ public final class CompactionMarkers {
     /** Schedules {@code append} (given the wall-clock time) every {@link #interval} of wall-clock time. */
     public static void schedule(ProcessorContext<?, ?> context, TopologySettings settings, LongConsumer append) {
         context.schedule(interval(settings.compactionLag()), PunctuationType.WALL_CLOCK_TIME, append::accept);
-    }
-
-    /** True for the markers' key: a record under it is no customer's, account's or member's. */
-    public static boolean isMarker(String key) {
-        return KEY.equals(key);
     }
 }

@@ -26,7 +26,7 @@ import org.apache.kafka.common.config.ConfigException;
  * @param partitions partitions of the account-keyed inputs; the repartition topics get as many
  * @param liveCommitInterval most time between commits while records are live ({@link LiveCommits}); null: off
  * @param liveLag how close to the wall clock a record's event time is for it to be live
- * @param compactionLag longest time an erased record stays in a compacted topic's log ({@link SegmentRolls})
+ * @param compactionLag longest time an erased record stays in a compacted topic's log ({@link CompactionMarkers})
  * @param counters this instance's own counters (not a setting: {@link #from} makes them anew)
  */
 public record TopologySettings(

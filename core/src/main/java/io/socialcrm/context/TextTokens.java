@@ -62,49 +62,46 @@ public final class TextTokens {
     /** Calls {@code sink} with each token and its Lucene type, and with each n-gram and {@link #PHRASE_TYPE}. */
     public void forEach(String text, BiConsumer<String, String> sink) {
         String[] last = new String[maxWords]; // the last words seen, by position modulo maxWords
-        int seen = 0;
-        try (TokenStream stream = words.tokenStream("text", text)) {
-            CharTermAttribute term = stream.addAttribute(CharTermAttribute.class);
-            TypeAttribute type = stream.addAttribute(TypeAttribute.class);
-            stream.reset();
-            while (stream.incrementToken()) {
-                String token = term.toString();
-                sink.accept(token, type.type());
-                last[seen % maxWords] = token;
-                seen++;
-                // the n-grams that end with this token
-                for (int n = 2; n <= Math.min(maxWords, seen); n++) {
-                    String first = last[(seen - n) % maxWords];
-                    if (phraseStarts != null && !phraseStarts.contains(first)) {
-                        continue;
-                    }
-                    StringBuilder phrase = new StringBuilder(first);
-                    for (int k = seen - n + 1; k < seen; k++) {
-                        phrase.append(' ').append(last[k % maxWords]);
-                    }
-                    sink.accept(phrase.toString(), PHRASE_TYPE);
+        int[] seen = {0};
+        run(text, (token, type) -> {
+            sink.accept(token, type);
+            last[seen[0] % maxWords] = token;
+            int count = ++seen[0];
+            // the n-grams that end with this token
+            for (int n = 2; n <= Math.min(maxWords, count); n++) {
+                String first = last[(count - n) % maxWords];
+                if (phraseStarts != null && !phraseStarts.contains(first)) {
+                    continue;
                 }
+                StringBuilder phrase = new StringBuilder(first);
+                for (int k = count - n + 1; k < count; k++) {
+                    phrase.append(' ').append(last[k % maxWords]);
+                }
+                sink.accept(phrase.toString(), PHRASE_TYPE);
             }
-            stream.end();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Tokenising text failed", e);
-        }
+        });
     }
 
     /** A keyword or phrase as the analyzer sees it: folded words joined by single spaces. */
     public String normalize(String phrase) {
         List<String> tokens = new ArrayList<>();
-        try (TokenStream stream = words.tokenStream("text", phrase)) {
+        run(phrase, (token, type) -> tokens.add(token));
+        return String.join(" ", tokens);
+    }
+
+    /** Calls {@code sink} with each word of the text and its Lucene type. */
+    private void run(String text, BiConsumer<String, String> sink) {
+        try (TokenStream stream = words.tokenStream("text", text)) {
             CharTermAttribute term = stream.addAttribute(CharTermAttribute.class);
+            TypeAttribute type = stream.addAttribute(TypeAttribute.class);
             stream.reset();
             while (stream.incrementToken()) {
-                tokens.add(term.toString());
+                sink.accept(term.toString(), type.type());
             }
             stream.end();
         } catch (IOException e) {
             throw new UncheckedIOException("Tokenising text failed", e);
         }
-        return String.join(" ", tokens);
     }
 
     /** Words in a normalised phrase. */

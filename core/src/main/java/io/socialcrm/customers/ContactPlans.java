@@ -2,6 +2,7 @@ package io.socialcrm.customers;
 
 import io.socialcrm.avro.ContactOpportunity;
 import io.socialcrm.avro.internal.ContactPlan;
+import io.socialcrm.common.CompactionMarkers;
 import io.socialcrm.time.ContactPolicy;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,9 +58,9 @@ final class ContactPlans {
         }
     }
 
-    /** Deletes the compaction marker's key in the store ({@link io.socialcrm.common.CompactionMarkers}): no plan is under it. */
+    /** Deletes the compaction marker's key in the store ({@link CompactionMarkers}): no plan is under it. */
     void deleteMarker() {
-        store.delete(io.socialcrm.common.CompactionMarkers.KEY);
+        store.delete(CompactionMarkers.KEY);
     }
 
     /**

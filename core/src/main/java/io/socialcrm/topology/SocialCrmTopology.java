@@ -339,11 +339,15 @@ public final class SocialCrmTopology {
         }
     }
 
+    private static Optional<Set<Integer>> everyPartition(int numPartitions) {
+        return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toSet()));
+    }
+
     /** Every partition of the topic: where a compaction marker goes. */
     static final class EveryPartition implements StreamPartitioner<String, Routed> {
         @Override
         public Optional<Set<Integer>> partitions(String topic, String key, Routed value, int numPartitions) {
-            return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toSet()));
+            return everyPartition(numPartitions);
         }
     }
 
@@ -352,7 +356,7 @@ public final class SocialCrmTopology {
         @Override
         public Optional<Set<Integer>> partitions(String topic, String key, CustomerEvent value, int numPartitions) {
             if (value != null && value.getEvent() instanceof DefinitionChanged) {
-                return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toSet()));
+                return everyPartition(numPartitions);
             }
             return Optional.empty();
         }

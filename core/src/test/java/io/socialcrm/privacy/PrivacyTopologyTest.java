@@ -45,14 +45,19 @@ import org.junit.jupiter.api.Test;
 class PrivacyTopologyTest {
     private static final Instant T1 = T0.plusSeconds(3600);
 
+    /** A campaign segment of the customers with MESSAGING scope: an entry gives a contact opportunity (store contact-plans). */
+    private static void defineReachable(TopologyFixture f) {
+        f.definitions.pipeInput("reachable", io.socialcrm.avro.SegmentDefinition.newBuilder().setId("reachable").setDescription("reachable")
+                .setEnterWhen("contactable").setExitWhen("!contactable").setVersion(1).setEnabled(true).setCampaign(true).build(), T0);
+    }
+
     /** alice: twitter 1 and instagram a1, both receiving engagement; bob: twitter 2. Everyone is in segment 'all'. */
     private static TopologyFixture population() {
         TopologyFixture f = new TopologyFixture(Map.of("influence.halflife", "off", "influence.min.population", "1"));
         f.define("all", "accounts >= 1", "accounts < 1", 1);
         f.define("engaged", "influence.shares >= 1.0", "influence.shares < 1.0", 1);
         // a campaign segment: alice's entry gives her a contact opportunity (store contact-plans)
-        f.definitions.pipeInput("reachable", io.socialcrm.avro.SegmentDefinition.newBuilder().setId("reachable").setDescription("reachable")
-                .setEnterWhen("contactable").setExitWhen("!contactable").setVersion(1).setEnabled(true).setCampaign(true).build(), T0);
+        defineReachable(f);
         f.grant("alice", "twitter", "1", T0, ConsentScope.ACTIVITY, ConsentScope.CONTENT, ConsentScope.PROFILE, ConsentScope.MESSAGING);
         f.grant("alice", "instagram", "a1", T0);
         f.grant("bob", "twitter", "2", T0);
@@ -216,17 +221,16 @@ class PrivacyTopologyTest {
         // erasure.compaction.lag 8s: each stage appends its markers every 2 s of wall-clock time
         try (TopologyFixture f = new TopologyFixture(Map.of("erasure.compaction.lag", "8s", "influence.min.population", "1"))) {
             f.define("all", "accounts >= 1", "accounts < 1", 1);
-            f.definitions.pipeInput("reachable", io.socialcrm.avro.SegmentDefinition.newBuilder().setId("reachable").setDescription("reachable")
-                    .setEnterWhen("contactable").setExitWhen("!contactable").setVersion(1).setEnabled(true).setCampaign(true).build(), T0);
+            defineReachable(f);
             f.grant("alice", "twitter", "1", T0, ConsentScope.ACTIVITY, ConsentScope.PROFILE, ConsentScope.MESSAGING);
             f.engage("9", ActivityType.SHARE, "1", T0.plusSeconds(10));
             f.erasures.pipeInput("alice", new ErasureRequest("req-1", "alice", T1), T1);
             String app = f.settings.applicationId();
-            List<String> topics = List.of(f.topics.customerProfiles.name(), f.topics.segmentMembers.name(), f.topics.accessReports.name(),
-                    f.topics.accountDirectory.name(), f.topics.consents.name(), f.topics.socialProfiles.name(),
-                    app + "-" + Names.CUSTOMER_STATE + "-changelog", app + "-" + Names.SEGMENT_INDEX + "-changelog",
-                    app + "-" + Names.CONTACT_PLANS + "-changelog", app + "-" + Names.PENDING_ERASURES + "-changelog",
-                    app + "-" + Names.ACCOUNT_CONSENTS + "-changelog");
+            List<String> topics = new java.util.ArrayList<>(List.of(f.topics.customerProfiles.name(), f.topics.segmentMembers.name(),
+                    f.topics.accessReports.name(), f.topics.accountDirectory.name(), f.topics.consents.name(), f.topics.socialProfiles.name()));
+            for (String store : List.of(Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.CONTACT_PLANS, Names.PENDING_ERASURES, Names.ACCOUNT_CONSENTS)) {
+                topics.add(app + "-" + store + "-changelog");
+            }
             Map<String, org.apache.kafka.streams.TestOutputTopic<String, byte[]>> outputs = new java.util.LinkedHashMap<>();
             for (String topic : topics) {
                 outputs.put(topic, f.driver.createOutputTopic(topic, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()));

@@ -1,6 +1,7 @@
 package io.socialcrm.contract;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -31,16 +32,15 @@ public record Topic<V>(String baseName, String name, Class<V> valueType, TopicKi
      * erasure's tombstones take the erased records with them within about that time.
      */
     public Map<String, String> configs() {
+        Map<String, String> configs = new HashMap<>();
+        configs.put("cleanup.policy", kind.cleanupPolicy());
         if (kind.isCompacted()) {
-            String lag = Long.toString(Topics.MAX_COMPACTION_LAG.toMillis());
-            return retention == null ? Map.of("cleanup.policy", kind.cleanupPolicy(), "max.compaction.lag.ms", lag)
-                    : Map.of("cleanup.policy", kind.cleanupPolicy(), "max.compaction.lag.ms", lag, "retention.ms",
-                            Long.toString(retention.toMillis()));
+            configs.put("max.compaction.lag.ms", Long.toString(Topics.MAX_COMPACTION_LAG.toMillis()));
         }
-        if (retention == null) {
-            return Map.of("cleanup.policy", kind.cleanupPolicy());
+        if (retention != null) {
+            configs.put("retention.ms", Long.toString(retention.toMillis()));
         }
-        return Map.of("cleanup.policy", kind.cleanupPolicy(), "retention.ms", Long.toString(retention.toMillis()));
+        return Map.copyOf(configs);
     }
 
     Topic<V> withPrefix(String prefix) {
