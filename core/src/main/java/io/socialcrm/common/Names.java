@@ -41,6 +41,8 @@ public final class Names {
     public static final String PENDING_ERASURES = "pending-erasures";
     /** Customer stage: each customer's contact opportunity, scheduled or due, and the time of the last (ContactPlan). */
     public static final String CONTACT_PLANS = "contact-plans";
+    /** Marks that profiles wait to be written before the commit (common/BeforeCommit; memory only). */
+    public static final String PROFILE_OUTBOX = "customer-profiles-outbox";
     /** Active-account counts of the customer stage, until they are flushed to the metrics stage. */
     public static final String CUSTOMER_METRICS_BUFFER = "customer-metrics-buffer";
 

@@ -19,6 +19,7 @@ import io.socialcrm.avro.internal.OwnActivity;
 import io.socialcrm.avro.internal.ProfileUpdate;
 import io.socialcrm.avro.internal.Restore;
 import io.socialcrm.avro.internal.UnmergeRequest;
+import io.socialcrm.common.BeforeCommit;
 import io.socialcrm.common.CompactionMarkers;
 import io.socialcrm.common.LiveCommits;
 import io.socialcrm.common.Names;
@@ -100,7 +101,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         live = LiveCommits.of(context, settings);
         stage = new CustomerStage(settings, context, context.getStateStore(Names.CUSTOMER_STATE),
                 context.getStateStore(Names.SEGMENT_INDEX), new TopInfluencers(context.getStateStore(Names.INFLUENCE_INDEX)),
-                new ContactPlans(context.getStateStore(Names.CONTACT_PLANS), settings.contact()));
+                new ContactPlans(context.getStateStore(Names.CONTACT_PLANS), settings.contact()), profiles(context));
         definitions = context.getStateStore(Names.CUSTOMER_STAGE_DEFINITIONS);
         versions = context.getStateStore(Names.SEGMENT_VERSIONS);
         metrics = MetricsBuffer.sending(context, Names.CUSTOMER_METRICS_BUFFER, "customer-processor");
@@ -121,6 +122,14 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         context.schedule(CONTACT_CHECK, PunctuationType.STREAM_TIME, streamTime -> stage.contacts.due(streamTime, stage::contact));
         // wall clock: an erasure must leave the compacted topics' logs even when nothing is written after it
         CompactionMarkers.schedule(context, settings, privacy::appendCompactionMarkers);
+    }
+
+    /** Profiles written once per customer and commit (the outbox and its hook are new with each init: nothing outlives a commit). */
+    private static ProfileOutbox profiles(ProcessorContext<String, Routed> context) {
+        ProfileOutbox[] outbox = new ProfileOutbox[1];
+        BeforeCommit hook = BeforeCommit.bind(context, Names.PROFILE_OUTBOX, () -> outbox[0].flush());
+        outbox[0] = new ProfileOutbox(context, hook);
+        return outbox[0];
     }
 
     @Override

@@ -37,6 +37,8 @@ final class CustomerStage {
     final KeyValueStore<String, SegmentMembership> segmentIndex;
     final TopInfluencers top;
     final ContactPlans contacts;
+    /** {@code customer-profiles}, one record per customer and commit. */
+    final ProfileOutbox profiles;
     /** The segments evaluated, compiled, by key ({@code <id>} or {@code <id>:shadow}). */
     final Map<String, Segment> segments = new TreeMap<>();
     /** The distribution of raw influence across all customers, as last published by every task. */
@@ -44,13 +46,14 @@ final class CustomerStage {
 
     CustomerStage(TopologySettings settings, ProcessorContext<String, Routed> context,
                   KeyValueStore<String, CustomerState> states, KeyValueStore<String, SegmentMembership> segmentIndex,
-                  TopInfluencers top, ContactPlans contacts) {
+                  TopInfluencers top, ContactPlans contacts, ProfileOutbox profiles) {
         this.settings = settings;
         this.context = context;
         this.states = states;
         this.segmentIndex = segmentIndex;
         this.top = top;
         this.contacts = contacts;
+        this.profiles = profiles;
     }
 
     /**

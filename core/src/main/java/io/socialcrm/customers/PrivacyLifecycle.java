@@ -81,7 +81,7 @@ final class PrivacyLifecycle {
         if (stage.top.remove(id)) {
             removed.put(Names.INFLUENCE_INDEX, 1L);
         }
-        stage.forward(id, new Routed.ToProfiles(null), time);
+        stage.profiles.write(id, null, time);
         removed.put("topic:" + stage.settings.topics().customerProfiles.name(), 1L);
         // the customer's copy, if they ever asked for one (no store says whether they did: the tombstone always goes)
         stage.forward(id, new Routed.ToAccessReports(null), time);

@@ -94,7 +94,7 @@ final class Refresher {
         if (!sweep || !transitions.isEmpty() || Math.abs(score - state.getLastScore()) >= SCORE_STEP) {
             state.setLastScore((float) score);
             state.setRefreshedAt(now);
-            stage.forward(id, new Routed.ToProfiles(profile), time);
+            stage.profiles.write(id, profile, time);
             changed = true;
         }
         if (changed) {

@@ -1,10 +1,10 @@
 package io.socialcrm.topology;
 
+import io.socialcrm.common.BeforeCommit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
@@ -16,7 +16,6 @@ import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.ProcessorNode;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
@@ -84,8 +83,7 @@ public final class PartitionBatches<V> extends ContextualProcessor<String, V, St
 
     /** The store that marks the partitions with a batch waiting: cached, in memory, no changelog. */
     public static StoreBuilder<KeyValueStore<Integer, Integer>> marksStore(String name) {
-        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Integer(), Serdes.Integer())
-                .withCachingEnabled().withLoggingDisabled();
+        return BeforeCommit.store(name);
     }
 
     @Override

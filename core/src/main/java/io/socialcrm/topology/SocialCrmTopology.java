@@ -15,6 +15,7 @@ import io.socialcrm.avro.internal.DefinitionChanged;
 import io.socialcrm.avro.internal.EventBatch;
 import io.socialcrm.avro.internal.MetricsDeltas;
 import io.socialcrm.avro.internal.PendingErasure;
+import io.socialcrm.common.BeforeCommit;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
@@ -212,7 +213,7 @@ public final class SocialCrmTopology {
         Map<String, KStream<String, Routed>> out = customerEvents
                 .process(() -> new CustomerProcessor(settings, System::nanoTime), Named.as("customer-processor"),
                         Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX, Names.CUSTOMER_STAGE_DEFINITIONS, Names.SEGMENT_VERSIONS,
-                        Names.PENDING_ERASURES, Names.CUSTOMER_METRICS_BUFFER, Names.CONTACT_PLANS)
+                        Names.PENDING_ERASURES, Names.CUSTOMER_METRICS_BUFFER, Names.CONTACT_PLANS, Names.PROFILE_OUTBOX)
                 .split(Named.as("customer-out-"))
                 .branch((k, v) -> v instanceof Routed.ToProfiles, Branched.as("profiles"))
                 .branch((k, v) -> v instanceof Routed.ToSegmentChanges, Branched.as("changes"))
@@ -285,6 +286,8 @@ public final class SocialCrmTopology {
                 keys, InternalSerde.of(PendingErasure.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CONTACT_PLANS),
                 keys, InternalSerde.of(ContactPlan.class)));
+        // profiles wait for the commit, one per customer (customers/ProfileOutbox): memory only, no changelog
+        builder.addStateStore(BeforeCommit.store(Names.PROFILE_OUTBOX));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CUSTOMER_METRICS_BUFFER),
                 keys, MetricsDeltasSerde.INSTANCE)));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_TOTALS),

@@ -1,0 +1,82 @@
+package io.socialcrm.common;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.processor.internals.ProcessorNode;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+
+/**
+ * Work a processor leaves until just before its task commits, under exactly-once: what it writes
+ * then is in the same transaction as the input that caused it, and a reader (read-committed) sees
+ * no difference but fewer records. Kafka Streams gives a processor no hook before a commit; its store
+ * caches have one (a task flushes its caches before it commits; the DSL emits a KTable's changes
+ * from that flush). So a processor marks a small cached store (in memory, no changelog: nothing in it
+ * outlives a commit) when work is waiting, and the mark's flush runs the work, with the processor as
+ * the current node so that it may forward. The cache also flushes a mark it evicts (a full cache):
+ * the work then runs earlier, never later. On a crash the waiting work is lost with the transaction
+ * that had not committed its input, which is read again.
+ *
+ * <p>The flush listener and the current-node switch are Kafka Streams internals (those the DSL's
+ * {@code TimestampedCacheFlushListener} uses, as topology/PartitionBatches does; Kafka is pinned and
+ * the topology and integration tests run through them). Where they are not to be had (a store
+ * without a cache, a processor run outside Kafka Streams, at-least-once, where a record is read as
+ * soon as it is written), {@link #bind} returns null and the caller does the work at once.
+ */
+public final class BeforeCommit {
+    private static final Integer MARK = 0;
+
+    private final KeyValueStore<Integer, Integer> marks;
+    /** Whether the mark is in the cache, dirty: set by {@link #mark}, cleared as the flush starts. */
+    private boolean marked;
+
+    private BeforeCommit(KeyValueStore<Integer, Integer> marks) {
+        this.marks = marks;
+    }
+
+    /** The store a {@link BeforeCommit} marks: cached, in memory, no changelog; one key. */
+    public static StoreBuilder<KeyValueStore<Integer, Integer>> store(String name) {
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Integer(), Serdes.Integer())
+                .withCachingEnabled().withLoggingDisabled();
+    }
+
+    /**
+     * Runs {@code work} before each commit that follows a {@link #mark} (call in {@code init}; the
+     * store must be connected to the processor); null when it cannot (see the class comment).
+     */
+    @SuppressWarnings("unchecked")
+    public static BeforeCommit bind(ProcessorContext<?, ?> context, String storeName, Runnable work) {
+        boolean exactlyOnce = StreamsConfig.EXACTLY_ONCE_V2.equals(
+                String.valueOf(context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
+        KeyValueStore<Integer, Integer> marks = context.getStateStore(storeName);
+        if (!exactlyOnce || !(context instanceof InternalProcessorContext<?, ?> internal)
+                || !(marks instanceof CachedStateStore<?, ?> cached)) {
+            return null;
+        }
+        BeforeCommit hook = new BeforeCommit(marks);
+        ProcessorNode<?, ?, ?, ?> self = internal.currentNode();
+        boolean bound = ((CachedStateStore<Integer, Integer>) cached).setFlushListener(flushed -> {
+            hook.marked = false;
+            ProcessorNode<?, ?, ?, ?> current = internal.currentNode();
+            internal.setCurrentNode(self);
+            try {
+                work.run();
+            } finally {
+                internal.setCurrentNode(current);
+            }
+        }, false);
+        return bound ? hook : null;
+    }
+
+    /** Asks for the work before the next commit (a write to the cache only the first time between two flushes). */
+    public void mark() {
+        if (!marked) {
+            marked = true;
+            marks.put(MARK, MARK);
+        }
+    }
+}
