@@ -3,6 +3,7 @@ package io.socialcrm.app;
 import io.socialcrm.common.TopologySettings;
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.config.Settings;
+import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.ops.TopicAdmin;
 import io.socialcrm.serde.SchemaRegistryConfig;
@@ -10,12 +11,15 @@ import io.socialcrm.topology.SocialCrmTopology;
 import io.socialcrm.topology.StreamsProperties;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
@@ -70,6 +74,7 @@ public final class Pipeline implements AutoCloseable {
             if (problem != null) {
                 throw new ConfigException(problem);
             }
+            boundCompaction(topicAdmin, topics, TopologySettings.from(settings, 1), settings.bool(AppConfig.TOPICS_CREATE.name()));
             TopicDescription activity = admin.describeTopics(List.of(topics.socialActivity.name())).allTopicNames()
                     .get(60, TimeUnit.SECONDS).get(topics.socialActivity.name());
             partitions = activity.partitions().size();
@@ -87,6 +92,40 @@ public final class Pipeline implements AutoCloseable {
         streams.setUncaughtExceptionHandler(new UncaughtPolicy(5, Duration.ofMinutes(10)));
         streams.setGlobalStateRestoreListener(new RestoreLog());
         return new Pipeline(settings, topology, registry, props, streams);
+    }
+
+    /**
+     * Makes erasure reach the compacted topics and changelogs an earlier version created without
+     * {@code max.compaction.lag.ms} (or with a longer one): with {@code topics.create} it sets it (the
+     * contract's topics: {@link Topics#MAX_COMPACTION_LAG}, as they are created; the changelogs:
+     * {@code erasure.compaction.lag}); without, or when the cluster refuses, it says what to set.
+     */
+    private static void boundCompaction(TopicAdmin admin, Topics topics, TopologySettings topology, boolean alter) {
+        Map<String, Long> wanted = new TreeMap<>();
+        for (Topic<?> topic : topics.all()) {
+            String lag = topic.configs().get(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG);
+            if (lag != null) {
+                wanted.put(topic.name(), Long.parseLong(lag));
+            }
+        }
+        admin.changelogs(topology.applicationId()).forEach(name -> wanted.put(name, topology.compactionLag().toMillis()));
+        List<TopicAdmin.UnboundedCompaction> unbounded = admin.unboundedCompaction(wanted);
+        if (unbounded.isEmpty()) {
+            return;
+        }
+        List<String> fixes = unbounded.stream().map(u -> u.name() + ": max.compaction.lag.ms=" + u.wantedMs()).toList();
+        if (alter) {
+            try {
+                admin.boundCompaction(unbounded);
+                LOG.info("Set max.compaction.lag.ms on the compacted topics an earlier version created without it, so that erasures "
+                        + "reach them: {}", fixes);
+                return;
+            } catch (IllegalStateException e) {
+                LOG.warn("Could not set max.compaction.lag.ms ({})", e.getMessage());
+            }
+        }
+        LOG.warn("Compacted topics keep erased records for as long as their partitions stay quiet until max.compaction.lag.ms "
+                + "is set on them (with topics.create=true the application sets it): {}", fixes);
     }
 
     static Admin admin(Settings settings) {

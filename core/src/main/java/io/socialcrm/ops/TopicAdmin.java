@@ -4,6 +4,7 @@ import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -19,6 +21,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -164,6 +167,54 @@ public final class TopicAdmin {
                     value(config, "cleanup.policy"), value(config, "retention.ms")));
         }
         return states;
+    }
+
+    /** A compacted topic that lets a record outlive its tombstone longer than an erasure may take. */
+    public record UnboundedCompaction(String name, String maxCompactionLagMs, long wantedMs) {
+    }
+
+    /**
+     * Of the compacted topics named in {@code wantedMs} (topic to the longest {@code max.compaction.lag.ms}
+     * it may have), those that exist and allow longer: the broker's default is unbounded, and topics
+     * and changelogs created by versions before the compaction markers have no value of their own, so
+     * an erasure's tombstones on a partition that goes quiet never take the erased records with them.
+     */
+    public List<UnboundedCompaction> unboundedCompaction(Map<String, Long> wantedMs) {
+        Set<String> existing = listNames();
+        List<ConfigResource> resources = wantedMs.keySet().stream().filter(existing::contains).sorted()
+                .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
+        if (resources.isEmpty()) {
+            return List.of();
+        }
+        List<UnboundedCompaction> unbounded = new ArrayList<>();
+        get(admin.describeConfigs(resources).all(), "describing topic configs").forEach((resource, config) -> {
+            String policy = value(config, TopicConfig.CLEANUP_POLICY_CONFIG);
+            String lag = value(config, TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG);
+            long wanted = wantedMs.get(resource.name());
+            if (policy != null && policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT) && (lag == null || Long.parseLong(lag) > wanted)) {
+                unbounded.add(new UnboundedCompaction(resource.name(), lag, wanted));
+            }
+        });
+        unbounded.sort(Comparator.comparing(UnboundedCompaction::name));
+        return unbounded;
+    }
+
+    /** Sets each topic's {@code max.compaction.lag.ms} to the value wanted (other configs stay as they are). */
+    public void boundCompaction(List<UnboundedCompaction> topics) {
+        if (topics.isEmpty()) {
+            return;
+        }
+        Map<ConfigResource, Collection<AlterConfigOp>> ops = new HashMap<>();
+        for (UnboundedCompaction topic : topics) {
+            ops.put(new ConfigResource(ConfigResource.Type.TOPIC, topic.name()), List.of(new AlterConfigOp(
+                    new ConfigEntry(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(topic.wantedMs())), AlterConfigOp.OpType.SET)));
+        }
+        get(admin.incrementalAlterConfigs(ops).all(), "setting max.compaction.lag.ms");
+    }
+
+    /** The application's changelog topics on the cluster ({@code <application.id>-<store>-changelog}), sorted. */
+    public List<String> changelogs(String applicationId) {
+        return listNames().stream().filter(name -> name.startsWith(applicationId + "-") && name.endsWith("-changelog")).sorted().toList();
     }
 
     /**
