@@ -52,23 +52,31 @@ class CompactionLagUpgradeIT {
         return changelog;
     }
 
+    /** An application id and topic prefix of their own, on the shared stack. */
+    private record Deployment(String applicationId, String prefix, Topics topics) {
+        static Deployment fresh() {
+            String id = UUID.randomUUID().toString().substring(0, 8);
+            return new Deployment("upgrade-" + id, "upgrade-" + id + ".", Topics.withPrefix("upgrade-" + id + "."));
+        }
+
+        Pipeline start(LocalStack stack, Path state, Map<String, String> settings) {
+            return Pipeline.create(TestServices.settings(stack, applicationId, prefix, state, settings));
+        }
+    }
+
     @Test
     void withTopicsCreateTheApplicationBoundsTheCompactionLagOfTopicsMadeWithoutIt(@TempDir Path state) throws Exception {
         LocalStack stack = TestStacks.shared();
-        String id = UUID.randomUUID().toString().substring(0, 8);
-        String prefix = "upgrade-" + id + ".";
-        String applicationId = "upgrade-" + id;
-        Topics topics = Topics.withPrefix(prefix);
+        Deployment d = Deployment.fresh();
         try (Admin admin = stack.admin()) {
-            String changelog = earlierVersionsTopics(admin, topics, applicationId);
+            String changelog = earlierVersionsTopics(admin, d.topics(), d.applicationId());
 
-            try (Pipeline pipeline = Pipeline.create(TestServices.settings(stack, applicationId, prefix, state,
-                    Map.of(AppConfig.ERASURE_COMPACTION_LAG.name(), "2h")))) {
-                assertEquals(Long.toString(Duration.ofDays(1).toMillis()), lagOf(admin, topics.customerProfiles.name()),
+            try (Pipeline pipeline = d.start(stack, state, Map.of(AppConfig.ERASURE_COMPACTION_LAG.name(), "2h"))) {
+                assertEquals(Long.toString(Duration.ofDays(1).toMillis()), lagOf(admin, d.topics().customerProfiles.name()),
                         "a contract topic: the lag it is created with");
                 assertEquals(Long.toString(Duration.ofHours(2).toMillis()), lagOf(admin, changelog), "a changelog: erasure.compaction.lag");
-                assertEquals("60000", lagOf(admin, applicationId + "-segment-index-changelog"), "a shorter lag is kept");
-                assertEquals(Long.toString(Duration.ofDays(1).toMillis()), lagOf(admin, topics.segmentMembers.name()), "as created");
+                assertEquals("60000", lagOf(admin, d.applicationId() + "-segment-index-changelog"), "a shorter lag is kept");
+                assertEquals(Long.toString(Duration.ofDays(1).toMillis()), lagOf(admin, d.topics().segmentMembers.name()), "as created");
             }
         }
     }
@@ -76,16 +84,12 @@ class CompactionLagUpgradeIT {
     @Test
     void withoutTopicsCreateNothingIsChanged(@TempDir Path state) throws Exception {
         LocalStack stack = TestStacks.shared();
-        String id = UUID.randomUUID().toString().substring(0, 8);
-        String prefix = "upgrade-" + id + ".";
-        String applicationId = "upgrade-" + id;
-        Topics topics = Topics.withPrefix(prefix);
+        Deployment d = Deployment.fresh();
         try (Admin admin = stack.admin()) {
-            String changelog = earlierVersionsTopics(admin, topics, applicationId);
+            String changelog = earlierVersionsTopics(admin, d.topics(), d.applicationId());
 
-            try (Pipeline pipeline = Pipeline.create(TestServices.settings(stack, applicationId, prefix, state,
-                    Map.of(AppConfig.TOPICS_CREATE.name(), "false")))) {
-                assertEquals(Long.toString(UNBOUNDED), lagOf(admin, topics.customerProfiles.name()));
+            try (Pipeline pipeline = d.start(stack, state, Map.of(AppConfig.TOPICS_CREATE.name(), "false"))) {
+                assertEquals(Long.toString(UNBOUNDED), lagOf(admin, d.topics().customerProfiles.name()));
                 assertEquals(Long.toString(UNBOUNDED), lagOf(admin, changelog));
             }
         }
