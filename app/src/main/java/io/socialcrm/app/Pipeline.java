@@ -113,7 +113,9 @@ public final class Pipeline implements AutoCloseable {
         if (unbounded.isEmpty()) {
             return;
         }
-        List<String> fixes = unbounded.stream().map(u -> u.name() + ": max.compaction.lag.ms=" + u.wantedMs()).toList();
+        List<String> fixes = unbounded.stream().map(u -> u.name() + ": max.compaction.lag.ms=" + u.wantedMs()
+                + " (now " + (u.maxCompactionLagMs() == null || u.maxCompactionLagMs().equals(Long.toString(Long.MAX_VALUE)) ? "unbounded"
+                : u.maxCompactionLagMs()) + ")").toList();
         if (alter) {
             try {
                 admin.boundCompaction(unbounded);

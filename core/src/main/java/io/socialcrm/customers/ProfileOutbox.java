@@ -47,9 +47,4 @@ final class ProfileOutbox {
         waiting.clear();
         records.forEach(context::forward);
     }
-
-    /** Profiles waiting for the commit. */
-    int waiting() {
-        return waiting.size();
-    }
 }
