@@ -3,7 +3,6 @@ package io.socialcrm.app;
 import io.socialcrm.common.TopologySettings;
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.config.Settings;
-import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.ops.TopicAdmin;
 import io.socialcrm.serde.SchemaRegistryConfig;
@@ -11,15 +10,12 @@ import io.socialcrm.topology.SocialCrmTopology;
 import io.socialcrm.topology.StreamsProperties;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
@@ -74,7 +70,7 @@ public final class Pipeline implements AutoCloseable {
             if (problem != null) {
                 throw new ConfigException(problem);
             }
-            boundCompaction(topicAdmin, topics, TopologySettings.from(settings, 1), settings.bool(AppConfig.TOPICS_CREATE.name()));
+            boundCompaction(topicAdmin, TopologySettings.from(settings, 1), settings.bool(AppConfig.TOPICS_CREATE.name()));
             TopicDescription activity = admin.describeTopics(List.of(topics.socialActivity.name())).allTopicNames()
                     .get(60, TimeUnit.SECONDS).get(topics.socialActivity.name());
             partitions = activity.partitions().size();
@@ -100,22 +96,12 @@ public final class Pipeline implements AutoCloseable {
      * contract's topics: {@link Topics#MAX_COMPACTION_LAG}, as they are created; the changelogs:
      * {@code erasure.compaction.lag}); without, or when the cluster refuses, it says what to set.
      */
-    private static void boundCompaction(TopicAdmin admin, Topics topics, TopologySettings topology, boolean alter) {
-        Map<String, Long> wanted = new TreeMap<>();
-        for (Topic<?> topic : topics.all()) {
-            String lag = topic.configs().get(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG);
-            if (lag != null) {
-                wanted.put(topic.name(), Long.parseLong(lag));
-            }
-        }
-        admin.changelogs(topology.applicationId()).forEach(name -> wanted.put(name, topology.compactionLag().toMillis()));
-        List<TopicAdmin.UnboundedCompaction> unbounded = admin.unboundedCompaction(wanted);
+    private static void boundCompaction(TopicAdmin admin, TopologySettings topology, boolean alter) {
+        List<TopicAdmin.UnboundedCompaction> unbounded = admin.unboundedCompaction(topology.applicationId(), topology.compactionLag().toMillis());
         if (unbounded.isEmpty()) {
             return;
         }
-        List<String> fixes = unbounded.stream().map(u -> u.name() + ": max.compaction.lag.ms=" + u.wantedMs()
-                + " (now " + (u.maxCompactionLagMs() == null || u.maxCompactionLagMs().equals(Long.toString(Long.MAX_VALUE)) ? "unbounded"
-                : u.maxCompactionLagMs()) + ")").toList();
+        List<String> fixes = unbounded.stream().map(TopicAdmin.UnboundedCompaction::toString).toList();
         if (alter) {
             try {
                 admin.boundCompaction(unbounded);

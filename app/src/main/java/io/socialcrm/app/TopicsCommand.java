@@ -1,5 +1,6 @@
 package io.socialcrm.app;
 
+import io.socialcrm.common.TopologySettings;
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.config.Settings;
 import io.socialcrm.contract.Topics;
@@ -51,7 +52,10 @@ public final class TopicsCommand implements Runnable {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Create the contract's topics that do not exist yet (existing ones are left as they are).")
+            description = {"Create the contract's topics that do not exist yet. Existing ones keep their partitions and settings, except "
+                    + "that a compacted topic without max.compaction.lag.ms (made by a version before 2026-12-04) or with a longer one "
+                    + "gets it, so that erasures reach it: the contract's topics the lag they are created with (1 day), the changelogs "
+                    + "of the application (application.id) erasure.compaction.lag."})
     static final class Create implements Runnable {
         @Mixin
         Target target = new Target();
@@ -77,9 +81,17 @@ public final class TopicsCommand implements Runnable {
             short rf = (short) settings.intValue(AppConfig.TOPICS_REPLICATION.name(), 1, 32);
             PrintWriter out = spec.commandLine().getOut();
             try (Admin admin = Target.admin(settings)) {
-                List<String> created = new TopicAdmin(admin, topics).createMissing(count, rf);
+                TopicAdmin topicAdmin = new TopicAdmin(admin, topics);
+                List<String> created = topicAdmin.createMissing(count, rf);
                 out.println(created.isEmpty() ? "Every topic exists already." : "Created " + created.size() + " topic(s): " + created);
-                String problem = new TopicAdmin(admin, topics).coPartitioningProblem();
+                List<TopicAdmin.UnboundedCompaction> unbounded = topicAdmin.unboundedCompaction(
+                        settings.string(AppConfig.APPLICATION_ID.name()), TopologySettings.compactionLag(settings).toMillis());
+                if (!unbounded.isEmpty()) {
+                    topicAdmin.boundCompaction(unbounded);
+                    out.println("Set max.compaction.lag.ms on " + unbounded.size() + " existing topic(s), so that erasures reach them: "
+                            + unbounded);
+                }
+                String problem = topicAdmin.coPartitioningProblem();
                 if (problem != null) {
                     out.println("WARNING: " + problem);
                 }
@@ -115,6 +127,12 @@ public final class TopicsCommand implements Runnable {
                 String problem = topicAdmin.coPartitioningProblem();
                 if (problem != null) {
                     out.println("WARNING: " + problem);
+                }
+                List<TopicAdmin.UnboundedCompaction> unbounded = topicAdmin.unboundedCompaction(
+                        settings.string(AppConfig.APPLICATION_ID.name()), TopologySettings.compactionLag(settings).toMillis());
+                if (!unbounded.isEmpty()) {
+                    out.println("WARNING: erased records stay in these compacted topics for as long as their partitions are quiet "
+                            + "(`socialcrm topics create`, or the application started with topics.create=true, sets it): " + unbounded);
                 }
             }
         }

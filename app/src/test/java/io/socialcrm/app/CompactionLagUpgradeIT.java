@@ -1,6 +1,7 @@
 package io.socialcrm.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.contract.Topics;
@@ -9,6 +10,7 @@ import io.socialcrm.stack.LocalStack;
 import io.socialcrm.testing.TestStacks;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * compacted topics and changelogs had no {@code max.compaction.lag.ms}, so an erasure on a partition
  * that goes quiet would never leave them. With {@code topics.create} the application sets it; a
  * shorter value of the operator's stays; without {@code topics.create} nothing is changed (it warns).
+ * An operator who creates the topics ahead ({@code socialcrm topics create}) gets the same from it.
  */
 class CompactionLagUpgradeIT {
     private static final long UNBOUNDED = Long.MAX_VALUE;
@@ -93,5 +96,39 @@ class CompactionLagUpgradeIT {
                 assertEquals(Long.toString(UNBOUNDED), lagOf(admin, changelog));
             }
         }
+    }
+
+    @Test
+    void topicsCreateBoundsTheCompactionLagOfExistingTopicsAndDescribeWarnsBefore() throws Exception {
+        LocalStack stack = TestStacks.shared();
+        Deployment d = Deployment.fresh();
+        try (Admin admin = stack.admin()) {
+            String changelog = earlierVersionsTopics(admin, d.topics(), d.applicationId());
+            String[] target = {"--bootstrap-servers", stack.bootstrapServers(), "--prefix", d.prefix(),
+                "-D", "application.id=" + d.applicationId(), "-D", "erasure.compaction.lag=3h"};
+
+            MainTest.Outcome described = MainTest.run(concat(new String[] {"topics", "describe"}, target));
+            assertEquals(0, described.code(), described.err());
+            assertTrue(described.out().contains("WARNING: erased records stay") && described.out().contains(
+                    d.topics().customerProfiles.name() + ": max.compaction.lag.ms=86400000 (now unbounded)")
+                    && described.out().contains(changelog + ": max.compaction.lag.ms=10800000 (now unbounded)"), described.out());
+            assertEquals(Long.toString(UNBOUNDED), lagOf(admin, changelog), "describe changes nothing");
+
+            MainTest.Outcome created = MainTest.run(concat(new String[] {"topics", "create", "--replication-factor", "1"}, target));
+            assertEquals(0, created.code(), created.err());
+            assertTrue(created.out().contains("Set max.compaction.lag.ms on 2 existing topic(s)"), created.out());
+            assertEquals(Long.toString(Duration.ofDays(1).toMillis()), lagOf(admin, d.topics().customerProfiles.name()));
+            assertEquals(Long.toString(Duration.ofHours(3).toMillis()), lagOf(admin, changelog));
+            assertEquals("60000", lagOf(admin, d.applicationId() + "-segment-index-changelog"), "a shorter lag is kept");
+
+            MainTest.Outcome again = MainTest.run(concat(new String[] {"topics", "describe"}, target));
+            assertTrue(!again.out().contains("WARNING: erased records stay"), again.out());
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 }

@@ -115,7 +115,8 @@ public record TopologySettings(
                 new AppCounters());
     }
 
-    private static Duration compactionLag(Settings s) {
+    /** {@code erasure.compaction.lag}, checked: the longest an erased record may stay in a compacted changelog. */
+    public static Duration compactionLag(Settings s) {
         Duration lag = s.duration(AppConfig.ERASURE_COMPACTION_LAG.name());
         if (lag.compareTo(Duration.ofSeconds(1)) < 0) {
             throw s.invalid(AppConfig.ERASURE_COMPACTION_LAG.name(), "must be at least 1s (the default, 1d, suits most deployments)");

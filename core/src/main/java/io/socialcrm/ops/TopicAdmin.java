@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -171,6 +172,29 @@ public final class TopicAdmin {
 
     /** A compacted topic that lets a record outlive its tombstone longer than an erasure may take. */
     public record UnboundedCompaction(String name, String maxCompactionLagMs, long wantedMs) {
+        /** What to set, and what is there: {@code name: max.compaction.lag.ms=86400000 (now unbounded)}. */
+        @Override
+        public String toString() {
+            boolean unbounded = maxCompactionLagMs == null || maxCompactionLagMs.equals(Long.toString(Long.MAX_VALUE));
+            return name + ": max.compaction.lag.ms=" + wantedMs + " (now " + (unbounded ? "unbounded" : maxCompactionLagMs) + ")";
+        }
+    }
+
+    /**
+     * The compacted topics that keep an erased record longer than they should: the contract's at more
+     * than the lag they are created with ({@link Topic#configs()}), the changelogs of the application
+     * {@code applicationId} at more than {@code changelogLagMs} ({@code erasure.compaction.lag}).
+     */
+    public List<UnboundedCompaction> unboundedCompaction(String applicationId, long changelogLagMs) {
+        Map<String, Long> wanted = new TreeMap<>();
+        for (Topic<?> topic : topics.all()) {
+            String lag = topic.configs().get(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG);
+            if (lag != null) {
+                wanted.put(topic.name(), Long.parseLong(lag));
+            }
+        }
+        changelogs(applicationId).forEach(name -> wanted.put(name, changelogLagMs));
+        return unboundedCompaction(wanted);
     }
 
     /**
