@@ -25,6 +25,7 @@ import org.apache.kafka.common.config.ConfigException;
  *
  * @param partitions partitions of the account-keyed inputs; the repartition topics get as many
  * @param liveCommitInterval most time between commits while records are live ({@link LiveCommits}); null: off
+ * @param batchCredits when credits to accounts without a directory entry travel in batches ({@code credits.batched})
  * @param liveLag how close to the wall clock a record's event time is for it to be live
  * @param compactionLag longest time an erased record stays in a compacted topic's log ({@link CompactionMarkers})
  * @param counters this instance's own counters (not a setting: {@link #from} makes them anew)
@@ -49,7 +50,7 @@ public record TopologySettings(
         Duration sweepTick,
         Duration metricsFlush,
         ContactPolicy contact,
-        boolean batchCredits,
+        Batching batchCredits,
         Duration liveCommitInterval,
         Duration liveLag,
         Duration compactionLag,
@@ -108,11 +109,30 @@ public record TopologySettings(
                 s.duration(AppConfig.SWEEP_TICK.name()),
                 s.duration(AppConfig.METRICS_FLUSH.name()),
                 contact(s),
-                s.bool(AppConfig.CREDITS_BATCHED.name()),
+                batching(s, AppConfig.CREDITS_BATCHED.name()),
                 s.duration(AppConfig.LIVE_COMMIT_INTERVAL.name(), true).orElse(null),
                 s.duration(AppConfig.LIVE_LAG.name()),
                 compactionLag(s),
                 new AppCounters());
+    }
+
+    /** When a hop's events travel as one record per partition and commit ({@code topology/PartitionBatches}). */
+    public enum Batching {
+        /** Every event in a batch. */
+        ALWAYS,
+        /** Events whose time is older than {@code commit.live.lag} in batches, live ones one by one. */
+        BACKFILL,
+        /** Every event alone. */
+        NEVER
+    }
+
+    private static Batching batching(Settings s, String key) {
+        return switch (s.require(key, "backfill, true or false").trim().toLowerCase(Locale.ROOT)) {
+            case "true", "always" -> Batching.ALWAYS;
+            case "false", "never" -> Batching.NEVER;
+            case "backfill" -> Batching.BACKFILL;
+            default -> throw s.invalid(key, "must be backfill (batches for records older than commit.live.lag), true or false");
+        };
     }
 
     /** {@code erasure.compaction.lag}, checked: the longest an erased record may stay in a compacted changelog. */

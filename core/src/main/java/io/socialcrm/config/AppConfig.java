@@ -67,9 +67,10 @@ public final class AppConfig {
             "Accepted platform names (lower case); others go to dead-letters");
     public static final Setting DEDUPE_WINDOW = new Setting("dedupe.window", "7d",
             "How long event ids are remembered (as salted hashes) to drop duplicates");
-    public static final Setting CREDITS_BATCHED = new Setting("credits.batched", "false",
-            "Send a task's credits to accounts without directory entry as one record per partition and commit "
-                    + "(0.65 fewer records written per activity; a longer latency tail: for backfills)");
+    public static final Setting CREDITS_BATCHED = new Setting("credits.batched", "backfill",
+            "Send a task's credits to accounts without directory entry as one record per partition and commit: backfill "
+                    + "(those of records older than commit.live.lag; live ones one by one), true (all: a longer latency tail) "
+                    + "or false (none: 0.65 more records written per activity in a backfill)");
     public static final Setting ENGAGERS_SALT = new Setting("engagers.salt", null,
             "Secret salt of the hashes of engagers and event ids; keep it stable and private");
     public static final Setting MAX_FUTURE = new Setting("activity.max.future", "1h",

@@ -19,6 +19,7 @@ import io.socialcrm.common.BeforeCommit;
 import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
+import io.socialcrm.common.TopologySettings.Batching;
 import io.socialcrm.consent.AccountCommands;
 import io.socialcrm.consent.ConsentGate;
 import io.socialcrm.consent.ConsentRecorder;
@@ -123,10 +124,12 @@ public final class SocialCrmTopology {
                 .branch((k, v) -> v instanceof Routed.ToMetrics, Branched.as("metrics"))
                 .defaultBranch(Branched.as("customers"));
 
-        // with credits.batched, a task's credits for one partition within one commit travel as one record (PartitionBatches)
+        // a task's credits for one partition within one commit travel as one record (PartitionBatches), by default those of
+        // records older than commit.live.lag (credits.batched)
         KStream<String, Routed> fromCommands = gate.get("consent-gate-credits")
                 .mapValues(v -> ((Routed.ToAccounts) v).command(), Named.as("credits-unwrap"))
-                .process(() -> new PartitionBatches<AccountCommand>(settings.batchCredits(), Names.CREDIT_BATCHES, partitions, keys.serializer(),
+                .process(() -> new PartitionBatches<AccountCommand>(settings.batchCredits(), settings.liveLag().toMillis(), Names.CREDIT_BATCHES,
+                        partitions, keys.serializer(),
                         credits -> new AccountCommand(new CreditBatch(credits.stream()
                                 .map(c -> new BatchedCredit(c.key(), c.timestamp(), (Credit) c.value().getCommand())).toList()))),
                         Named.as("credits-batch"), Names.CREDIT_BATCHES)
@@ -156,7 +159,7 @@ public final class SocialCrmTopology {
         // by key: definitions, the only events sent to every partition, come from the requests' sub-topology
         KStream<String, CustomerEvent> customerEvents = accountStage.get("account-stage-customers")
                 .mapValues(v -> ((Routed.ToCustomers) v).event(), Named.as("customer-events-unwrap"))
-                .process(() -> new PartitionBatches<CustomerEvent>(true, Names.EVENT_BATCHES, partitions, keys.serializer(),
+                .process(() -> new PartitionBatches<CustomerEvent>(Batching.ALWAYS, 0, Names.EVENT_BATCHES, partitions, keys.serializer(),
                         events -> new CustomerEvent(new EventBatch(events.stream()
                                 .map(e -> new BatchedEvent(e.key(), e.timestamp(), e.value())).toList()))),
                         Named.as("customer-events-batch"), Names.EVENT_BATCHES)

@@ -23,6 +23,7 @@ import io.socialcrm.errors.InvalidRecordException;
 import io.socialcrm.serde.InternalSerde;
 import io.socialcrm.testing.TopologyFixture;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,8 +37,9 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * The two batched hops in the production topology: credits to accounts the directory does not name (with
- * {@code credits.batched}: {@code account-commands}) and everything for the customer stage ({@code customer-events}) travel
+ * The two batched hops in the production topology: credits to accounts the directory does not name
+ * ({@code account-commands}; by default those of records older than {@code commit.live.lag}) and
+ * everything for the customer stage ({@code customer-events}) travel
  * as one record per target partition and commit, and the stage behind each takes every event of a
  * batch as it took them one by one.
  */
@@ -74,12 +76,29 @@ class BatchedHopsTopologyTest {
     }
 
     @Test
-    void byDefaultCreditsToAccountsWithoutADirectoryEntryGoOneByOne() {
+    void byDefaultLiveCreditsToAccountsWithoutADirectoryEntryGoOneByOneAndABackfillsInBatches() {
+        // the driver's wall clock stands at T0: T0 + 10 s is live, a day before is history
         try (TopologyFixture f = new TopologyFixture()) {
-            f.grant("alice", "twitter", "1", T0);
+            f.grant("alice", "twitter", "1", T0.minus(Duration.ofDays(3)));
             written(f, Names.ACCOUNT_COMMANDS);
+            f.mention("9", T0.minus(Duration.ofDays(1)), "11", "12", "13", "14");
+            List<TestRecord<byte[], byte[]>> hop = written(f, Names.ACCOUNT_COMMANDS);
+            assertEquals(1, hop.size(), "history: one record for the commit");
+            AccountCommand command = InternalSerde.of(AccountCommand.class).deserialize("t", hop.get(0).value());
+            assertEquals(4, ((CreditBatch) command.getCommand()).getCredits().size());
+
             f.mention("9", T0.plusSeconds(10), "11", "12", "13", "14");
-            assertEquals(4, written(f, Names.ACCOUNT_COMMANDS).size(), "credits.batched is off: a record each");
+            assertEquals(4, written(f, Names.ACCOUNT_COMMANDS).size(), "live: a record each, nothing waits for the commit");
+        }
+    }
+
+    @Test
+    void withCreditsBatchedFalseEvenABackfillsCreditsGoOneByOne() {
+        try (TopologyFixture f = new TopologyFixture(Map.of(AppConfig.CREDITS_BATCHED.name(), "false"))) {
+            f.grant("alice", "twitter", "1", T0.minus(Duration.ofDays(3)));
+            written(f, Names.ACCOUNT_COMMANDS);
+            f.mention("9", T0.minus(Duration.ofDays(1)), "11", "12", "13", "14");
+            assertEquals(4, written(f, Names.ACCOUNT_COMMANDS).size());
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.socialcrm.common.TopologySettings.Batching;
 import io.socialcrm.errors.FailedInBatch;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -27,6 +28,8 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.errors.TaskMigratedException;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -42,6 +45,7 @@ import org.junit.jupiter.api.Test;
 class PartitionBatchesTest {
     private static final int PARTITIONS = 3;
     private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
+    private static final long LIVE_LAG_MS = 30_000;
 
     /** Packs as "key@timestamp=value" items joined by '|', behind a "batch:" prefix. */
     private static String pack(List<PartitionBatches.Batched<String>> events) {
@@ -53,21 +57,33 @@ class PartitionBatchesTest {
         return BuiltInPartitioner.partitionForKey(key.getBytes(StandardCharsets.UTF_8), PARTITIONS);
     }
 
-    /** in: value "k1,k2,..." fans out into events keyed k1, k2... (value "v<i>", timestamp input + i) batched to out. */
+    /**
+     * in: value "k1,k2,..." fans out into events keyed k1, k2... (value "v&lt;i&gt;", the input's timestamp, or
+     * that plus s seconds for "k:s") batched to out.
+     */
     private static TopologyTestDriver driver(StoreBuilder<KeyValueStore<Integer, Integer>> marks) {
+        return driver(marks, Batching.ALWAYS);
+    }
+
+    /** The same, batching {@code when}; the driver's wall clock stands at {@link #T0}. */
+    private static TopologyTestDriver driver(StoreBuilder<KeyValueStore<Integer, Integer>> marks, Batching when) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(marks);
         builder.stream("in", Consumed.with(Serdes.String(), Serdes.String()))
-                .flatMap((k, v) -> {
-                    List<KeyValue<String, String>> out = new ArrayList<>();
-                    String[] keys = v.split(",");
-                    for (int i = 0; i < keys.length; i++) {
-                        out.add(KeyValue.pair(keys[i], "v" + i));
+                .process(() -> new ContextualProcessor<String, String, String, String>() {
+                    @Override
+                    public void process(Record<String, String> record) {
+                        String[] keys = record.value().split(",");
+                        for (int i = 0; i < keys.length; i++) {
+                            // "key:-60": an event a minute older than the input
+                            String[] key = keys[i].split(":");
+                            long time = record.timestamp() + (key.length > 1 ? Long.parseLong(key[1]) * 1000 : 0);
+                            context().forward(new Record<>(key[0], "v" + i, time));
+                        }
                     }
-                    return out;
                 })
-                .process(() -> new PartitionBatches<String>(true, "marks", PARTITIONS, Serdes.String().serializer(), PartitionBatchesTest::pack),
-                        "marks")
+                .process(() -> new PartitionBatches<String>(when, LIVE_LAG_MS, "marks", PARTITIONS, Serdes.String().serializer(),
+                        PartitionBatchesTest::pack), "marks")
                 .to("out", Produced.with(Serdes.String(), Serdes.String()));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "batches-test");
@@ -123,6 +139,48 @@ class PartitionBatchesTest {
             assertEquals(List.of(new KeyValue<>("alice", "v0")), out.readKeyValuesToList(), "sent at the commit, unwrapped");
             in.pipeInput("x", "bob", T0.plusSeconds(1));
             assertEquals(List.of(new KeyValue<>("bob", "v0")), out.readKeyValuesToList(), "a new batch after each commit");
+        }
+    }
+
+    @Test
+    void inABackfillOnlyEventsOlderThanTheLiveLagWaitAndEachPartitionKeepsItsOrder() {
+        // every third event live (the driver's wall clock is T0), the others an hour old
+        List<String> keys = IntStream.range(0, 30).mapToObj(i -> "customer-" + i + (i % 3 == 1 ? "" : ":-3600")).toList();
+        try (TopologyTestDriver driver = driver(PartitionBatches.marksStore("marks"), Batching.BACKFILL)) {
+            TestInputTopic<String, String> in = driver.createInputTopic("in", Serdes.String().serializer(), Serdes.String().serializer());
+            TestOutputTopic<String, String> out = driver.createOutputTopic("out", Serdes.String().deserializer(), Serdes.String().deserializer());
+            in.pipeInput("x", String.join(",", keys), T0);
+            List<TestRecord<String, String>> records = out.readRecordsToList();
+
+            Map<Integer, List<String>> expected = new LinkedHashMap<>();
+            Map<Integer, List<String>> actual = new LinkedHashMap<>();
+            for (int i = 0; i < keys.size(); i++) {
+                String key = keys.get(i).split(":")[0];
+                expected.computeIfAbsent(partitionOf(key), p -> new ArrayList<>()).add(key + "=v" + i);
+            }
+            int batches = 0;
+            for (TestRecord<String, String> r : records) {
+                boolean batch = r.value().startsWith("batch:");
+                batches += batch ? 1 : 0;
+                for (String event : unpacked(List.of(r))) {
+                    int index = Integer.parseInt(event.substring(event.indexOf("=v") + 2));
+                    assertTrue(index % 3 != 1 || !batch, event + ": a live event goes alone"); // an older one too if its batch held only it
+                    actual.computeIfAbsent(partitionOf(r.key()), p -> new ArrayList<>()).add(event);
+                }
+            }
+            assertEquals(expected, actual, "every event, and each partition's in the order they came");
+            assertTrue(batches > 0 && records.size() < keys.size(), records.size() + " records for " + keys.size() + " events");
+        }
+    }
+
+    @Test
+    void neverMeansEveryEventAlone() {
+        try (TopologyTestDriver driver = driver(PartitionBatches.marksStore("marks"), Batching.NEVER)) {
+            TestInputTopic<String, String> in = driver.createInputTopic("in", Serdes.String().serializer(), Serdes.String().serializer());
+            TestOutputTopic<String, String> out = driver.createOutputTopic("out", Serdes.String().deserializer(), Serdes.String().deserializer());
+            in.pipeInput("x", "alice:-3600,bob:-3600,alice:-3600", T0);
+            assertEquals(List.of(new KeyValue<>("alice", "v0"), new KeyValue<>("bob", "v1"), new KeyValue<>("alice", "v2")),
+                    out.readKeyValuesToList());
         }
     }
 
