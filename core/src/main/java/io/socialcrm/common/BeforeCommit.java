@@ -22,7 +22,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * that had not committed its input, which is read again.
  *
  * <p>The flush listener and the current-node switch are Kafka Streams internals (those the DSL's
- * {@code TimestampedCacheFlushListener} uses, as topology/PartitionBatches does; Kafka is pinned and
+ * {@code TimestampedCacheFlushListener} uses; Kafka is pinned and
  * the topology and integration tests run through them). Where they are not to be had (a store
  * without a cache, a processor run outside Kafka Streams, at-least-once, where a record is read as
  * soon as it is written), {@link #bind} returns null and the caller does the work at once.
@@ -48,12 +48,19 @@ public final class BeforeCommit {
      * Runs {@code work} before each commit that follows a {@link #mark} (call in {@code init}; the
      * store must be connected to the processor); null when it cannot (see the class comment).
      */
-    @SuppressWarnings("unchecked")
     public static BeforeCommit bind(ProcessorContext<?, ?> context, String storeName, Runnable work) {
-        boolean exactlyOnce = StreamsConfig.EXACTLY_ONCE_V2.equals(
-                String.valueOf(context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
+        return bind(context, storeName, work, false);
+    }
+
+    /**
+     * The same, and with {@code underAtLeastOnce} also under at-least-once (for a caller that then
+     * does the work on a schedule of its own as well, since there a record is read as soon as it is
+     * written: topology/PartitionBatches).
+     */
+    @SuppressWarnings("unchecked")
+    public static BeforeCommit bind(ProcessorContext<?, ?> context, String storeName, Runnable work, boolean underAtLeastOnce) {
         KeyValueStore<Integer, Integer> marks = context.getStateStore(storeName);
-        if (!exactlyOnce || !(context instanceof InternalProcessorContext<?, ?> internal)
+        if (!(exactlyOnce(context) || underAtLeastOnce) || !(context instanceof InternalProcessorContext<?, ?> internal)
                 || !(marks instanceof CachedStateStore<?, ?> cached)) {
             return null;
         }
@@ -70,6 +77,11 @@ public final class BeforeCommit {
             }
         }, false);
         return bound ? hook : null;
+    }
+
+    /** Whether the application runs exactly-once (v2). */
+    public static boolean exactlyOnce(ProcessorContext<?, ?> context) {
+        return StreamsConfig.EXACTLY_ONCE_V2.equals(String.valueOf(context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
     }
 
     /** Asks for the work before the next commit (a write to the cache only the first time between two flushes). */

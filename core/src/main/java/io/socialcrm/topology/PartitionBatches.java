@@ -13,11 +13,8 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
-import org.apache.kafka.streams.processor.internals.ProcessorNode;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
  * Sends what a task writes to a repartition topic within one commit as one record per target
@@ -29,15 +26,13 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * <p><b>When a batch goes.</b> Exactly-once needs every record a commit's input produced to be
  * written inside that commit's transaction, and Kafka Streams offers a processor no hook before a
  * commit. Its store caches have one: a task flushes its caches before it commits (and the DSL emits a
- * KTable's changes from that flush). So each partition with events waiting is marked dirty in a small
- * cached store (in memory, no changelog: nothing in it outlives a commit) whose flush listener sends
- * the partition's batch. On a crash the waiting events are lost together with the transaction that
+ * KTable's changes from that flush). So a small cached store (in memory, no changelog: nothing in it
+ * outlives a commit) is marked when events wait, and its flush sends the batches
+ * ({@link BeforeCommit}). On a crash the waiting events are lost together with the transaction that
  * had not committed their input, which is read again. A batch also goes as soon as it holds
  * {@link #MAX_BATCH} events and when the cache evicts its mark (a full cache), and under
  * at-least-once on a wall-clock punctuation ({@link #sendEveryMs}): all only earlier than the commit.
- * The flush listener and the current-node switch around it are Kafka Streams internals (the same the
- * DSL's {@code TimestampedCacheFlushListener} uses; Kafka is pinned, and the topology tests and every
- * integration test run through them): when the store has no cache, events go one by one, as before.
+ * When the store has no cache, events go one by one, as before.
  *
  * <p><b>Live events may go alone</b> ({@link Batching#BACKFILL}): an event whose time is within
  * {@code commit.live.lag} of the wall clock goes at once, after the batch waiting for its partition (so
@@ -71,8 +66,8 @@ public final class PartitionBatches<V> extends ContextualProcessor<String, V, St
     private final Serializer<String> keys;
     private final Function<List<Batched<V>>, V> pack;
     private final List<List<Batched<V>>> open = new ArrayList<>();
-    private KeyValueStore<Integer, Integer> marks;
-    private boolean batching;
+    /** Sends the waiting batches before the commit; null when events go one by one. */
+    private BeforeCommit hook;
 
     /**
      * @param when       which events wait in batches: with {@link Batching#NEVER} every event goes alone,
@@ -99,35 +94,16 @@ public final class PartitionBatches<V> extends ContextualProcessor<String, V, St
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public void init(ProcessorContext<String, V> context) {
         super.init(context);
         open.clear();
         for (int p = 0; p < partitions; p++) {
             open.add(new ArrayList<>());
         }
-        marks = context.getStateStore(storeName);
-        batching = false;
-        if (when != Batching.NEVER && context instanceof InternalProcessorContext<String, V> internal && marks instanceof CachedStateStore<?, ?> cached) {
-            ProcessorNode<?, ?, ?, ?> self = internal.currentNode();
-            batching = ((CachedStateStore<Integer, Integer>) cached).setFlushListener(flushed -> {
-                ProcessorNode<?, ?, ?, ?> current = internal.currentNode();
-                internal.setCurrentNode(self);
-                try {
-                    send(flushed.key());
-                } finally {
-                    internal.setCurrentNode(current);
-                }
-            }, false);
-        }
-        boolean exactlyOnce = StreamsConfig.EXACTLY_ONCE_V2.equals(String.valueOf(context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
-        if (batching && !exactlyOnce) {
+        hook = when == Batching.NEVER ? null : BeforeCommit.bind(context, storeName, this::sendAll, true);
+        if (hook != null && !BeforeCommit.exactlyOnce(context)) {
             context.schedule(Duration.ofMillis(sendEveryMs(context.appConfigs().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))),
-                    PunctuationType.WALL_CLOCK_TIME, now -> {
-                        for (int p = 0; p < partitions; p++) {
-                            send(p);
-                        }
-                    });
+                    PunctuationType.WALL_CLOCK_TIME, now -> sendAll());
         }
     }
 
@@ -152,7 +128,7 @@ public final class PartitionBatches<V> extends ContextualProcessor<String, V, St
 
     @Override
     public void process(Record<String, V> record) {
-        if (!batching || record.key() == null || record.value() == null) {
+        if (hook == null || record.key() == null || record.value() == null) {
             context().forward(record);
             return;
         }
@@ -167,7 +143,13 @@ public final class PartitionBatches<V> extends ContextualProcessor<String, V, St
         if (batch.size() >= MAX_BATCH) {
             send(partition);
         } else {
-            marks.put(partition, 1); // the same small value: the cache entry never grows, only turns dirty
+            hook.mark();
+        }
+    }
+
+    private void sendAll() {
+        for (int p = 0; p < partitions; p++) {
+            send(p);
         }
     }
 
