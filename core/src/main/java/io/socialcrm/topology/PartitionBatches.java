@@ -88,7 +88,7 @@ public final class PartitionBatches<V> extends ContextualProcessor<String, V, St
         this.pack = pack;
     }
 
-    /** The store that marks the partitions with a batch waiting: cached, in memory, no changelog. */
+    /** The store marked while batches wait: cached, in memory, no changelog ({@link BeforeCommit#store}). */
     public static StoreBuilder<KeyValueStore<Integer, Integer>> marksStore(String name) {
         return BeforeCommit.store(name);
     }
