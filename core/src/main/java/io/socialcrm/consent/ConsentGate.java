@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -68,9 +67,7 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
         directory = AccountDirectory.of(context, settings);
         seen = SeenEvents.of(context, dedupeMs);
-        metrics = MetricsBuffer.sending(context, Names.METRICS_BUFFER, "consent-gate");
-        // wall clock: counts reach social-metrics even when the stream is idle
-        context.schedule(settings.metricsFlush(), PunctuationType.WALL_CLOCK_TIME, now -> metrics.flush());
+        metrics = MetricsBuffer.sending(context, Names.METRICS_BUFFER, "consent-gate", settings.metricsFlush());
     }
 
     @Override

@@ -17,7 +17,6 @@ import io.socialcrm.time.EventTimeExtractor;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -49,9 +48,7 @@ public final class ConsentRecorder extends ContextualProcessor<String, ConsentRe
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
         // a store of its own: sharing the gate's, it had to read its record back before every count (the
         // gate might have sent it), and a load of consents recorded over many hours made that record grow
-        metrics = MetricsBuffer.sending(context, Names.CONSENT_METRICS_BUFFER, "consent-recorder");
-        // wall clock: counts reach social-metrics even when no consent comes
-        context.schedule(settings.metricsFlush(), PunctuationType.WALL_CLOCK_TIME, now -> metrics.flush());
+        metrics = MetricsBuffer.sending(context, Names.CONSENT_METRICS_BUFFER, "consent-recorder", settings.metricsFlush());
     }
 
     @Override

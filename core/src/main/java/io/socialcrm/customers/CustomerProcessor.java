@@ -104,7 +104,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
                 new ContactPlans(context.getStateStore(Names.CONTACT_PLANS), settings.contact()), profiles(context));
         definitions = context.getStateStore(Names.CUSTOMER_STAGE_DEFINITIONS);
         versions = context.getStateStore(Names.SEGMENT_VERSIONS);
-        metrics = MetricsBuffer.sending(context, Names.CUSTOMER_METRICS_BUFFER, "customer-processor");
+        metrics = MetricsBuffer.sending(context, Names.CUSTOMER_METRICS_BUFFER, "customer-processor", settings.metricsFlush());
         try (KeyValueIterator<String, SegmentDefinition> all = definitions.all()) {
             all.forEachRemaining(kv -> install(kv.key, kv.value));
         }
@@ -115,8 +115,6 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         // wall clock, deliberately: sweeps must progress (and definitions take effect) even when
         // no record arrives; what they compute is as of stream time.
         context.schedule(settings.sweepTick(), PunctuationType.WALL_CLOCK_TIME, sweeps::tick);
-        // wall clock, like the gate's: counts reach social-metrics even when the stream is idle
-        context.schedule(settings.metricsFlush(), PunctuationType.WALL_CLOCK_TIME, now -> metrics.flush());
         // stream time: a contact opportunity is due at a moment of the customers' own (event) time,
         // and is written in the same transaction as the plan's move (exactly once)
         context.schedule(CONTACT_CHECK, PunctuationType.STREAM_TIME, streamTime -> stage.contacts.due(streamTime, stage::contact));

@@ -3,12 +3,14 @@ package io.socialcrm.metrics;
 import io.socialcrm.avro.internal.MetricsDelta;
 import io.socialcrm.avro.internal.MetricsDeltas;
 import io.socialcrm.common.Routed;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -65,6 +67,16 @@ public final class MetricsBuffer {
         if (buffer.takeUp(key -> key.indexOf('|') >= 0)) {
             buffer.write();
         }
+        return buffer;
+    }
+
+    /**
+     * The same, sent also every {@code flushEvery} of wall-clock time ({@code metrics.flush}), so that
+     * counts reach {@code social-metrics} even when no record comes; call in the processor's {@code init}.
+     */
+    public static MetricsBuffer sending(ProcessorContext<String, Routed> context, String storeName, String owner, Duration flushEvery) {
+        MetricsBuffer buffer = sending(context, storeName, owner);
+        context.schedule(flushEvery, PunctuationType.WALL_CLOCK_TIME, now -> buffer.flush());
         return buffer;
     }
 
