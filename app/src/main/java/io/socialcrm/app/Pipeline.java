@@ -101,19 +101,18 @@ public final class Pipeline implements AutoCloseable {
         if (unbounded.isEmpty()) {
             return;
         }
-        List<String> fixes = unbounded.stream().map(TopicAdmin.UnboundedCompaction::toString).toList();
         if (alter) {
             try {
                 admin.boundCompaction(unbounded);
                 LOG.info("Set max.compaction.lag.ms on the compacted topics an earlier version created without it, so that erasures "
-                        + "reach them: {}", fixes);
+                        + "reach them: {}", unbounded);
                 return;
             } catch (IllegalStateException e) {
                 LOG.warn("Could not set max.compaction.lag.ms ({})", e.getMessage());
             }
         }
         LOG.warn("Compacted topics keep erased records for as long as their partitions stay quiet until max.compaction.lag.ms "
-                + "is set on them (with topics.create=true the application sets it): {}", fixes);
+                + "is set on them (with topics.create=true the application sets it): {}", unbounded);
     }
 
     static Admin admin(Settings settings) {

@@ -46,6 +46,11 @@ public final class TopicsCommand implements Runnable {
             return config.load(flags);
         }
 
+        /** The compacted topics of this cluster, prefix and {@code application.id} that keep erased records too long. */
+        static List<TopicAdmin.UnboundedCompaction> unboundedCompaction(TopicAdmin admin, Settings settings) {
+            return admin.unboundedCompaction(settings.string(AppConfig.APPLICATION_ID.name()), TopologySettings.compactionLag(settings).toMillis());
+        }
+
         static Admin admin(Settings settings) {
             return Admin.create(AppConfig.adminClient(settings, "--bootstrap-servers localhost:9092"));
         }
@@ -84,8 +89,7 @@ public final class TopicsCommand implements Runnable {
                 TopicAdmin topicAdmin = new TopicAdmin(admin, topics);
                 List<String> created = topicAdmin.createMissing(count, rf);
                 out.println(created.isEmpty() ? "Every topic exists already." : "Created " + created.size() + " topic(s): " + created);
-                List<TopicAdmin.UnboundedCompaction> unbounded = topicAdmin.unboundedCompaction(
-                        settings.string(AppConfig.APPLICATION_ID.name()), TopologySettings.compactionLag(settings).toMillis());
+                List<TopicAdmin.UnboundedCompaction> unbounded = Target.unboundedCompaction(topicAdmin, settings);
                 if (!unbounded.isEmpty()) {
                     topicAdmin.boundCompaction(unbounded);
                     out.println("Set max.compaction.lag.ms on " + unbounded.size() + " existing topic(s), so that erasures reach them: "
@@ -128,8 +132,7 @@ public final class TopicsCommand implements Runnable {
                 if (problem != null) {
                     out.println("WARNING: " + problem);
                 }
-                List<TopicAdmin.UnboundedCompaction> unbounded = topicAdmin.unboundedCompaction(
-                        settings.string(AppConfig.APPLICATION_ID.name()), TopologySettings.compactionLag(settings).toMillis());
+                List<TopicAdmin.UnboundedCompaction> unbounded = Target.unboundedCompaction(topicAdmin, settings);
                 if (!unbounded.isEmpty()) {
                     out.println("WARNING: erased records stay in these compacted topics for as long as their partitions are quiet "
                             + "(`socialcrm topics create`, or the application started with topics.create=true, sets it): " + unbounded);

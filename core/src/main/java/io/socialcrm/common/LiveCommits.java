@@ -40,9 +40,8 @@ public final class LiveCommits {
     /** The live commits of the processor of {@code context}; call in {@code init}. Does nothing when they do not apply. */
     public static LiveCommits of(ProcessorContext<?, ?> context, TopologySettings settings) {
         Duration interval = settings.liveCommitInterval();
-        Object guarantee = context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
         Object commitMs = context.appConfigs().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
-        boolean applies = interval != null && StreamsConfig.EXACTLY_ONCE_V2.equals(String.valueOf(guarantee))
+        boolean applies = interval != null && BeforeCommit.exactlyOnce(context)
                 && (commitMs == null || Long.parseLong(commitMs.toString()) > interval.toMillis());
         LiveCommits live = new LiveCommits(context, applies ? interval.toMillis() : 0, settings.liveLag().toMillis());
         if (applies) {
@@ -57,13 +56,18 @@ public final class LiveCommits {
             return;
         }
         long now = context.currentSystemTimeMs();
-        if (now - eventTime > lagMs) {
+        if (!live(eventTime, now, lagMs)) {
             return; // history, or a backlog being caught up
         }
         lastLive = now;
         if (now - lastRequest(now) >= intervalMs) {
             request(now);
         }
+    }
+
+    /** Whether a record of {@code eventTime} is live at wall-clock time {@code now}: within {@code lagMs} of it ({@code commit.live.lag}). */
+    public static boolean live(long eventTime, long now, long lagMs) {
+        return now - eventTime <= lagMs;
     }
 
     private void punctuate(long now) {

@@ -1,6 +1,7 @@
 package io.socialcrm.topology;
 
 import io.socialcrm.common.BeforeCommit;
+import io.socialcrm.common.LiveCommits;
 import io.socialcrm.common.TopologySettings.Batching;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -133,7 +134,7 @@ public final class PartitionBatches<V> extends ContextualProcessor<String, V, St
             return;
         }
         int partition = partitionOf(keys.serialize(null, record.key()), partitions);
-        if (when == Batching.BACKFILL && context().currentSystemTimeMs() - record.timestamp() <= liveLagMs) {
+        if (when == Batching.BACKFILL && LiveCommits.live(record.timestamp(), context().currentSystemTimeMs(), liveLagMs)) {
             send(partition); // what waits for this partition goes first
             context().forward(record);
             return;
