@@ -14,12 +14,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,9 +35,33 @@ import org.junit.jupiter.api.io.TempDir;
 class CompactionLagUpgradeIT {
     private static final long UNBOUNDED = Long.MAX_VALUE;
 
-    private static String lagOf(Admin admin, String topic) throws Exception {
+    /**
+     * The topic's {@code max.compaction.lag.ms} as the broker reports it, once it is {@code expected}
+     * or after ten seconds. A topic created or altered is committed by the controller before the
+     * broker that answers describeConfigs has applied it: a read at once may see the topic unknown
+     * or its config as it was.
+     */
+    private static String lagOf(Admin admin, String topic, String expected) throws Exception {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        return admin.describeConfigs(List.of(resource)).all().get().get(resource).get(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG).value();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String seen = null;
+        while (true) {
+            try {
+                seen = admin.describeConfigs(List.of(resource)).all().get().get(resource).get(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG).value();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+            if (expected.equals(seen) || System.nanoTime() > deadline) {
+                return seen;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static void assertLag(String expected, Admin admin, String topic, String message) throws Exception {
+        assertEquals(expected, lagOf(admin, topic, expected), message);
     }
 
     /** The topics as an earlier version left them; returns the application's changelog it made without the config. */
@@ -50,8 +76,8 @@ class CompactionLagUpgradeIT {
                 new NewTopic(changelog, 4, (short) 1).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 new NewTopic(shorter, 4, (short) 1).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                         TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, "60000")))).all().get();
-        assertEquals(Long.toString(UNBOUNDED), lagOf(admin, topics.customerProfiles.name()), "the broker's default: unbounded");
-        assertEquals(Long.toString(UNBOUNDED), lagOf(admin, changelog));
+        assertLag(Long.toString(UNBOUNDED), admin, topics.customerProfiles.name(), "the broker's default: unbounded");
+        assertLag(Long.toString(UNBOUNDED), admin, changelog, null);
         return changelog;
     }
 
@@ -75,11 +101,11 @@ class CompactionLagUpgradeIT {
             String changelog = earlierVersionsTopics(admin, d.topics(), d.applicationId());
 
             try (Pipeline pipeline = d.start(stack, state, Map.of(AppConfig.ERASURE_COMPACTION_LAG.name(), "2h"))) {
-                assertEquals(Long.toString(Duration.ofDays(1).toMillis()), lagOf(admin, d.topics().customerProfiles.name()),
+                assertLag(Long.toString(Duration.ofDays(1).toMillis()), admin, d.topics().customerProfiles.name(),
                         "a contract topic: the lag it is created with");
-                assertEquals(Long.toString(Duration.ofHours(2).toMillis()), lagOf(admin, changelog), "a changelog: erasure.compaction.lag");
-                assertEquals("60000", lagOf(admin, d.applicationId() + "-segment-index-changelog"), "a shorter lag is kept");
-                assertEquals(Long.toString(Duration.ofDays(1).toMillis()), lagOf(admin, d.topics().segmentMembers.name()), "as created");
+                assertLag(Long.toString(Duration.ofHours(2).toMillis()), admin, changelog, "a changelog: erasure.compaction.lag");
+                assertLag("60000", admin, d.applicationId() + "-segment-index-changelog", "a shorter lag is kept");
+                assertLag(Long.toString(Duration.ofDays(1).toMillis()), admin, d.topics().segmentMembers.name(), "as created");
             }
         }
     }
@@ -92,8 +118,8 @@ class CompactionLagUpgradeIT {
             String changelog = earlierVersionsTopics(admin, d.topics(), d.applicationId());
 
             try (Pipeline pipeline = d.start(stack, state, Map.of(AppConfig.TOPICS_CREATE.name(), "false"))) {
-                assertEquals(Long.toString(UNBOUNDED), lagOf(admin, d.topics().customerProfiles.name()));
-                assertEquals(Long.toString(UNBOUNDED), lagOf(admin, changelog));
+                assertLag(Long.toString(UNBOUNDED), admin, d.topics().customerProfiles.name(), null);
+                assertLag(Long.toString(UNBOUNDED), admin, changelog, null);
             }
         }
     }
@@ -112,14 +138,14 @@ class CompactionLagUpgradeIT {
             assertTrue(described.out().contains("WARNING: erased records stay") && described.out().contains(
                     d.topics().customerProfiles.name() + ": max.compaction.lag.ms=86400000 (now unbounded)")
                     && described.out().contains(changelog + ": max.compaction.lag.ms=10800000 (now unbounded)"), described.out());
-            assertEquals(Long.toString(UNBOUNDED), lagOf(admin, changelog), "describe changes nothing");
+            assertLag(Long.toString(UNBOUNDED), admin, changelog, "describe changes nothing");
 
             MainTest.Outcome created = MainTest.run(concat(new String[] {"topics", "create", "--replication-factor", "1"}, target));
             assertEquals(0, created.code(), created.err());
             assertTrue(created.out().contains("Set max.compaction.lag.ms on 2 existing topic(s)"), created.out());
-            assertEquals(Long.toString(Duration.ofDays(1).toMillis()), lagOf(admin, d.topics().customerProfiles.name()));
-            assertEquals(Long.toString(Duration.ofHours(3).toMillis()), lagOf(admin, changelog));
-            assertEquals("60000", lagOf(admin, d.applicationId() + "-segment-index-changelog"), "a shorter lag is kept");
+            assertLag(Long.toString(Duration.ofDays(1).toMillis()), admin, d.topics().customerProfiles.name(), null);
+            assertLag(Long.toString(Duration.ofHours(3).toMillis()), admin, changelog, null);
+            assertLag("60000", admin, d.applicationId() + "-segment-index-changelog", "a shorter lag is kept");
 
             MainTest.Outcome again = MainTest.run(concat(new String[] {"topics", "describe"}, target));
             assertTrue(!again.out().contains("WARNING: erased records stay"), again.out());
