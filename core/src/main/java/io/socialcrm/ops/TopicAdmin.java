@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
@@ -138,7 +140,7 @@ public final class TopicAdmin {
             Thread.sleep(50);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while waiting for new topics to accept writes", e);
+            throw new IllegalStateException("Interrupted while waiting for the cluster", e);
         }
     }
 
@@ -149,10 +151,10 @@ public final class TopicAdmin {
         Map<String, TopicDescription> descriptions = new HashMap<>();
         Map<String, Config> configs = new HashMap<>();
         if (!present.isEmpty()) {
-            descriptions.putAll(get(admin.describeTopics(present).allTopicNames(), "describing topics"));
+            descriptions.putAll(getListed(() -> admin.describeTopics(present).allTopicNames(), "describing topics"));
             List<ConfigResource> resources = present.stream()
                     .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
-            get(admin.describeConfigs(resources).all(), "describing topic configs")
+            getListed(() -> admin.describeConfigs(resources).all(), "describing topic configs")
                     .forEach((resource, config) -> configs.put(resource.name(), config));
         }
         List<TopicState> states = new ArrayList<>();
@@ -211,7 +213,7 @@ public final class TopicAdmin {
             return List.of();
         }
         List<UnboundedCompaction> unbounded = new ArrayList<>();
-        get(admin.describeConfigs(resources).all(), "describing topic configs").forEach((resource, config) -> {
+        getListed(() -> admin.describeConfigs(resources).all(), "describing topic configs").forEach((resource, config) -> {
             String policy = value(config, TopicConfig.CLEANUP_POLICY_CONFIG);
             String lag = value(config, TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG);
             long wanted = wantedMs.get(resource.name());
@@ -289,7 +291,26 @@ public final class TopicAdmin {
         return entry == null ? null : entry.value();
     }
 
-    private static <T> T get(org.apache.kafka.common.KafkaFuture<T> future, String what) {
+    /**
+     * As {@link #get}, for a request about topics just listed: retried while the cluster answers with a
+     * retriable error. A topic created a moment ago is known to the controller and to the broker that
+     * listed it before every other broker has applied it, and the broker asked next may say it is unknown.
+     */
+    private static <T> T getListed(Supplier<KafkaFuture<T>> request, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (true) {
+            try {
+                return get(request.get(), what);
+            } catch (IllegalStateException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            pause();
+        }
+    }
+
+    private static <T> T get(KafkaFuture<T> future, String what) {
         try {
             return future.get(TIMEOUT_S, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
