@@ -1,5 +1,6 @@
 package io.socialcrm.config;
 
+import io.socialcrm.contract.Topics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,7 +109,8 @@ public final class AppConfig {
 
     public static final Setting ROCKSDB_PURGE = new Setting("rocksdb.purge.interval", "1d",
             "Longest time a deleted record (revocation, erasure) stays in RocksDB's files before a compaction rewrites them");
-    public static final Setting ERASURE_COMPACTION_LAG = new Setting("erasure.compaction.lag", "1d",
+    public static final Setting ERASURE_COMPACTION_LAG = new Setting("erasure.compaction.lag",
+            Topics.MAX_COMPACTION_LAG.toDays() + "d", // the contract topics' own: one bound for every compacted log
             "Longest time an erased or revoked record stays in the log of a compacted topic (changelogs, outputs, "
                     + "inputs): max.compaction.lag.ms of the changelogs, and each task appends a marker to its compacted "
                     + "topics every quarter of it so that a quiet partition's segment rolls");
