@@ -132,7 +132,6 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
 
     @Override
     public void process(Record<String, CustomerEvent> record) {
-        live.seen(record.timestamp());
         String id = record.key();
         if (id == null || record.value() == null) {
             throw new InvalidRecordException("customer event without key or value");
@@ -145,6 +144,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
             return;
         }
         long time = record.timestamp();
+        live.seen(time); // each event of a batch once, the batch not again
         sweeps.beforeRecord();
         if (event instanceof DefinitionChanged changed) {
             onDefinition(changed, time);
