@@ -257,23 +257,34 @@ public final class ReplayCommand implements Callable<Integer> {
                 + "(docs/bi.md)%n", (System.nanoTime() - started) / 1e9);
     }
 
+    /**
+     * Waits until the application has processed and committed every record of {@code inputs} and of
+     * its repartition topics, and then until its outputs have not grown for two metrics flushes and a
+     * second: what is left after the last record is the counts a stage buffers until its next flush
+     * (every {@code metrics.flush.interval}) and the hourly windows the metrics stage writes at its
+     * own next flush.
+     */
     private void awaitIdle(Progress progress, Pipeline pipeline, List<String> inputs, Duration limit) {
         Topics topics = pipeline.topology().topics();
         String app = pipeline.topology().applicationId();
+        List<String> repartitions = List.of(Names.repartitionTopic(app, Names.ACCOUNT_COMMANDS),
+                Names.repartitionTopic(app, Names.CUSTOMER_EVENTS), Names.repartitionTopic(app, Names.METRICS_DELTAS));
+        List<String> consumed = new ArrayList<>(inputs);
+        consumed.addAll(repartitions);
         List<String> written = new ArrayList<>(outputs(topics).stream().map(Topic::name).toList());
-        written.addAll(List.of(Names.repartitionTopic(app, Names.ACCOUNT_COMMANDS), Names.repartitionTopic(app, Names.CUSTOMER_EVENTS),
-                Names.repartitionTopic(app, Names.METRICS_DELTAS)));
+        written.addAll(repartitions);
+        Duration quiet = pipeline.settings().duration(AppConfig.METRICS_FLUSH.name()).multipliedBy(2).plusSeconds(1);
         AtomicLong lastReport = new AtomicLong();
         long started = System.nanoTime();
-        AtomicLong consumed = new AtomicLong();
-        progress.awaitIdle(inputs, written, Duration.ofSeconds(5), limit, lag -> {
-            if (lag == 0 && consumed.get() == 0) {
-                consumed.set(System.nanoTime());
-                console.printf("  every input record read after %.1f s; waiting for the pipeline to settle%n",
-                        (consumed.get() - started) / 1e9);
+        AtomicLong consumedAt = new AtomicLong();
+        progress.awaitIdle(consumed, written, quiet, limit, lag -> {
+            if (lag == 0 && consumedAt.get() == 0) {
+                consumedAt.set(System.nanoTime());
+                console.printf("  every record processed after %.1f s; waiting for the last counts%n",
+                        (consumedAt.get() - started) / 1e9);
             } else if (lag > 0 && System.nanoTime() - lastReport.get() > 2_000_000_000L) {
                 lastReport.set(System.nanoTime());
-                console.printf("  processing: %,d input records to go%n", lag);
+                console.printf("  processing: %,d records to go%n", lag);
             }
         });
         console.printf("  settled after %.1f s%n", (System.nanoTime() - started) / 1e9);
