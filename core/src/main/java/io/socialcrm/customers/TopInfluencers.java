@@ -1,11 +1,12 @@
 package io.socialcrm.customers;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -48,7 +49,7 @@ public final class TopInfluencers {
         this.live = new Ranking(capacity, unsynced::add);
         // an in-memory store outlives a task's processor when the task is only suspended
         try (var all = store.all()) {
-            all.forEachRemaining(kv -> live.offer(kv.key, kv.value));
+            all.forEachRemaining(kv -> live.offer(new Entry(kv.key, InfluenceIndex.raw(kv.value))));
         }
         unsynced.clear();
     }
@@ -65,22 +66,22 @@ public final class TopInfluencers {
         }
         Ranking done = next;
         next = null;
-        for (String id : new ArrayList<>(live.keyOf.keySet())) {
-            if (!done.keyOf.containsKey(id)) {
+        for (String id : new ArrayList<>(live.entryOf.keySet())) {
+            if (!done.entryOf.containsKey(id)) {
                 live.remove(id);
             }
         }
-        done.keyOf.forEach(live::offer);
+        done.entryOf.values().forEach(live::offer);
     }
 
     /** Copies the changes since the last call to the store. */
     public void sync() {
         for (String id : unsynced) {
-            String key = live.keyOf.get(id);
-            if (key == null) {
+            Entry entry = live.entryOf.get(id);
+            if (entry == null) {
                 store.delete(id);
             } else {
-                store.put(id, key);
+                store.put(id, InfluenceIndex.key(entry.raw(), id));
             }
         }
         unsynced.clear();
@@ -88,19 +89,11 @@ public final class TopInfluencers {
 
     /** Places (or moves, or leaves out) a customer with its current raw influence. */
     public void offer(String customerId, double raw) {
-        // most offers are of customers below a full list: left out before their key is built
-        boolean forNext = next != null && !next.leavesOut(customerId, raw);
-        boolean forLive = !live.leavesOut(customerId, raw);
-        if (!forNext && !forLive) {
-            return;
+        Entry entry = new Entry(customerId, Math.max(0.0, raw));
+        if (next != null) {
+            next.offer(entry);
         }
-        String key = InfluenceIndex.key(raw, customerId);
-        if (forNext) {
-            next.offer(customerId, key);
-        }
-        if (forLive) {
-            live.offer(customerId, key);
-        }
+        live.offer(entry);
     }
 
     /** Takes a customer off the list, in the store too; true if it was on it. */
@@ -120,66 +113,57 @@ public final class TopInfluencers {
         return live.ranked.size();
     }
 
+    /** A customer and its raw influence (never negative), as ranked; its store value is {@link InfluenceIndex#key}. */
+    private record Entry(String customerId, double raw) {
+    }
+
+    /** Most influential first, ties by customer id: the order of the {@link InfluenceIndex} keys, without building them. */
+    private static final Comparator<Entry> RANK = Comparator.comparingDouble(Entry::raw).reversed()
+            .thenComparing(Entry::customerId);
+
     /**
-     * At most {@code capacity} customers by rank key (the last is the least influential); tells
-     * {@code changed} of every customer it adds, moves or drops.
+     * At most {@code capacity} customers by rank (the last is the least influential); tells
+     * {@code changed} of every customer it adds, moves or drops. Entries are compared as numbers,
+     * and a store key is built only for what {@link #sync()} writes: building one for every offer
+     * was most of the cost of a refresh's offer.
      */
     private static final class Ranking {
         private final int capacity;
         private final Consumer<String> changed;
-        private final TreeMap<String, String> ranked = new TreeMap<>();
-        private final Map<String, String> keyOf = new HashMap<>();
-        /** The raw influence of the last entry, or NaN when the list changed since it was read. */
-        private double lastRaw = Double.NaN;
+        private final TreeSet<Entry> ranked = new TreeSet<>(RANK);
+        private final Map<String, Entry> entryOf = new HashMap<>();
 
         Ranking(int capacity, Consumer<String> changed) {
             this.capacity = capacity;
             this.changed = changed;
         }
 
-        /**
-         * True when offering the customer would change nothing: the list is full, the customer is not
-         * on it and ranks strictly below its last entry (ties are left to {@link #offer}, which
-         * orders them by id).
-         */
-        boolean leavesOut(String customerId, double raw) {
-            if (ranked.size() < capacity || keyOf.containsKey(customerId)) {
-                return false;
-            }
-            if (Double.isNaN(lastRaw)) {
-                lastRaw = InfluenceIndex.raw(ranked.lastKey());
-            }
-            return Math.max(0.0, raw) < lastRaw;
-        }
-
-        void offer(String customerId, String key) {
-            String old = keyOf.get(customerId);
-            if (key.equals(old)) {
-                return;
-            }
+        void offer(Entry entry) {
+            Entry old = entryOf.get(entry.customerId());
             if (old != null) {
+                if (old.raw() == entry.raw()) {
+                    return;
+                }
                 ranked.remove(old);
-            } else if (ranked.size() >= capacity && key.compareTo(ranked.lastKey()) > 0) {
-                return;
+            } else if (ranked.size() >= capacity && RANK.compare(entry, ranked.last()) > 0) {
+                return; // below a full list: most offers
             }
-            lastRaw = Double.NaN;
-            ranked.put(key, customerId);
-            keyOf.put(customerId, key);
-            changed.accept(customerId);
+            ranked.add(entry);
+            entryOf.put(entry.customerId(), entry);
+            changed.accept(entry.customerId());
             while (ranked.size() > capacity) {
-                String dropped = ranked.pollLastEntry().getValue();
-                keyOf.remove(dropped);
+                String dropped = ranked.pollLast().customerId();
+                entryOf.remove(dropped);
                 changed.accept(dropped);
             }
         }
 
         boolean remove(String customerId) {
-            String key = keyOf.remove(customerId);
-            if (key == null) {
+            Entry entry = entryOf.remove(customerId);
+            if (entry == null) {
                 return false;
             }
-            lastRaw = Double.NaN;
-            ranked.remove(key);
+            ranked.remove(entry);
             changed.accept(customerId);
             return true;
         }
