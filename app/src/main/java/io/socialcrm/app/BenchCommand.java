@@ -170,10 +170,10 @@ public final class BenchCommand implements Callable<Integer> {
             RecordsWritten written;
             ChildJvm app = ChildJvm.start(heap, work.resolve("app.log"), Main.class.getName(), "run", "--config", appProps.toString());
             try {
+                List<String> watched = new ArrayList<>(Names.repartitionTopics("bench-app"));
+                watched.addAll(List.of(topics.customerProfiles.name(), topics.segmentChanges.name(), topics.segmentMembers.name()));
                 fullRate = throughput(local, app, "bench-app", List.of(topics.socialActivity.name(), topics.consents.name(),
-                        topics.socialProfiles.name()), List.of(Names.repartitionTopic("bench-app", Names.ACCOUNT_COMMANDS),
-                        Names.repartitionTopic("bench-app", Names.CUSTOMER_EVENTS), Names.repartitionTopic("bench-app", Names.METRICS_DELTAS),
-                        topics.customerProfiles.name(), topics.segmentChanges.name(), topics.segmentMembers.name()), loaded);
+                        topics.socialProfiles.name()), watched, loaded);
                 report.put("fullEventsPerSecond", Math.round(fullRate));
                 console.printf("    %,.0f events/s: %.2fx the pass-through before it%n", fullRate, fullRate / passBefore);
                 written = recordsWritten(local, topics, "bench-app", port);

@@ -267,8 +267,7 @@ public final class ReplayCommand implements Callable<Integer> {
     private void awaitIdle(Progress progress, Pipeline pipeline, List<String> inputs, Duration limit) {
         Topics topics = pipeline.topology().topics();
         String app = pipeline.topology().applicationId();
-        List<String> repartitions = List.of(Names.repartitionTopic(app, Names.ACCOUNT_COMMANDS),
-                Names.repartitionTopic(app, Names.CUSTOMER_EVENTS), Names.repartitionTopic(app, Names.METRICS_DELTAS));
+        List<String> repartitions = Names.repartitionTopics(app);
         List<String> consumed = new ArrayList<>(inputs);
         consumed.addAll(repartitions);
         List<String> written = new ArrayList<>(outputs(topics).stream().map(Topic::name).toList());

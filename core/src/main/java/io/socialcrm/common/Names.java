@@ -1,5 +1,7 @@
 package io.socialcrm.common;
 
+import java.util.List;
+
 /**
  * Names of every store, repartition topic and processor of the topology, in one place. Internal
  * topics are named {@code <application.id>-<name>-repartition} / {@code -changelog} after these;
@@ -61,6 +63,12 @@ public final class Names {
     /** Full name of a repartition topic of this application. */
     public static String repartitionTopic(String applicationId, String name) {
         return applicationId + "-" + name + "-repartition";
+    }
+
+    /** Every repartition topic of this application: what it must have consumed before its work is done. */
+    public static List<String> repartitionTopics(String applicationId) {
+        return List.of(repartitionTopic(applicationId, ACCOUNT_COMMANDS), repartitionTopic(applicationId, CUSTOMER_EVENTS),
+                repartitionTopic(applicationId, METRICS_DELTAS));
     }
 
     /** Key of a definition's version in {@link #SEGMENT_VERSIONS}: segment id, '/', the version zero-padded (so keys sort by version). */
