@@ -22,6 +22,7 @@ import io.socialcrm.serde.PlainJson;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.stack.LocalStack;
 import io.socialcrm.testing.TestStacks;
+import io.socialcrm.testing.ThreadDump;
 import io.socialcrm.topology.StreamsProperties;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -307,14 +308,7 @@ class TwoInstancesIT {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (HttpTimeoutException e) {
             // once (2026-12-04) an instance's answer hung and its stream thread did not close: show where every thread was
-            StringBuilder dump = new StringBuilder("No answer within 20 s from " + url + "; the threads of this JVM (both instances):\n");
-            Thread.getAllStackTraces().forEach((thread, stack) -> {
-                dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
-                for (StackTraceElement frame : stack) {
-                    dump.append("    at ").append(frame).append('\n');
-                }
-            });
-            System.err.println(dump);
+            System.err.println(ThreadDump.of("No answer within 20 s from " + url + "; the threads of this JVM (both instances):"));
             throw e;
         }
     }
