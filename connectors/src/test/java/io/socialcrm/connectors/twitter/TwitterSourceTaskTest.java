@@ -116,7 +116,15 @@ class TwitterSourceTaskTest {
             task.stop();
             root.detachAppender(logs);
         }
-        for (ILoggingEvent e : logs.list) {
+        // twitter4j's consumer thread goes on logging for a moment after stop ("Stream closed."): the appender
+        // appends under its own lock, so stopping it and copying under that lock gives every line it took
+        List<ILoggingEvent> logged;
+        synchronized (logs) {
+            logs.stop();
+            logged = List.copyOf(logs.list);
+        }
+        assertFalse(logged.isEmpty(), "the task's own log lines were captured");
+        for (ILoggingEvent e : logged) {
             String line = e.getFormattedMessage();
             assertFalse(line.contains(SECRET) || line.contains(TOKEN_SECRET) || line.contains("consumer-key-1")
                     || line.contains("access-token-1"), "credentials in a log line: " + line);
