@@ -32,9 +32,10 @@ class DemoIT {
     void aShortDemoRunsTheWholePipeline(@TempDir Path dir) throws Exception {
         int port = FreePorts.next();
         Path summary = dir.resolve("summary.json");
-        CompletableFuture<MainTest.Outcome> demo = CompletableFuture.supplyAsync(() -> MainTest.run("demo",
+        MainTest.Running running = MainTest.start("demo",
                 "--duration", "25s", "--customers", "800", "--rate", "300", "--seed", "7", "--http-port", Integer.toString(port),
-                "--summary-json", summary.toString(), "--bi"));
+                "--summary-json", summary.toString(), "--bi");
+        CompletableFuture<MainTest.Outcome> demo = running.outcome();
 
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + port;
@@ -43,7 +44,8 @@ class DemoIT {
             awaitAnswers(http, base, answered, demo);
         } catch (ConditionTimeoutException e) {
             // once in a clean run (2026-12-04) the demo's API never came up within the limit: show where every thread was
-            throw new AssertionError(ThreadDump.of("The API did not answer in time (" + answered + " did); the threads of this JVM:"), e);
+            throw new AssertionError(running.printedSoFar() + "\n" + ThreadDump.of("The API did not answer in time (" + answered
+                    + " did); the threads of this JVM:"), e);
         }
         assertEquals(Set.of("health", "segments", "top", "profile of the top influencer"), answered,
                 "the API answered during the run");

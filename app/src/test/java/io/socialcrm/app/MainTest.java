@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -22,10 +23,26 @@ class MainTest {
     }
 
     static Outcome run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
+        return run(new ByteArrayOutputStream(), new ByteArrayOutputStream(), args);
+    }
+
+    /** A command running in the background, whose output so far can be read while it runs (for a test that waits in vain). */
+    record Running(CompletableFuture<Outcome> outcome, ByteArrayOutputStream out, ByteArrayOutputStream err) {
+        String printedSoFar() {
+            return "standard output so far:\n" + out.toString(StandardCharsets.UTF_8) + "\nstandard error so far:\n"
+                    + err.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    static Running start(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        return new Running(CompletableFuture.supplyAsync(() -> run(out, err, args)), out, err);
+    }
+
+    private static Outcome run(ByteArrayOutputStream out, ByteArrayOutputStream err, String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
