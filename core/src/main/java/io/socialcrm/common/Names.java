@@ -23,6 +23,10 @@ public final class Names {
     public static final String METRICS_BUFFER = "metrics-buffer";
     /** The consent recorder's take-up counts (granted, revoked), until it flushes them to the metrics stage. */
     public static final String CONSENT_METRICS_BUFFER = "consent-metrics-buffer";
+    /** Marks that the gate's counts wait to be written to {@link #METRICS_BUFFER} before the commit (common/BeforeCommit; memory only). */
+    public static final String METRICS_BUFFER_MARKS = "metrics-buffer-marks";
+    /** The same for {@link #CONSENT_METRICS_BUFFER}. */
+    public static final String CONSENT_METRICS_BUFFER_MARKS = "consent-metrics-buffer-marks";
     /** The partitions of {@code account-commands} a credit batch is waiting for (topology/PartitionBatches; memory only). */
     public static final String CREDIT_BATCHES = "account-commands-batches";
     /** The partitions of {@code customer-events} an event batch is waiting for (topology/PartitionBatches; memory only). */
@@ -47,6 +51,8 @@ public final class Names {
     public static final String PROFILE_OUTBOX = "customer-profiles-outbox";
     /** Active-account counts of the customer stage, until they are flushed to the metrics stage. */
     public static final String CUSTOMER_METRICS_BUFFER = "customer-metrics-buffer";
+    /** The same for {@link #CUSTOMER_METRICS_BUFFER}. */
+    public static final String CUSTOMER_METRICS_BUFFER_MARKS = "customer-metrics-buffer-marks";
 
     // platform-keyed stage
     public static final String METRICS_TOTALS = "metrics-totals";

@@ -67,7 +67,8 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
         directory = AccountDirectory.of(context, settings);
         seen = SeenEvents.of(context, dedupeMs);
-        metrics = MetricsBuffer.sending(context, Names.METRICS_BUFFER, "consent-gate", settings.metricsFlush());
+        metrics = MetricsBuffer.sending(context, Names.METRICS_BUFFER, "consent-gate", settings.metricsFlush(),
+                Names.METRICS_BUFFER_MARKS);
     }
 
     @Override

@@ -48,7 +48,8 @@ public final class ConsentRecorder extends ContextualProcessor<String, ConsentRe
         consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
         // a store of its own: sharing the gate's, it had to read its record back before every count (the
         // gate might have sent it), and a load of consents recorded over many hours made that record grow
-        metrics = MetricsBuffer.sending(context, Names.CONSENT_METRICS_BUFFER, "consent-recorder", settings.metricsFlush());
+        metrics = MetricsBuffer.sending(context, Names.CONSENT_METRICS_BUFFER, "consent-recorder", settings.metricsFlush(),
+                Names.CONSENT_METRICS_BUFFER_MARKS);
     }
 
     @Override

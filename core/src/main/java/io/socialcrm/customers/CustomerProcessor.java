@@ -104,7 +104,8 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
                 new ContactPlans(context.getStateStore(Names.CONTACT_PLANS), settings.contact()), profiles(context));
         definitions = context.getStateStore(Names.CUSTOMER_STAGE_DEFINITIONS);
         versions = context.getStateStore(Names.SEGMENT_VERSIONS);
-        metrics = MetricsBuffer.sending(context, Names.CUSTOMER_METRICS_BUFFER, "customer-processor", settings.metricsFlush());
+        metrics = MetricsBuffer.sending(context, Names.CUSTOMER_METRICS_BUFFER, "customer-processor", settings.metricsFlush(),
+                Names.CUSTOMER_METRICS_BUFFER_MARKS);
         try (KeyValueIterator<String, SegmentDefinition> all = definitions.all()) {
             all.forEachRemaining(kv -> install(kv.key, kv.value));
         }

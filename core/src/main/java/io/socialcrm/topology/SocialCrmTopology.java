@@ -29,6 +29,7 @@ import io.socialcrm.contract.Topic;
 import io.socialcrm.contract.Topics;
 import io.socialcrm.customers.CustomerProcessor;
 import io.socialcrm.metrics.MetricsAggregator;
+import io.socialcrm.metrics.MetricsBuffer;
 import io.socialcrm.metrics.MetricsDeltasSerde;
 import io.socialcrm.privacy.RequestIntake;
 import io.socialcrm.segments.DefinitionValidator;
@@ -113,10 +114,11 @@ public final class SocialCrmTopology {
         // --- account-keyed stage --------------------------------------------------------------
         KStream<String, Routed> fromConsents = source(builder, topics.consents, registry, eventTime)
                 .process(() -> new ConsentRecorder(settings), Named.as("consent-recorder"),
-                        Names.ACCOUNT_CONSENTS, Names.CONSENT_METRICS_BUFFER);
+                        Names.ACCOUNT_CONSENTS, Names.CONSENT_METRICS_BUFFER, Names.CONSENT_METRICS_BUFFER_MARKS);
         KStream<String, Routed> fromActivity = source(builder, topics.socialActivity, registry, eventTime)
                 .process(() -> new ConsentGate(settings), Named.as("consent-gate"),
-                        Names.ACCOUNT_CONSENTS, Names.SEEN_BATCHES, Names.SEEN_INDEX, Names.SEEN_EVENTS, Names.METRICS_BUFFER);
+                        Names.ACCOUNT_CONSENTS, Names.SEEN_BATCHES, Names.SEEN_INDEX, Names.SEEN_EVENTS, Names.METRICS_BUFFER,
+                        Names.METRICS_BUFFER_MARKS);
         KStream<String, Routed> fromProfiles = source(builder, topics.socialProfiles, registry, eventTime)
                 .process(() -> new ProfileGate(settings), Named.as("profile-gate"), Names.ACCOUNT_CONSENTS);
         Map<String, KStream<String, Routed>> gate = fromActivity.split(Named.as("consent-gate-"))
@@ -216,7 +218,8 @@ public final class SocialCrmTopology {
         Map<String, KStream<String, Routed>> out = customerEvents
                 .process(() -> new CustomerProcessor(settings, System::nanoTime), Named.as("customer-processor"),
                         Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX, Names.CUSTOMER_STAGE_DEFINITIONS, Names.SEGMENT_VERSIONS,
-                        Names.PENDING_ERASURES, Names.CUSTOMER_METRICS_BUFFER, Names.CONTACT_PLANS, Names.PROFILE_OUTBOX)
+                        Names.PENDING_ERASURES, Names.CUSTOMER_METRICS_BUFFER, Names.CUSTOMER_METRICS_BUFFER_MARKS, Names.CONTACT_PLANS,
+                        Names.PROFILE_OUTBOX)
                 .split(Named.as("customer-out-"))
                 .branch((k, v) -> v instanceof Routed.ToProfiles, Branched.as("profiles"))
                 .branch((k, v) -> v instanceof Routed.ToSegmentChanges, Branched.as("changes"))
@@ -268,10 +271,13 @@ public final class SocialCrmTopology {
         builder.addStateStore(cached(SeenEvents.batchesStore()));
         builder.addStateStore(SeenEvents.indexStore());
         builder.addStateStore(SeenEvents.earlierStore(settings.dedupeWindow()));
-        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER),
-                keys, MetricsDeltasSerde.INSTANCE)));
-        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CONSENT_METRICS_BUFFER),
-                keys, MetricsDeltasSerde.INSTANCE)));
+        // the metrics buffers are written once before each commit (metrics/MetricsBuffer): no cache in front
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_BUFFER),
+                keys, MetricsDeltasSerde.INSTANCE));
+        builder.addStateStore(MetricsBuffer.marksStore(Names.METRICS_BUFFER_MARKS));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CONSENT_METRICS_BUFFER),
+                keys, MetricsDeltasSerde.INSTANCE));
+        builder.addStateStore(MetricsBuffer.marksStore(Names.CONSENT_METRICS_BUFFER_MARKS));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCEPTED_DEFINITIONS),
                 keys, InternalSerde.of(SegmentDefinition.class)));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CUSTOMER_STATE),
@@ -291,8 +297,9 @@ public final class SocialCrmTopology {
                 keys, InternalSerde.of(ContactPlan.class)));
         // profiles wait for the commit, one per customer (customers/ProfileOutbox): memory only, no changelog
         builder.addStateStore(BeforeCommit.store(Names.PROFILE_OUTBOX));
-        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CUSTOMER_METRICS_BUFFER),
-                keys, MetricsDeltasSerde.INSTANCE)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.CUSTOMER_METRICS_BUFFER),
+                keys, MetricsDeltasSerde.INSTANCE));
+        builder.addStateStore(MetricsBuffer.marksStore(Names.CUSTOMER_METRICS_BUFFER_MARKS));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.METRICS_TOTALS),
                 keys, InternalSerde.of(io.socialcrm.avro.ActivityMetrics.class))));
     }
