@@ -66,14 +66,15 @@ public final class MetricsBuffer {
     /**
      * The buffer of processor {@code owner} in the store {@code storeName} of the context's task,
      * which {@linkplain #flush sends} its counts downstream of that processor. What the store holds for
-     * it is taken up again, and so are records of earlier layouts: one a platform and hour (keyed
-     * {@code platform|hour}) at once, and another processor's (the consent recorder's, which until
-     * 2026-12-04 counted into the gate's store and left its counts for the gate to send) at the next
-     * send. Each processor that counts has a store of its own: a buffer never shares its record.
+     * it is taken up again, and so are the records earlier versions left there, with the next send: one
+     * a platform and hour (keyed {@code platform|hour}), and another processor's (the consent
+     * recorder's, which until 2026-12-04 counted into the gate's store and left its counts for the gate
+     * to send). Each processor that counts has a store of its own, so nothing else is written there
+     * once the task has started: the store is read whole only here.
      */
     public static MetricsBuffer sending(ProcessorContext<String, Routed> context, String storeName, String owner) {
         MetricsBuffer buffer = new MetricsBuffer(context, storeName, owner);
-        if (buffer.takeUp(key -> key.indexOf('|') >= 0)) {
+        if (buffer.takeUp(key -> !key.equals(owner))) {
             buffer.write();
         }
         return buffer;
@@ -135,7 +136,6 @@ public final class MetricsBuffer {
 
     /** Sends what is held, but the windows of {@code keepHour} unless they are all it holds (null: keeps none). */
     private void send(Long keepHour) {
-        takeUp(key -> !key.equals(owner));
         if (windows.isEmpty()) {
             return;
         }
