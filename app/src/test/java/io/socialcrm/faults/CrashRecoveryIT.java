@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socialcrm.app.Main;
 import io.socialcrm.app.Progress;
+import io.socialcrm.avro.ActivityMetrics;
 import io.socialcrm.avro.ActivityType;
 import io.socialcrm.avro.ConsentRecord;
 import io.socialcrm.avro.ConsentScope;
@@ -29,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,6 +38,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +48,10 @@ import org.junit.jupiter.api.io.TempDir;
  * none lost and none twice. The input and the segment rules are deterministic (no decay; each
  * customer one account, rules on the customer's own activity), so the two runs can be compared
  * change for change, timestamps and reasons included.
+ *
+ * <p>The anonymous counts too: every window of {@code social-metrics} (activities seen and accepted,
+ * active accounts, consents granted) ends with the totals of the clean run, each activity and consent
+ * counted once, though the kill came with counts buffered in the stages and not yet sent.
  *
  * <p>The same holds for contact opportunities: one campaign segment every customer enters in the first
  * minutes (Sunday 00:00 UTC, in quiet hours 00:00-02:00), so each customer's opportunity is scheduled
@@ -128,7 +135,8 @@ class CrashRecoveryIT {
                 "context.halflife=off",
                 "segments.seed=false",
                 "contact.quiet.hours=00:00-02:00",
-                "commit.interval.ms=200") + "\n");
+                "commit.interval.ms=200",
+                "metrics.flush.interval=1s") + "\n");
         return config;
     }
 
@@ -163,17 +171,27 @@ class CrashRecoveryIT {
         Thread.sleep(2000);
     }
 
-    /** Runs until the input is consumed and segment-changes stopped growing for 4 s, then stops (SIGTERM). */
+    /**
+     * Runs until the input is consumed, segment-changes stopped growing for 4 s and every activity is
+     * counted in {@code social-metrics}, then stops (SIGTERM).
+     */
     private static void runToTheEnd(LocalStack stack, ChildJvm app, String group, Topics topics) throws Exception {
         try (Admin admin = stack.admin()) {
             AtomicLong lastChanges = new AtomicLong(-1);
-            await("the input consumed and the segment changes settled").atMost(Duration.ofMinutes(4))
-                    .pollInterval(Duration.ofMillis(500)).during(Duration.ofSeconds(4)).until(() -> {
-                        assertTrue(app.alive(), "the application is running: " + app.output());
-                        boolean consumed = progress(admin, group, topics.socialActivity.name()).atEnd();
-                        long changes = TopicRecords.readAll(stack.bootstrapServers(), topics.segmentChanges.name()).size();
-                        return consumed & changes == lastChanges.getAndSet(changes);
-                    });
+            AtomicLong seen = new AtomicLong();
+            try {
+                await("the input consumed, the segment changes settled and the activities counted").atMost(Duration.ofMinutes(4))
+                        .pollInterval(Duration.ofMillis(500)).during(Duration.ofSeconds(4)).until(() -> {
+                            assertTrue(app.alive(), "the application is running: " + app.output());
+                            boolean consumed = progress(admin, group, topics.socialActivity.name()).atEnd();
+                            long changes = TopicRecords.readAll(stack.bootstrapServers(), topics.segmentChanges.name()).size();
+                            seen.set(metrics(stack, topics).values().stream().mapToLong(ActivityMetrics::getActivitiesSeen).sum());
+                            return consumed && seen.get() >= POSTS && changes == lastChanges.getAndSet(changes);
+                        });
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("not settled in 4 minutes: " + seen + " of " + POSTS + " activities counted in social-metrics, "
+                        + lastChanges + " segment changes", e);
+            }
         }
         assertEquals(143, app.stop(Duration.ofSeconds(60)), "stopped by SIGTERM");
     }
@@ -187,6 +205,17 @@ class CrashRecoveryIT {
         }
         out.sort(null);
         return out;
+    }
+
+    /** The latest totals of each window of {@code social-metrics} (platform and hour). */
+    private static Map<String, ActivityMetrics> metrics(LocalStack stack, Topics topics) {
+        var deserializer = Topics.valueSerde(topics.socialMetrics, SchemaRegistryConfig.of(stack.schemaRegistryUrl())).deserializer();
+        Map<String, ActivityMetrics> latest = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicRecords.readAll(stack.bootstrapServers(), topics.socialMetrics.name())) {
+            ActivityMetrics m = deserializer.deserialize(r.topic(), r.value());
+            latest.put(m.getPlatform() + " " + m.getWindowStart(), m); // a window's records are in one partition, in order
+        }
+        return latest;
     }
 
     /**
@@ -234,6 +263,10 @@ class CrashRecoveryIT {
         List<String> expectedContacts = contacts(stack, clean);
         assertEquals(CUSTOMERS, expectedContacts.size(), "one opportunity a customer: " + expectedContacts.subList(0, 3));
         assertTrue(expectedContacts.stream().allMatch(c -> c.contains(" " + CONTACT_AT + " ")), expectedContacts.get(0));
+        Map<String, ActivityMetrics> expectedMetrics = metrics(stack, clean);
+        assertEquals(POSTS, expectedMetrics.values().stream().mapToLong(ActivityMetrics::getActivitiesAccepted).sum(),
+                "every activity counted once: " + expectedMetrics.values());
+        assertEquals(CUSTOMERS, expectedMetrics.values().stream().mapToLong(ActivityMetrics::getConsentsGranted).sum());
 
         Path config = config(stack, dir, "crash-killed", crashed.prefix());
         ChildJvm app = start(config, log);
@@ -260,5 +293,7 @@ class CrashRecoveryIT {
                 + lost.subList(0, Math.min(10, lost.size())) + " extra " + extra.subList(0, Math.min(10, extra.size())));
         assertEquals(expected, actual, "the same changes, timestamps and reasons included");
         assertEquals(expectedContacts, contacts(stack, crashed), "the same opportunities, each once, for the same moment");
+        assertEquals(expectedMetrics.toString(), metrics(stack, crashed).toString(),
+                "the same counts in every window: none lost with the buffers the kill found, none counted twice");
     }
 }

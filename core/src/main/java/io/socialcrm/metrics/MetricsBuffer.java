@@ -26,10 +26,10 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * <p>All of a processor's counts are one record of the store, under the processor's own key
  * ({@code owner}), held in memory and written to the store once before each commit that follows a
  * change ({@link BeforeCommit}, with a marks store of its own): the changelog gets one record a
- * commit, however many hours the commit's activities touched (one record a platform and hour before
- * December 2026, which a backfill, whose event time runs hours a second, wrote for nearly every
- * activity), and a count costs no serialization of the record (written through on every count, that
- * was 8 % of the stream thread in a {@code bench} recording). Where the hook cannot be had (a
+ * commit, however many hours the commit's activities touched (earlier versions kept one record a
+ * platform and hour, which a backfill, whose event time runs hours a second, wrote for nearly every
+ * activity), and a count costs no serialization of the record (written through on every count until
+ * 2026-12-04, that was 8 % of the stream thread in a {@code bench} recording). Where the hook cannot be had (a
  * processor run outside Kafka Streams) every change is written through at once. The buffer's store has
  * no cache: the hook runs while the task flushes its caches, and a write into a cache already flushed
  * would miss the commit. A flush sends one record a platform. Once the buffer holds
