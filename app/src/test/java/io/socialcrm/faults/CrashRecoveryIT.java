@@ -39,6 +39,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -140,8 +141,22 @@ class CrashRecoveryIT {
         return config;
     }
 
-    private static ChildJvm start(Path config, Path log) throws Exception {
-        return ChildJvm.of(Main.class.getName(), "run", "--config", config.toString()).heap("512m").appendLogTo(log).start();
+    /** The applications this test started: any still running when it ends (a failure) is killed then. */
+    private final List<ChildJvm> started = new ArrayList<>();
+
+    private ChildJvm start(Path config, Path log) throws Exception {
+        ChildJvm app = ChildJvm.of(Main.class.getName(), "run", "--config", config.toString()).heap("512m").appendLogTo(log).start();
+        started.add(app);
+        return app;
+    }
+
+    @AfterEach
+    void killWhatIsLeft() throws InterruptedException {
+        for (ChildJvm app : started) {
+            if (app.alive()) {
+                app.kill();
+            }
+        }
     }
 
     /** Records of {@code topic} the application's group has committed, and how many there are. */

@@ -23,6 +23,13 @@ public final class ChildJvm implements AutoCloseable {
     private ChildJvm(Process process, Path log) {
         this.process = process;
         this.log = log;
+        // a child never outlives the JVM that started it: a benchmark or test that failed before stopping
+        // its child left it running (a leaked application took a core for half an hour, 2026-12-04)
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+            }
+        }, "child-jvm-" + process.pid() + "-reaper"));
     }
 
     /** The benchmark's way: {@code -Xmx heap}, the parallel collector, {@code SOCIALCRM_BENCH_JAVA_OPTS}, this classpath. */
