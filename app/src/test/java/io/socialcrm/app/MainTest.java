@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,18 +27,42 @@ class MainTest {
         return run(new ByteArrayOutputStream(), new ByteArrayOutputStream(), args);
     }
 
-    /** A command running in the background, whose output so far can be read while it runs (for a test that waits in vain). */
-    record Running(CompletableFuture<Outcome> outcome, ByteArrayOutputStream out, ByteArrayOutputStream err) {
+    /**
+     * A command running in a thread of its own, whose output so far can be read while it runs (for a test that waits in
+     * vain), and which a failing test stops: a command left running would go on using the machine, and the standard
+     * streams it took over, in the tests after it.
+     */
+    record Running(CompletableFuture<Outcome> outcome, ByteArrayOutputStream out, ByteArrayOutputStream err, Thread thread) {
         String printedSoFar() {
             return "standard output so far:\n" + out.toString(StandardCharsets.UTF_8) + "\nstandard error so far:\n"
                     + err.toString(StandardCharsets.UTF_8);
+        }
+
+        /** Interrupts the command (it stops as after Ctrl-C) and waits up to a minute for it to end. */
+        void stop() {
+            thread.interrupt();
+            try {
+                thread.join(Duration.ofMinutes(1).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     static Running start(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        return new Running(CompletableFuture.supplyAsync(() -> run(out, err, args)), out, err);
+        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                outcome.complete(run(out, err, args));
+            } catch (Throwable t) {
+                outcome.completeExceptionally(t);
+            }
+        }, "socialcrm " + args[0]);
+        thread.setDaemon(true);
+        thread.start();
+        return new Running(outcome, out, err, thread);
     }
 
     private static Outcome run(ByteArrayOutputStream out, ByteArrayOutputStream err, String... args) {
