@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.stack.FreePorts;
+import io.socialcrm.testing.StuckTransactions;
 import io.socialcrm.testing.ThreadDump;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +20,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,11 +57,15 @@ class DemoIT {
         try {
             awaitAnswers(http, base, answered, demo);
         } catch (ConditionTimeoutException e) {
-            // twice in clean runs (2026-12-04) the pipeline made no segment change and the API never answered in time:
-            // the stream and producer threads' stacks come first (a CI report shows the start of this message)
-            throw new AssertionError(ThreadDump.of("The API did not answer in time (" + answered + " did); the pipeline's threads:",
-                    name -> name.contains("StreamThread") || name.contains("producer-network-thread") || name.startsWith("socialcrm"),
-                    25) + "\n" + running.printedSoFar() + "\n" + ThreadDump.of("Every thread of this JVM:"), e);
+            // twice in clean runs (2026-12-04) the pipeline made no segment change and the API never answered in time.
+            // A CI report shows the start of this message: open transactions, the clients' warnings and the stream and
+            // producer threads' stacks come first
+            Matcher kafka = Pattern.compile("Embedded stack up: Kafka (\\S+),").matcher(running.printedSoFar());
+            String transactions = kafka.find() ? StuckTransactions.of(kafka.group(1)) : "(the demo's broker is not known yet)\n";
+            String pipeline = ThreadDump.of("The pipeline's threads:", name -> name.contains("StreamThread")
+                    || name.contains("producer-network-thread") || name.startsWith("socialcrm"), 25);
+            throw new AssertionError("The API did not answer in time (" + answered + " did)\n" + transactions + pipeline + "\n"
+                    + running.printedSoFar() + "\n" + ThreadDump.of("Every thread of this JVM:"), e);
         }
         assertEquals(Set.of("health", "segments", "top", "profile of the top influencer"), answered,
                 "the API answered during the run");

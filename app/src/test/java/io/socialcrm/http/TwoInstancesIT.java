@@ -21,6 +21,7 @@ import io.socialcrm.segments.SegmentFile;
 import io.socialcrm.serde.PlainJson;
 import io.socialcrm.serde.SchemaRegistryConfig;
 import io.socialcrm.stack.LocalStack;
+import io.socialcrm.testing.StuckTransactions;
 import io.socialcrm.testing.TestStacks;
 import io.socialcrm.testing.ThreadDump;
 import io.socialcrm.topology.StreamsProperties;
@@ -307,9 +308,12 @@ class TwoInstancesIT {
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (HttpTimeoutException e) {
-            // once (2026-12-04) an instance's answer hung and its stream thread did not close: show where every thread was
+            // twice (2026-12-04) an instance's answer hung and its stream thread did not close. A CI report shows the start
+            // of a failure's message: open transactions, the clients' warnings and the instances' threads come first
             System.err.println(ThreadDump.of("No answer within 20 s from " + url + "; the threads of this JVM (both instances):"));
-            throw e;
+            throw new AssertionError("No answer within 20 s from " + url + "\n" + StuckTransactions.of(TestStacks.shared().bootstrapServers())
+                    + ThreadDump.of("The instances' stream and HTTP threads:", name -> name.contains("StreamThread")
+                    || name.contains("producer-network-thread") || name.startsWith("qtp"), 25), e);
         }
     }
 
