@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,10 +64,14 @@ class DemoIT {
             // producer threads' stacks come first
             Matcher kafka = Pattern.compile("Embedded stack up: Kafka (\\S+),").matcher(running.printedSoFar());
             String transactions = kafka.find() ? StuckTransactions.of(kafka.group(1)) : "(the demo's broker is not known yet)\n";
+            Pattern trouble = Pattern.compile("(?i)fail|error|retr|cancel|abort|couldn't|replaced|not available");
+            String coordinator = running.err().toString(StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.contains(" k.c.t.") && trouble.matcher(l).find())
+                    .limit(20).collect(Collectors.joining("\n", "The transaction coordinator's troubles:\n", "\n"));
             String pipeline = ThreadDump.of("The pipeline's threads:", name -> name.contains("StreamThread")
-                    || name.contains("producer-network-thread") || name.startsWith("socialcrm"), 25);
-            throw new AssertionError("The API did not answer in time (" + answered + " did)\n" + transactions + pipeline + "\n"
-                    + running.printedSoFar() + "\n" + ThreadDump.of("Every thread of this JVM:"), e);
+                    || name.contains("producer-network-thread") || name.startsWith("socialcrm"), 15);
+            throw new AssertionError("The API did not answer in time (" + answered + " did)\n" + transactions + coordinator
+                    + pipeline + "\n" + running.printedSoFar() + "\n" + ThreadDump.of("Every thread of this JVM:"), e);
         }
         assertEquals(Set.of("health", "segments", "top", "profile of the top influencer"), answered,
                 "the API answered during the run");

@@ -47,7 +47,7 @@ public final class StuckTransactions {
             open.sort(Comparator.comparing(TopicPartition::toString));
             var producers = open.isEmpty() ? Map.<TopicPartition, org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState>of()
                     : admin.describeProducers(open).all().get(10, TimeUnit.SECONDS);
-            for (TopicPartition tp : open) {
+            for (TopicPartition tp : open.subList(0, Math.min(open.size(), 16))) {
                 report.append("  ").append(tp).append(": stable ").append(stable.get(tp).offset()).append(", end ")
                         .append(end.get(tp).offset());
                 var state = producers.get(tp);
@@ -60,6 +60,8 @@ public final class StuckTransactions {
             }
             if (open.isEmpty()) {
                 report.append("  none\n");
+            } else if (open.size() > 16) {
+                report.append("  ... and ").append(open.size() - 16).append(" more\n");
             }
         } catch (Exception e) {
             report.append("  (the broker did not answer: ").append(e);
@@ -69,7 +71,7 @@ public final class StuckTransactions {
             report.append(")\n");
         }
         report.append("The Kafka clients' latest distinct warnings (count: how often since first seen):\n");
-        for (ClientWarnings.Recent r : ClientWarnings.recent(0)) {
+        for (ClientWarnings.Recent r : ClientWarnings.recent(0).stream().limit(12).toList()) {
             report.append("  ").append(r.count()).append(" x ").append(r.message()).append('\n');
         }
         return report.toString();
