@@ -32,9 +32,11 @@ import org.apache.kafka.streams.state.WindowStore;
  *       up in between). Restoring it (after a crash, on another instance, after an upgrade) gives
  *       back the hash of every activity whose processing was committed.</li>
  *   <li>{@code seen-index} (RocksDB, no changelog) answers "was this hash seen within the window"
- *       with a point lookup: hash → event time (to the second: the window's edge is kept within 1 s). It is derived from the batches: when a task starts,
- *       the hashes of every batch it may not hold are written into it again, in write batches of
- *       {@link #REBUILD_CHUNK}. Which batches those are, a marker written at a clean close says (the
+ *       with a point lookup: hash → event time (to the second: the window's edge is kept within 1 s).
+ *       A batch's hashes go into it together, in one RocksDB write batch, when the batch is sealed
+ *       (or the task closes); until then a lookup finds them in the open batch, in the heap. The
+ *       index is derived from the batches: when a task starts, the hashes of every batch it may
+ *       not hold are written into it again, in write batches of {@link #REBUILD_CHUNK}. Which batches those are, a marker written at a clean close says (the
  *       last batch it holds whole); without one (a new instance, or a crash: exactly-once wipes a
  *       task's local state then) all of them. When a batch expires, its hashes are deleted from the
  *       index unless a later event put them there again. An index that missed expiries (the task
@@ -181,13 +183,36 @@ public final class SeenEvents {
         if (!filter.mightContain(hash, streamTime)) {
             return false;
         }
-        Integer seenAt = index.get(Bytes.wrap(hash));
-        return seenAt != null && Math.abs(Integer.toUnsignedLong(seenAt) * 1000 - time) <= windowMs;
+        long seenAt = inOpenBatch(hash);
+        if (seenAt == Long.MIN_VALUE) {
+            Integer indexed = index.get(Bytes.wrap(hash));
+            if (indexed == null) {
+                return false;
+            }
+            seenAt = Integer.toUnsignedLong(indexed) * 1000;
+        }
+        return Math.abs(seenAt - time) <= windowMs;
     }
 
-    /** Records a hash: into the index and the filter at once, durably with the task's next commit. */
+    /** The event time of the open batch's latest entry of {@code hash}, or {@link Long#MIN_VALUE}. */
+    private long inOpenBatch(byte[] hash) {
+        if (openCount == 0) {
+            return Long.MIN_VALUE;
+        }
+        long wanted = ByteBuffer.wrap(hash).getLong();
+        for (int at = HEADER + (openCount - 1) * ENTRY; at >= HEADER; at -= ENTRY) {
+            if (open.getLong(at) == wanted) {
+                return open.getLong(0) + open.getInt(at + Long.BYTES);
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+
+    /**
+     * Records a hash: into the filter at once, into the open batch (where a lookup finds it until the
+     * batch is sealed and its hashes go into the index together), durably with the task's next commit.
+     */
     void add(byte[] hash, long time) {
-        index.put(Bytes.wrap(hash), seconds(time));
         filter.put(hash, time);
         if (openCount > 0 && !fits(time)) {
             seal();
@@ -214,10 +239,25 @@ public final class SeenEvents {
     }
 
     private void seal() {
+        indexOpenBatch();
         sealed.addLast(new long[] {openSequence, openNewest});
         openSequence++;
         openCount = 0;
         openNewest = Long.MIN_VALUE;
+    }
+
+    /**
+     * Puts the open batch's hashes into the index in one write batch (a later entry of a hash after an
+     * earlier one, as the lookups in the open batch answer): one RocksDB write a batch instead of one
+     * an event, which was an eighth of the in-process path's time.
+     */
+    private void indexOpenBatch() {
+        if (openCount == 0) {
+            return;
+        }
+        List<KeyValue<Bytes, Integer>> entries = new ArrayList<>(openCount);
+        forEach(Arrays.copyOf(open.array(), open.position()), (hash, time) -> entries.add(KeyValue.pair(Bytes.wrap(hash), seconds(time))));
+        index.putAll(entries);
     }
 
     /**
@@ -245,10 +285,12 @@ public final class SeenEvents {
     }
 
     /**
-     * At a clean close: marks the index as holding every batch up to the open one, so that the next
-     * start on this state directory writes only later batches (another instance's) into it again.
+     * At a clean close: puts the open batch's hashes into the index and marks it as holding every batch
+     * up to the open one, so that the next start on this state directory writes only later batches
+     * (another instance's) into it again.
      */
     void close() {
+        indexOpenBatch();
         index.put(MARKER, (int) (openCount > 0 ? openSequence : openSequence - 1));
     }
 
