@@ -117,9 +117,15 @@ public final class TopInfluencers {
     private record Entry(String customerId, double raw) {
     }
 
-    /** Most influential first, ties by customer id: the order of the {@link InfluenceIndex} keys, without building them. */
-    private static final Comparator<Entry> RANK = Comparator.comparingDouble(Entry::raw).reversed()
-            .thenComparing(Entry::customerId);
+    /**
+     * Most influential first, ties by customer id: the order of the {@link InfluenceIndex} keys, without
+     * building them. Written out rather than composed ({@code comparingDouble(..).reversed().thenComparing(..)}):
+     * the composed comparator's chain of lambdas was half the cost of an offer.
+     */
+    private static final Comparator<Entry> RANK = (a, b) -> {
+        int byInfluence = Double.compare(b.raw(), a.raw());
+        return byInfluence != 0 ? byInfluence : a.customerId().compareTo(b.customerId());
+    };
 
     /**
      * At most {@code capacity} customers by rank (the last is the least influential); tells
