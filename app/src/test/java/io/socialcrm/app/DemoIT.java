@@ -68,8 +68,7 @@ class DemoIT {
             String coordinator = running.err().toString(StandardCharsets.UTF_8).lines()
                     .filter(l -> l.contains(" k.c.t.") && trouble.matcher(l).find())
                     .limit(20).collect(Collectors.joining("\n", "The transaction coordinator's troubles:\n", "\n"));
-            String pipeline = ThreadDump.of("The pipeline's threads:", name -> name.contains("StreamThread")
-                    || name.contains("producer-network-thread") || name.startsWith("socialcrm"), 15);
+            String pipeline = ThreadDump.pipeline("The pipeline's threads:", "socialcrm", 15);
             throw new AssertionError("The API did not answer in time (" + answered + " did)\n" + transactions + coordinator
                     + pipeline + "\n" + running.printedSoFar() + "\n" + ThreadDump.of("Every thread of this JVM:"), e);
         }

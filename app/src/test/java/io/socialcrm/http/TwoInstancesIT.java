@@ -312,8 +312,7 @@ class TwoInstancesIT {
             // of a failure's message: open transactions, the clients' warnings and the instances' threads come first
             System.err.println(ThreadDump.of("No answer within 20 s from " + url + "; the threads of this JVM (both instances):"));
             throw new AssertionError("No answer within 20 s from " + url + "\n" + StuckTransactions.of(TestStacks.shared().bootstrapServers())
-                    + ThreadDump.of("The instances' stream and HTTP threads:", name -> name.contains("StreamThread")
-                    || name.contains("producer-network-thread") || name.startsWith("qtp"), 25), e);
+                    + ThreadDump.pipeline("The instances' stream and HTTP threads:", "qtp", 25), e);
         }
     }
 

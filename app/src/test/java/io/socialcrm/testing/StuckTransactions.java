@@ -18,10 +18,14 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * For a test that waited in vain on a pipeline: which partitions of a broker hold a transaction that is still
  * open (their last stable offset behind their end: a read-committed reader, such as the next stage of the
- * pipeline, waits there), which producers hold them since when, and the Kafka clients' latest distinct
+ * pipeline, waits there), whether they are stuck (the same a few seconds later) or only in flight, which
+ * producers hold them since when, and the Kafka clients' latest distinct
  * warnings with how often each came ({@link ClientWarnings} shows each only once in 30 s).
  */
 public final class StuckTransactions {
+    /** How long after the first look the second one is taken. */
+    private static final long SECOND_LOOK_MS = 3_000;
+
     private StuckTransactions() {
     }
 
@@ -44,12 +48,22 @@ public final class StuckTransactions {
                     open.add(tp);
                 }
             }
-            open.sort(Comparator.comparing(TopicPartition::toString));
+            // a second look a few seconds later tells a transaction that is stuck (its stable offset has not moved)
+            // from one that was only in flight at the first
+            Map<TopicPartition, OffsetSpec> again = new HashMap<>();
+            open.forEach(tp -> again.put(tp, OffsetSpec.latest()));
+            Thread.sleep(SECOND_LOOK_MS);
+            var later = again.isEmpty() ? Map.<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo>of()
+                    : admin.listOffsets(again, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS);
+            java.util.function.Predicate<TopicPartition> stuck = tp -> later.containsKey(tp)
+                    && later.get(tp).offset() == stable.get(tp).offset();
+            open.sort(Comparator.comparing((TopicPartition tp) -> !stuck.test(tp)).thenComparing(TopicPartition::toString));
             var producers = open.isEmpty() ? Map.<TopicPartition, org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState>of()
                     : admin.describeProducers(open).all().get(10, TimeUnit.SECONDS);
             for (TopicPartition tp : open.subList(0, Math.min(open.size(), 16))) {
                 report.append("  ").append(tp).append(": stable ").append(stable.get(tp).offset()).append(", end ")
-                        .append(end.get(tp).offset());
+                        .append(end.get(tp).offset()).append(stuck.test(tp) ? ", STUCK (stable offset the same "
+                                + SECOND_LOOK_MS / 1000 + " s later)" : ", moving");
                 var state = producers.get(tp);
                 if (state != null) {
                     state.activeProducers().stream().filter(s -> s.currentTransactionStartOffset().isPresent()).forEach(s ->

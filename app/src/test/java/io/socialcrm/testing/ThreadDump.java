@@ -12,6 +12,16 @@ public final class ThreadDump {
         return of(heading, name -> true, Integer.MAX_VALUE);
     }
 
+    /**
+     * {@code heading}, then the top {@code frames} frames of the pipeline's threads: Kafka Streams' stream
+     * threads, the producers' network threads, and those whose name starts with {@code alsoPrefix}
+     * (the command's own thread, the HTTP server's).
+     */
+    public static String pipeline(String heading, String alsoPrefix, int frames) {
+        return of(heading, name -> name.contains("StreamThread") || name.contains("producer-network-thread")
+                || name.startsWith(alsoPrefix), frames);
+    }
+
     /** {@code heading}, then the name, state and top {@code frames} frames of each thread whose name {@code names} accepts. */
     public static String of(String heading, Predicate<String> names, int frames) {
         StringBuilder dump = new StringBuilder(heading).append('\n');
