@@ -53,6 +53,9 @@ public final class StreamsProperties {
         defaultCommitInterval(props);
         // the global table reads sketches only; enabling the handler there is Kafka's recommended setting
         props.putIfAbsent(globalHandlerKey(), "true");
+        // Kafka Streams' partition assignor reads a configuration of its own, made from the main consumer's
+        // settings only, and warned at every start that the handler was off: it is given the same value
+        props.putIfAbsent(StreamsConfig.mainConsumerPrefix(globalHandlerKey()), props.get(globalHandlerKey()));
         return props;
     }
 

@@ -102,4 +102,20 @@ class SettingsTest {
         assertEquals(null, io.socialcrm.topology.StreamsProperties.of(alos, TopologySettings.from(alos, 1))
                 .get(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG), "at-least-once keeps Kafka's 30 s");
     }
+
+    /**
+     * Kafka Streams warns at every start that the global thread's processing-exception handler is off
+     * unless the configuration its partition assignor is given (the main consumer's) says it is on.
+     */
+    @Test
+    @SuppressWarnings("deprecation")
+    void thePartitionAssignorSeesTheGlobalProcessingHandlerOn() {
+        Map<String, String> given = Map.of("bootstrap.servers", "localhost:9092", "schema.registry.url", "mock://assignor",
+                "engagers.salt", "salt-0123456789abcdef");
+        Settings settings = Settings.layered(AppConfig.defaults(), null, Map.of(), given);
+        var config = new org.apache.kafka.streams.StreamsConfig(io.socialcrm.topology.StreamsProperties.of(settings,
+                TopologySettings.from(settings, 1)));
+        Map<String, Object> assignors = config.getMainConsumerConfigs("group", "client", 0);
+        assertEquals("true", String.valueOf(assignors.get(org.apache.kafka.streams.StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG)));
+    }
 }
