@@ -19,17 +19,31 @@ import java.util.concurrent.TimeUnit;
 public final class ChildJvm implements AutoCloseable {
     private final Process process;
     public final Path log;
+    /** Ends the child with this JVM; removed once the child has ended. */
+    private final Thread reaper;
 
     private ChildJvm(Process process, Path log) {
         this.process = process;
         this.log = log;
         // a child never outlives the JVM that started it: a benchmark or test that failed before stopping
         // its child left it running (a leaked application took a core for half an hour, 2026-12-04)
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        this.reaper = new Thread(() -> {
             if (process.isAlive()) {
                 process.destroyForcibly();
             }
-        }, "child-jvm-" + process.pid() + "-reaper"));
+        }, "child-jvm-" + process.pid() + "-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
+    }
+
+    /** Drops the reaper of a child that has ended (a test JVM starts and stops many). */
+    private void forgetIfEnded() {
+        if (!process.isAlive()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            } catch (IllegalStateException shuttingDown) {
+                // this JVM is ending: the hook runs, and finds the child ended
+            }
+        }
     }
 
     /** The benchmark's way: {@code -Xmx heap}, the parallel collector, {@code SOCIALCRM_BENCH_JAVA_OPTS}, this classpath. */
@@ -149,7 +163,9 @@ public final class ChildJvm implements AutoCloseable {
      */
     public int stop(Duration patience) throws InterruptedException {
         process.destroy();
-        return process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+        boolean ended = process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS);
+        forgetIfEnded();
+        return ended ? process.exitValue() : -1;
     }
 
     /** SIGKILL, a crash: no shutdown hook runs. Returns the exit code (137). */
@@ -158,6 +174,7 @@ public final class ChildJvm implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("process " + process.pid() + " outlived SIGKILL by 30 s");
         }
+        forgetIfEnded();
         return process.exitValue();
     }
 
