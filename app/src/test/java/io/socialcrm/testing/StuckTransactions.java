@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
@@ -25,6 +27,8 @@ import org.apache.kafka.common.TopicPartition;
 public final class StuckTransactions {
     /** How long after the first look the second one is taken. */
     private static final long SECOND_LOOK_MS = 3_000;
+    /** Open partitions listed at most (stuck ones first); the rest are counted. */
+    private static final int MAX_LISTED = 16;
 
     private StuckTransactions() {
     }
@@ -48,19 +52,20 @@ public final class StuckTransactions {
                     open.add(tp);
                 }
             }
-            // a second look a few seconds later tells a transaction that is stuck (its stable offset has not moved)
-            // from one that was only in flight at the first
-            Map<TopicPartition, OffsetSpec> again = new HashMap<>();
-            open.forEach(tp -> again.put(tp, OffsetSpec.latest()));
-            Thread.sleep(SECOND_LOOK_MS);
-            var later = again.isEmpty() ? Map.<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo>of()
-                    : admin.listOffsets(again, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS);
-            java.util.function.Predicate<TopicPartition> stuck = tp -> later.containsKey(tp)
-                    && later.get(tp).offset() == stable.get(tp).offset();
+            // a second look a few seconds later (when anything is open) tells a transaction that is stuck (its
+            // stable offset has not moved) from one that was only in flight at the first
+            Map<TopicPartition, ListOffsetsResultInfo> later = new HashMap<>();
+            if (!open.isEmpty()) {
+                Map<TopicPartition, OffsetSpec> again = new HashMap<>();
+                open.forEach(tp -> again.put(tp, OffsetSpec.latest()));
+                Thread.sleep(SECOND_LOOK_MS);
+                later.putAll(admin.listOffsets(again, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS));
+            }
+            Predicate<TopicPartition> stuck = tp -> later.containsKey(tp) && later.get(tp).offset() == stable.get(tp).offset();
             open.sort(Comparator.comparing((TopicPartition tp) -> !stuck.test(tp)).thenComparing(TopicPartition::toString));
             var producers = open.isEmpty() ? Map.<TopicPartition, org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState>of()
                     : admin.describeProducers(open).all().get(10, TimeUnit.SECONDS);
-            for (TopicPartition tp : open.subList(0, Math.min(open.size(), 16))) {
+            for (TopicPartition tp : open.subList(0, Math.min(open.size(), MAX_LISTED))) {
                 report.append("  ").append(tp).append(": stable ").append(stable.get(tp).offset()).append(", end ")
                         .append(end.get(tp).offset()).append(stuck.test(tp) ? ", STUCK (stable offset the same "
                                 + SECOND_LOOK_MS / 1000 + " s later)" : ", moving");
@@ -74,8 +79,8 @@ public final class StuckTransactions {
             }
             if (open.isEmpty()) {
                 report.append("  none\n");
-            } else if (open.size() > 16) {
-                report.append("  ... and ").append(open.size() - 16).append(" more\n");
+            } else if (open.size() > MAX_LISTED) {
+                report.append("  ... and ").append(open.size() - MAX_LISTED).append(" more\n");
             }
         } catch (Exception e) {
             report.append("  (the broker did not answer: ").append(e);
