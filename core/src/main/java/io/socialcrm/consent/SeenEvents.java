@@ -36,9 +36,10 @@ import org.apache.kafka.streams.state.WindowStore;
  *       A batch's hashes go into it together, in one RocksDB write batch, when the batch is sealed
  *       (or the task closes); until then a lookup finds them in the open batch, in the heap. The
  *       index is derived from the batches: when a task starts, the hashes of every batch it may
- *       not hold are written into it again, in write batches of {@link #REBUILD_CHUNK}. Which batches those are, a marker written at a clean close says (the
- *       last batch it holds whole); without one (a new instance, or a crash: exactly-once wipes a
- *       task's local state then) all of them. When a batch expires, its hashes are deleted from the
+ *       not hold are written into it again, in write batches of {@link #REBUILD_CHUNK}. Which
+ *       batches those are, a marker written at a clean close says (the last batch it holds whole);
+ *       without one (a new instance, or a crash: exactly-once wipes a task's local state then)
+ *       all of them. When a batch expires, its hashes are deleted from the
  *       index unless a later event put them there again. An index that missed expiries (the task
  *       ran on another instance meanwhile) keeps those hashes until Kafka Streams deletes the
  *       task's directory there ({@code state.cleanup.delay.ms} after it left); a lookup compares
