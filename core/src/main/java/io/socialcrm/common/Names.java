@@ -35,6 +35,8 @@ public final class Names {
 
     // customer-keyed stage
     public static final String CUSTOMER_STATE = "customer-state";
+    /** Marks that changed customer states wait to be written to {@link #CUSTOMER_STATE} before the commit (customers/CustomerStates; memory only). */
+    public static final String CUSTOMER_STATE_MARKS = "customer-state-marks";
     public static final String SEGMENT_INDEX = "segment-index";
     public static final String INFLUENCE_INDEX = "influence-index";
     /**

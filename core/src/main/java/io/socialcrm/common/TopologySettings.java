@@ -27,6 +27,7 @@ import org.apache.kafka.common.config.ConfigException;
  * @param liveCommitInterval most time between commits while records are live ({@link LiveCommits}); null: off
  * @param batchCredits when credits to accounts without a directory entry travel in batches ({@code credits.batched})
  * @param liveLag how close to the wall clock a record's event time is for it to be live
+ * @param customerCacheEntries customer states each customer task keeps decoded in the heap ({@code customers.cache.entries})
  * @param compactionLag longest time an erased record stays in a compacted topic's log ({@link CompactionMarkers})
  * @param counters this instance's own counters (not a setting: {@link #from} makes them anew)
  */
@@ -48,6 +49,7 @@ public record TopologySettings(
         int sweepBatch,
         Duration sweepBudget,
         Duration sweepTick,
+        int customerCacheEntries,
         Duration metricsFlush,
         ContactPolicy contact,
         Batching batchCredits,
@@ -107,6 +109,7 @@ public record TopologySettings(
                 s.intValue(AppConfig.SWEEP_BATCH.name(), 1, 1_000_000),
                 s.duration(AppConfig.SWEEP_BUDGET.name()),
                 s.duration(AppConfig.SWEEP_TICK.name()),
+                s.intValue(AppConfig.CUSTOMER_CACHE.name(), 0, 10_000_000),
                 s.duration(AppConfig.METRICS_FLUSH.name()),
                 contact(s),
                 batching(s, AppConfig.CREDITS_BATCHED.name()),

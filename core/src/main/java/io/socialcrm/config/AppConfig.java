@@ -89,6 +89,8 @@ public final class AppConfig {
             "Most time one sweep step may take per task (bounds how long a step holds up the task's records)");
     public static final Setting SWEEP_TICK = new Setting("segments.sweep.tick", "1s",
             "Wall-clock period of sweep steps and of the check for changed definitions");
+    public static final Setting CUSTOMER_CACHE = new Setting("customers.cache.entries", "4096",
+            "Customer states each task of the customer stage keeps decoded in the heap (most recently used; 0: none)");
 
     public static final Setting CONTACT_QUIET_HOURS = new Setting("contact.quiet.hours", "22:00-08:00",
             "Local hours no contact opportunity falls in (HH:00-HH:00, read in contact.time.zone), or none");
@@ -129,7 +131,7 @@ public final class AppConfig {
             INFLUENCE_HALFLIFE, MOMENTUM_HALFLIFE, WEIGHT_SHARES, WEIGHT_MENTIONS, WEIGHT_REPLIES, WEIGHT_LIKES,
             WEIGHT_ENGAGERS, WEIGHT_FOLLOWS, WEIGHT_FOLLOWERS, SKETCH_K, MIN_POPULATION,
             CONTEXT_HALFLIFE, CONTEXT_MAX, TAXONOMY_FILE, PLATFORMS, DEDUPE_WINDOW, CREDITS_BATCHED, ENGAGERS_SALT, MAX_FUTURE,
-            SEGMENTS_SEED, SEGMENTS_FILE, SEGMENTS_REFRESH, SWEEP_BATCH, SWEEP_BUDGET, SWEEP_TICK,
+            SEGMENTS_SEED, SEGMENTS_FILE, SEGMENTS_REFRESH, SWEEP_BATCH, SWEEP_BUDGET, SWEEP_TICK, CUSTOMER_CACHE,
             CONTACT_QUIET_HOURS, CONTACT_ZONE, CONTACT_MIN_INTERVAL,
             LIVE_COMMIT_INTERVAL, LIVE_LAG, METRICS_FLUSH, ROCKSDB_MEMORY, ROCKSDB_PURGE, ERASURE_COMPACTION_LAG,
             HTTP_ENABLED, HTTP_HOST, HTTP_PORT, HTTP_ADVERTISED, HTTP_TOKEN);

@@ -99,7 +99,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
         live = LiveCommits.of(context, settings);
-        stage = new CustomerStage(settings, context, context.getStateStore(Names.CUSTOMER_STATE),
+        stage = new CustomerStage(settings, context, states(context, settings.customerCacheEntries()),
                 context.getStateStore(Names.SEGMENT_INDEX), new TopInfluencers(context.getStateStore(Names.INFLUENCE_INDEX)),
                 new ContactPlans(context.getStateStore(Names.CONTACT_PLANS), settings.contact()), profiles(context));
         definitions = context.getStateStore(Names.CUSTOMER_STAGE_DEFINITIONS);
@@ -121,6 +121,14 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         context.schedule(CONTACT_CHECK, PunctuationType.STREAM_TIME, streamTime -> stage.contacts.due(streamTime, stage::contact));
         // wall clock: an erasure must leave the compacted topics' logs even when nothing is written after it
         CompactionMarkers.schedule(context, settings, privacy::appendCompactionMarkers);
+    }
+
+    /** Customer states written once per customer and commit, and kept in the heap (see {@link CustomerStates}). */
+    private static CustomerStates states(ProcessorContext<String, Routed> context, int capacity) {
+        CustomerStates states = new CustomerStates(context.getStateStore(Names.CUSTOMER_STATE), capacity);
+        // under at-least-once too: the states reach the store and its changelog before the offsets are committed
+        states.writeBeforeCommit(BeforeCommit.bind(context, Names.CUSTOMER_STATE_MARKS, states::flush, true));
+        return states;
     }
 
     /** Profiles written once per customer and commit (the outbox and its hook are new with each init: nothing outlives a commit). */

@@ -33,7 +33,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class CustomerStage {
     final TopologySettings settings;
     final ProcessorContext<String, Routed> context;
-    final KeyValueStore<String, CustomerState> states;
+    /** {@code customer-state}, read and written as objects through a write-back buffer. */
+    final CustomerStates states;
     final KeyValueStore<String, SegmentMembership> segmentIndex;
     final TopInfluencers top;
     final ContactPlans contacts;
@@ -45,7 +46,7 @@ final class CustomerStage {
     InfluenceDistribution distribution = InfluenceDistribution.empty();
 
     CustomerStage(TopologySettings settings, ProcessorContext<String, Routed> context,
-                  KeyValueStore<String, CustomerState> states, KeyValueStore<String, SegmentMembership> segmentIndex,
+                  CustomerStates states, KeyValueStore<String, SegmentMembership> segmentIndex,
                   TopInfluencers top, ContactPlans contacts, ProfileOutbox profiles) {
         this.settings = settings;
         this.context = context;
@@ -65,7 +66,8 @@ final class CustomerStage {
     }
 
     static CustomerState mutable(CustomerState state) {
-        if (state != null) {
+        // a state buffered in the heap (CustomerStates) has had its lists replaced already
+        if (state != null && !(state.getAccounts() instanceof ArrayList && state.getMemberships() instanceof ArrayList)) {
             state.setAccounts(new ArrayList<>(state.getAccounts()));
             state.setMemberships(new ArrayList<>(state.getMemberships()));
         }

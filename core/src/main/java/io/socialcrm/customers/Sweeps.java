@@ -92,6 +92,9 @@ final class Sweeps {
     }
 
     void tick(long wallNow) {
+        // what waits for the commit reaches the store now too: interactive queries read the store, and
+        // under at-least-once a commit can be half a minute away
+        stage.states.flush();
         writeTakeUp(wallNow);
         idleContacts(wallNow);
         reloadDistribution();

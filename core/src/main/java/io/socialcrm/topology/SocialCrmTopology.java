@@ -219,7 +219,7 @@ public final class SocialCrmTopology {
                 .process(() -> new CustomerProcessor(settings, System::nanoTime), Named.as("customer-processor"),
                         Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX, Names.CUSTOMER_STAGE_DEFINITIONS, Names.SEGMENT_VERSIONS,
                         Names.PENDING_ERASURES, Names.CUSTOMER_METRICS_BUFFER, Names.CUSTOMER_METRICS_BUFFER_MARKS, Names.CONTACT_PLANS,
-                        Names.PROFILE_OUTBOX)
+                        Names.PROFILE_OUTBOX, Names.CUSTOMER_STATE_MARKS)
                 .split(Named.as("customer-out-"))
                 .branch((k, v) -> v instanceof Routed.ToProfiles, Branched.as("profiles"))
                 .branch((k, v) -> v instanceof Routed.ToSegmentChanges, Branched.as("changes"))
@@ -280,8 +280,10 @@ public final class SocialCrmTopology {
         builder.addStateStore(MetricsBuffer.marksStore(Names.CONSENT_METRICS_BUFFER_MARKS));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCEPTED_DEFINITIONS),
                 keys, InternalSerde.of(SegmentDefinition.class)));
-        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CUSTOMER_STATE),
-                keys, InternalSerde.of(CustomerState.class))));
+        // customer states are buffered as objects and written once before each commit (customers/CustomerStates): no cache
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CUSTOMER_STATE),
+                keys, InternalSerde.of(CustomerState.class)));
+        builder.addStateStore(BeforeCommit.store(Names.CUSTOMER_STATE_MARKS));
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SEGMENT_INDEX),
                 keys, InternalSerde.of(SegmentMembership.class))));
         // the top of each task's ranking, rebuilt by sweeps: memory only, no changelog (TopInfluencers)
