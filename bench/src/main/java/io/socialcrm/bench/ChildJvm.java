@@ -46,9 +46,14 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** The benchmark's way: {@code -Xmx heap}, the parallel collector, {@code SOCIALCRM_BENCH_JAVA_OPTS}, this classpath. */
+    /**
+     * The benchmark's way: {@code -Xmx heap}, {@code SOCIALCRM_BENCH_JAVA_OPTS}, this classpath, and
+     * otherwise the JVM's defaults, those {@code socialcrm run} gets: the garbage collector too (G1 on
+     * a machine of two cores or more; until December 2026 the benchmark chose the parallel collector,
+     * whose full collections of 250–370 ms in a run were most of its p99 latency).
+     */
     public static ChildJvm start(String heap, Path log, String mainClass, String... args) throws IOException {
-        Builder builder = of(mainClass, args).heap(heap).jvmOptions("-XX:+UseParallelGC");
+        Builder builder = of(mainClass, args).heap(heap);
         // e.g. SOCIALCRM_BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=app.jfr" to profile what is measured
         String extra = System.getenv("SOCIALCRM_BENCH_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
