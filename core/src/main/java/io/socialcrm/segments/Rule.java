@@ -111,9 +111,19 @@ public final class Rule {
         return String.join(", ", parts);
     }
 
-    private static String format(Object value) {
+    static String format(Object value) {
         if (value instanceof Double d) {
-            return String.format(Locale.ROOT, "%.3f", d).replaceAll("0+$", "").replaceAll("\\.$", "");
+            // three decimals, without trailing zeros (and without the point when none is left); no
+            // regular expression: two were compiled for every figure of every segment change's reason
+            String s = String.format(Locale.ROOT, "%.3f", d);
+            if (s.indexOf('.') < 0) {
+                return s; // NaN, Infinity
+            }
+            int end = s.length();
+            while (s.charAt(end - 1) == '0') {
+                end--;
+            }
+            return s.substring(0, s.charAt(end - 1) == '.' ? end - 1 : end);
         }
         return String.valueOf(value);
     }
