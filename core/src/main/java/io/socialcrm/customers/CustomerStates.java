@@ -116,9 +116,4 @@ final class CustomerStates {
             recent.put(e.getKey(), e.getValue());
         }
     }
-
-    /** States waiting to be written (for tests). */
-    int waiting() {
-        return waiting.size();
-    }
 }
