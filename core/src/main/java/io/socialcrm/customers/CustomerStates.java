@@ -2,9 +2,7 @@ package io.socialcrm.customers;
 
 import io.socialcrm.avro.internal.CustomerState;
 import io.socialcrm.common.BeforeCommit;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -106,14 +104,10 @@ final class CustomerStates {
 
     /** Writes the states changed since the last write to the store, in the order first changed. */
     void flush() {
-        if (waiting.isEmpty()) {
-            return;
-        }
-        List<Map.Entry<String, CustomerState>> changed = new ArrayList<>(waiting.entrySet());
+        waiting.forEach((id, state) -> {
+            store.put(id, state);
+            recent.put(id, state);
+        });
         waiting.clear();
-        for (Map.Entry<String, CustomerState> e : changed) {
-            store.put(e.getKey(), e.getValue());
-            recent.put(e.getKey(), e.getValue());
-        }
     }
 }

@@ -49,7 +49,6 @@ class CustomerStatesTest {
     static final class Changing implements Processor<String, String, String, Routed> {
         private final int capacity;
         private CustomerStates states;
-        private ProcessorContext<String, Routed> context;
         /** What "?" saw. */
         static final List<String> LISTED = new ArrayList<>();
         /** The objects the last record's reads returned, per read. */
@@ -61,7 +60,7 @@ class CustomerStatesTest {
 
         @Override
         public void init(ProcessorContext<String, Routed> context) {
-            this.context = context;
+            LISTED.clear();
             states = new CustomerStates(context.getStateStore(STORE), capacity);
             states.writeBeforeCommit(BeforeCommit.bind(context, MARKS, states::flush, true));
         }
@@ -109,7 +108,8 @@ class CustomerStatesTest {
                 InternalSerde.of(CustomerState.class).deserializer());
     }
 
-    private static int accounts(KeyValue<String, CustomerState> kv) {
+    /** The changes a written state counts; -1 for a tombstone. */
+    private static int changes(KeyValue<String, CustomerState> kv) {
         return kv.value == null ? -1 : kv.value.getMergedFrom().size();
     }
 
@@ -123,12 +123,12 @@ class CustomerStatesTest {
             in.pipeInput("k", "a b a a");
             List<KeyValue<String, CustomerState>> written = changelog.readKeyValuesToList();
             assertEquals(List.of("a", "b"), written.stream().map(kv -> kv.key).toList(), "once each, in the order first changed");
-            assertEquals(List.of(3, 1), written.stream().map(CustomerStatesTest::accounts).toList(), "each with its last state");
+            assertEquals(List.of(3, 1), written.stream().map(CustomerStatesTest::changes).toList(), "each with its last state");
             KeyValueStore<String, CustomerState> store = driver.getKeyValueStore(STORE);
             assertEquals(3, store.get("a").getMergedFrom().size(), "the store holds what its changelog says");
 
             in.pipeInput("k", "b");
-            assertEquals(List.of(2), changelog.readKeyValuesToList().stream().map(CustomerStatesTest::accounts).toList());
+            assertEquals(List.of(2), changelog.readKeyValuesToList().stream().map(CustomerStatesTest::changes).toList());
 
             in.pipeInput("k", "a -a");
             written = changelog.readKeyValuesToList();
@@ -138,7 +138,6 @@ class CustomerStatesTest {
 
             in.pipeInput("k", "c ?");
             assertEquals(List.of("b=2", "c=1"), Changing.LISTED, "the iterator sees the change that waited");
-            Changing.LISTED.clear();
         }
     }
 
