@@ -15,6 +15,8 @@ public final class Names {
     public static final String ACCOUNT_CONSENTS = "account-consents";
     /** The event hashes of the de-duplication window, in batches: the durable record (consent/SeenEvents). */
     public static final String SEEN_BATCHES = "seen-batches";
+    /** Marks that the open batch of {@link #SEEN_BATCHES} waits to be written before the commit (consent/SeenEvents; memory only). */
+    public static final String SEEN_BATCHES_MARKS = "seen-batches-marks";
     /** The event hashes of the de-duplication window by hash, rebuilt from {@link #SEEN_BATCHES}: no changelog. */
     public static final String SEEN_INDEX = "seen-index";
     /** Versions before December 2026 kept a changelog record an event hash here; taken up into batches and emptied. */

@@ -117,8 +117,8 @@ public final class SocialCrmTopology {
                         Names.ACCOUNT_CONSENTS, Names.CONSENT_METRICS_BUFFER, Names.CONSENT_METRICS_BUFFER_MARKS);
         KStream<String, Routed> fromActivity = source(builder, topics.socialActivity, registry, eventTime)
                 .process(() -> new ConsentGate(settings), Named.as("consent-gate"),
-                        Names.ACCOUNT_CONSENTS, Names.SEEN_BATCHES, Names.SEEN_INDEX, Names.SEEN_EVENTS, Names.METRICS_BUFFER,
-                        Names.METRICS_BUFFER_MARKS);
+                        Names.ACCOUNT_CONSENTS, Names.SEEN_BATCHES, Names.SEEN_BATCHES_MARKS, Names.SEEN_INDEX, Names.SEEN_EVENTS,
+                        Names.METRICS_BUFFER, Names.METRICS_BUFFER_MARKS);
         KStream<String, Routed> fromProfiles = source(builder, topics.socialProfiles, registry, eventTime)
                 .process(() -> new ProfileGate(settings), Named.as("profile-gate"), Names.ACCOUNT_CONSENTS);
         Map<String, KStream<String, Routed>> gate = fromActivity.split(Named.as("consent-gate-"))
@@ -265,10 +265,12 @@ public final class SocialCrmTopology {
         Serde<String> keys = Serdes.String();
         builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS),
                 keys, InternalSerde.of(AccountConsent.class))));
-        // de-duplication (consent/SeenEvents): batches of hashes, changelogged once a commit; an index rebuilt from them
+        // de-duplication (consent/SeenEvents): batches of hashes, written and changelogged once a commit (no cache in
+        // front: the write comes from a commit's cache flush); an index rebuilt from them
         builder.addStateStore(PartitionBatches.marksStore(Names.CREDIT_BATCHES));
         builder.addStateStore(PartitionBatches.marksStore(Names.EVENT_BATCHES));
-        builder.addStateStore(cached(SeenEvents.batchesStore()));
+        builder.addStateStore(SeenEvents.batchesStore());
+        builder.addStateStore(BeforeCommit.store(Names.SEEN_BATCHES_MARKS));
         builder.addStateStore(SeenEvents.indexStore());
         builder.addStateStore(SeenEvents.earlierStore(settings.dedupeWindow()));
         // the metrics buffers are written once before each commit (metrics/MetricsBuffer): no cache in front
