@@ -251,7 +251,7 @@ public final class SeenEvents {
 
     /**
      * Writes the open batch to {@code seen-batches} if it took hashes since it was last written: before
-     * each commit, when it is sealed and when the task closes (whose commit follows).
+     * each commit (also the one that follows a clean close), and when it is sealed.
      */
     private void writeOpen() {
         if (openChanged && openCount > 0) {
@@ -320,7 +320,8 @@ public final class SeenEvents {
      * (another instance's) into it again.
      */
     void close() {
-        writeOpen();
+        // the open batch reaches seen-batches in the commit that follows a clean close (Kafka Streams
+        // closes the processors first, then commits): nothing is written to a changelog here
         indexOpenBatch();
         index.put(MARKER, (int) (openCount > 0 ? openSequence : openSequence - 1));
     }
