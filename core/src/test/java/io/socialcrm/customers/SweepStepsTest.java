@@ -18,12 +18,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A sweep re-evaluates every customer of the task once per pass, in steps of at most
- * {@code segments.sweep.batch} customers, in the store's order, each step going on where the last
- * one stopped.
+ * {@code segments.sweep.batch} customers, in the store's order: across the chunks it reads the
+ * store in, and across steps.
  */
 class SweepStepsTest {
-    private static final int CUSTOMERS = 301;
-    private static final int BATCH = 200;
+    private static final int CUSTOMERS = 2 * Sweeps.READ_CHUNK + 45;
+    private static final int BATCH = Sweeps.READ_CHUNK + 72;
 
     @Test
     void aPassReachesEveryCustomerOnceInBoundedSteps() {
