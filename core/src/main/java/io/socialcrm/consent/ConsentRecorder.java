@@ -20,7 +20,6 @@ import java.util.List;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Keeps the consent in force per account ({@code account-consents}), which the gates read. A
@@ -33,7 +32,7 @@ public final class ConsentRecorder extends ContextualProcessor<String, ConsentRe
     private final TopologySettings settings;
     private LiveCommits live;
     private final EventTimeExtractor eventTime;
-    private KeyValueStore<String, AccountConsent> consents;
+    private ConsentKeys.Consents consents;
     private MetricsBuffer metrics;
 
     public ConsentRecorder(TopologySettings settings) {
@@ -45,7 +44,7 @@ public final class ConsentRecorder extends ContextualProcessor<String, ConsentRe
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
         live = LiveCommits.of(context, settings);
-        consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
+        consents = ConsentKeys.of(context);
         // a store of its own: sharing the gate's, it had to read its record back before every count (the
         // gate might have sent it), and a load of consents recorded over many hours made that record grow
         metrics = MetricsBuffer.sending(context, Names.CONSENT_METRICS_BUFFER, "consent-recorder", settings.metricsFlush(),

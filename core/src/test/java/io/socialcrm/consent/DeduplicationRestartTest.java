@@ -194,6 +194,7 @@ class DeduplicationRestartTest {
         List<StateStore> stores = List.of(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS), Serdes.String(),
                         InternalSerde.of(AccountConsent.class)).withLoggingDisabled().build(),
+                ConsentKeys.store().build(),
                 batches,
                 SeenEvents.indexStore().build(),
                 earlier,
