@@ -17,9 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A compiled, type-checked rule: evaluates to true or false over a {@link ProfileView}, and says why.
- * CEL is free of side effects, so a rule that reads only scalar variables and {@code context("id")}
- * calls is a pure function of those values: its results are remembered by them (most customers
- * share the same few values, zero for most contexts, which spares most evaluations).
+ * Most rules run as Java closures ({@link RuleClosures}: comparisons, arithmetic on doubles, boolean
+ * operators over the scalar variables and {@code context("id")}). The others run on CEL's
+ * interpreter; CEL is free of side effects, so one that reads only scalar variables and
+ * {@code context("id")} calls is a pure function of those values, and its results are remembered by
+ * them.
  */
 public final class Rule {
     private static final int MEMO_SIZE = 4096;
@@ -30,6 +32,8 @@ public final class Rule {
     private final List<String> contexts;
     private final boolean memoizable;
     private final Map<List<Object>, Boolean> memo;
+    /** The rule as Java closures when it is in their subset (most are), else null: CEL evaluates it. */
+    private final RuleClosures.Condition closure;
 
     Rule(String source, CelAbstractSyntaxTree ast, CelRuntime.Program program) {
         this.source = source;
@@ -65,6 +69,7 @@ public final class Rule {
                 .count();
         this.memoizable = contextCalls == constantCalls && vars.stream().noneMatch(NON_SCALAR::contains);
         this.memo = memoizable ? new ConcurrentHashMap<>() : null;
+        this.closure = RuleClosures.of(ast);
     }
 
     public String source() {
@@ -73,6 +78,13 @@ public final class Rule {
 
     /** Evaluates the rule; an evaluation error (a missing map key, say) is an {@link CelEvaluationException}. */
     public boolean test(ProfileView view) throws CelEvaluationException {
+        if (closure != null) {
+            try {
+                return closure.test(view);
+            } catch (RuleClosures.Inexact e) {
+                // an integer beyond 2^53: CEL decides
+            }
+        }
         if (!memoizable) {
             return evaluate(view);
         }
@@ -95,7 +107,13 @@ public final class Rule {
         return result;
     }
 
-    private boolean evaluate(ProfileView view) throws CelEvaluationException {
+    /** Whether the rule runs as Java closures rather than through CEL's interpreter. */
+    boolean closed() {
+        return closure != null;
+    }
+
+    /** The rule evaluated by CEL (what the closures must agree with). */
+    boolean evaluate(ProfileView view) throws CelEvaluationException {
         return Boolean.TRUE.equals(program.eval(view, view.functions()));
     }
 
