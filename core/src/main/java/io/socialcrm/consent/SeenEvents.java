@@ -26,12 +26,13 @@ import org.apache.kafka.streams.state.WindowStore;
  * at about one changelog record per task and commit instead of one per event.
  *
  * <ul>
- *   <li>{@code seen-batches} (in memory, changelogged, cached) is the durable record: the hashes and
- *       their event times in batches of up to {@link #PER_BATCH}, keyed by a sequence number. The
- *       open batch is written again with each hash it takes, and the store's cache keeps only the
- *       last write of a key, so a commit sends one changelog record a task (two when a batch fills
- *       up in between). Restoring it (after a crash, on another instance, after an upgrade) gives
- *       back the hash of every activity whose processing was committed.</li>
+ *   <li>{@code seen-batches} (in memory, changelogged, no cache) is the durable record: the hashes
+ *       and their event times in batches of up to {@link #PER_BATCH}, keyed by a sequence number.
+ *       The open batch is written once before each commit that follows a hash it took
+ *       ({@link BeforeCommit}, marks in {@code seen-batches-marks}) and when it is sealed, so a
+ *       commit sends one changelog record a task (two when a batch fills up in between). Restoring
+ *       it (after a crash, on another instance, after an upgrade) gives back the hash of every
+ *       activity whose processing was committed.</li>
  *   <li>{@code seen-index} (RocksDB, no changelog) answers "was this hash seen within the window"
  *       with a point lookup: hash → event time (to the second: the window's edge is kept within 1 s).
  *       A batch's hashes go into it together, in one RocksDB write batch, when the batch is sealed
@@ -56,7 +57,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * of 10 million events: about 120 MB), beside the filter's 1.2 bytes an event.
  */
 public final class SeenEvents {
-    /** Hashes a batch holds: at 12 bytes each, rewriting the open batch copies 1.5 KB an event on average. */
+    /** Hashes a batch holds: 12 bytes each, a batch of 3 KB when sealed. */
     static final int PER_BATCH = 256;
     /** Index entries written at once when the index is rebuilt (one RocksDB write batch each). */
     static final int REBUILD_CHUNK = 10_000;
