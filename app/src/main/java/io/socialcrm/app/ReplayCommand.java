@@ -186,8 +186,10 @@ public final class ReplayCommand implements Callable<Integer> {
                 pipeline.start().awaitRunning(Duration.ofMinutes(2));
                 Progress progress = new Progress(admin, pipeline.topology().applicationId());
                 // the definitions first, in force on every partition before the data they judge: they reach the
-                // customer stage through the same repartition topic as the activity, in no set order across tasks
-                awaitIdle(progress, pipeline, List.of(topics.segmentDefinitions.name()), limit);
+                // customer stage through the same repartition topic as the activity, in no set order across tasks.
+                // Nothing is counted yet, so no metrics flush is waited for: a second without growth once every
+                // definition is processed and committed (the wait for two flushes made every replay 10 s longer)
+                awaitIdle(progress, pipeline, List.of(topics.segmentDefinitions.name()), limit, Duration.ofSeconds(1));
                 try (ContractWriter producer = writer(local.bootstrapServers(), registry)) {
                     if (consents != null) {
                         loadConsents(producer, topics);
@@ -265,6 +267,12 @@ public final class ReplayCommand implements Callable<Integer> {
      * own next flush.
      */
     private void awaitIdle(Progress progress, Pipeline pipeline, List<String> inputs, Duration limit) {
+        awaitIdle(progress, pipeline, inputs, limit,
+                pipeline.settings().duration(AppConfig.METRICS_FLUSH.name()).multipliedBy(2).plusSeconds(1));
+    }
+
+    /** As {@link #awaitIdle(Progress, Pipeline, List, Duration)}, with outputs that have not grown for {@code quiet}. */
+    private void awaitIdle(Progress progress, Pipeline pipeline, List<String> inputs, Duration limit, Duration quiet) {
         Topics topics = pipeline.topology().topics();
         String app = pipeline.topology().applicationId();
         List<String> repartitions = Names.repartitionTopics(app);
@@ -272,7 +280,6 @@ public final class ReplayCommand implements Callable<Integer> {
         consumed.addAll(repartitions);
         List<String> written = new ArrayList<>(outputs(topics).stream().map(Topic::name).toList());
         written.addAll(repartitions);
-        Duration quiet = pipeline.settings().duration(AppConfig.METRICS_FLUSH.name()).multipliedBy(2).plusSeconds(1);
         AtomicLong lastReport = new AtomicLong();
         long started = System.nanoTime();
         AtomicLong consumedAt = new AtomicLong();

@@ -13,8 +13,6 @@ public final class Names {
 
     // account-keyed stage
     public static final String ACCOUNT_CONSENTS = "account-consents";
-    /** A Bloom filter of the keys of {@link #ACCOUNT_CONSENTS}, in front of its reads (consent/ConsentKeys; memory only, rebuilt). */
-    public static final String ACCOUNT_CONSENT_KEYS = "account-consent-keys";
     /** The event hashes of the de-duplication window, in batches: the durable record (consent/SeenEvents). */
     public static final String SEEN_BATCHES = "seen-batches";
     /** Marks that the open batch of {@link #SEEN_BATCHES} waits to be written before the commit (consent/SeenEvents; memory only). */

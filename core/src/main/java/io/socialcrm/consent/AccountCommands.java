@@ -12,6 +12,7 @@ import io.socialcrm.avro.internal.Forward;
 import io.socialcrm.avro.internal.Relink;
 import io.socialcrm.common.CompactionMarkers;
 import io.socialcrm.common.LiveCommits;
+import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
 import io.socialcrm.errors.BatchedEvents;
@@ -21,6 +22,7 @@ import java.util.List;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Messages to an account, on the account's partition: credits (kept only for a consented target
@@ -34,7 +36,7 @@ public final class AccountCommands extends ContextualProcessor<String, AccountCo
     private static final InternalSerde<AccountCommand> BATCHES = InternalSerde.of(AccountCommand.class);
     private final TopologySettings settings;
     private LiveCommits live;
-    private ConsentKeys.Consents consents;
+    private KeyValueStore<String, AccountConsent> consents;
 
     public AccountCommands(TopologySettings settings) {
         this.settings = settings;
@@ -44,7 +46,7 @@ public final class AccountCommands extends ContextualProcessor<String, AccountCo
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
         live = LiveCommits.of(context, settings);
-        consents = ConsentKeys.of(context);
+        consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
         // wall clock: an erasure must leave the compacted topics' logs even when nothing is written after it
         CompactionMarkers.schedule(context, settings, this::appendCompactionMarkers);
     }

@@ -26,6 +26,7 @@ import java.util.Set;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Where consent is enforced on activity (rule 1 of docs/processing-rules.md). Each activity is checked against
@@ -47,7 +48,7 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
     private final EventTimeExtractor eventTime;
     private final ContextAnalyzer contexts;
     private final long dedupeMs;
-    private ConsentKeys.Consents consents;
+    private KeyValueStore<String, AccountConsent> consents;
     private AccountDirectory directory;
     private SeenEvents seen;
     private MetricsBuffer metrics;
@@ -63,7 +64,7 @@ public final class ConsentGate extends ContextualProcessor<String, SocialActivit
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
         live = LiveCommits.of(context, settings);
-        consents = ConsentKeys.of(context);
+        consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
         directory = AccountDirectory.of(context, settings);
         seen = SeenEvents.of(context, dedupeMs);
         metrics = MetricsBuffer.sending(context, Names.METRICS_BUFFER, "consent-gate", settings.metricsFlush(),

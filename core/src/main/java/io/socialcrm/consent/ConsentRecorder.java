@@ -20,6 +20,7 @@ import java.util.List;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Keeps the consent in force per account ({@code account-consents}), which the gates read. A
@@ -32,7 +33,7 @@ public final class ConsentRecorder extends ContextualProcessor<String, ConsentRe
     private final TopologySettings settings;
     private LiveCommits live;
     private final EventTimeExtractor eventTime;
-    private ConsentKeys.Consents consents;
+    private KeyValueStore<String, AccountConsent> consents;
     private MetricsBuffer metrics;
 
     public ConsentRecorder(TopologySettings settings) {
@@ -44,7 +45,7 @@ public final class ConsentRecorder extends ContextualProcessor<String, ConsentRe
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
         live = LiveCommits.of(context, settings);
-        consents = ConsentKeys.of(context);
+        consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
         // a store of its own: sharing the gate's, it had to read its record back before every count (the
         // gate might have sent it), and a load of consents recorded over many hours made that record grow
         metrics = MetricsBuffer.sending(context, Names.CONSENT_METRICS_BUFFER, "consent-recorder", settings.metricsFlush(),

@@ -6,6 +6,7 @@ import io.socialcrm.avro.internal.AccountConsent;
 import io.socialcrm.avro.internal.CustomerEvent;
 import io.socialcrm.avro.internal.ProfileUpdate;
 import io.socialcrm.common.LiveCommits;
+import io.socialcrm.common.Names;
 import io.socialcrm.common.Routed;
 import io.socialcrm.common.TopologySettings;
 import io.socialcrm.errors.InvalidRecordException;
@@ -13,13 +14,14 @@ import io.socialcrm.time.EventTimeExtractor;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /** Profile statistics reach a customer only with a GRANTED consent with PROFILE scope. */
 public final class ProfileGate extends ContextualProcessor<String, ProfileSnapshot, String, Routed> {
     private final TopologySettings settings;
     private LiveCommits live;
     private final EventTimeExtractor eventTime;
-    private ConsentKeys.Consents consents;
+    private KeyValueStore<String, AccountConsent> consents;
 
     public ProfileGate(TopologySettings settings) {
         this.settings = settings;
@@ -30,7 +32,7 @@ public final class ProfileGate extends ContextualProcessor<String, ProfileSnapsh
     public void init(ProcessorContext<String, Routed> context) {
         super.init(context);
         live = LiveCommits.of(context, settings);
-        consents = ConsentKeys.of(context);
+        consents = context.getStateStore(Names.ACCOUNT_CONSENTS);
     }
 
     @Override

@@ -108,20 +108,20 @@ public final class SocialCrmTopology {
                         .withKeySerde(keys).withValueSerde(Serdes.ByteArray()));
         builder.globalTable(topics.accountDirectory.name(),
                 Consumed.with(keys, Serdes.String()).withName("account-directory-source"),
-                Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as(Names.ACCOUNT_DIRECTORY)
+                // most credited accounts are not in it: a Bloom filter of its keys answers them without a RocksDB read
+                Materialized.<String, String>as(KeyFilteredStore.timestamped(Names.ACCOUNT_DIRECTORY))
                         .withKeySerde(keys).withValueSerde(Serdes.String()));
 
         // --- account-keyed stage --------------------------------------------------------------
         KStream<String, Routed> fromConsents = source(builder, topics.consents, registry, eventTime)
                 .process(() -> new ConsentRecorder(settings), Named.as("consent-recorder"),
-                        Names.ACCOUNT_CONSENTS, Names.ACCOUNT_CONSENT_KEYS, Names.CONSENT_METRICS_BUFFER, Names.CONSENT_METRICS_BUFFER_MARKS);
+                        Names.ACCOUNT_CONSENTS, Names.CONSENT_METRICS_BUFFER, Names.CONSENT_METRICS_BUFFER_MARKS);
         KStream<String, Routed> fromActivity = source(builder, topics.socialActivity, registry, eventTime)
                 .process(() -> new ConsentGate(settings), Named.as("consent-gate"),
-                        Names.ACCOUNT_CONSENTS, Names.ACCOUNT_CONSENT_KEYS, Names.SEEN_BATCHES, Names.SEEN_BATCHES_MARKS, Names.SEEN_INDEX, Names.SEEN_EVENTS,
+                        Names.ACCOUNT_CONSENTS, Names.SEEN_BATCHES, Names.SEEN_BATCHES_MARKS, Names.SEEN_INDEX, Names.SEEN_EVENTS,
                         Names.METRICS_BUFFER, Names.METRICS_BUFFER_MARKS);
         KStream<String, Routed> fromProfiles = source(builder, topics.socialProfiles, registry, eventTime)
-                .process(() -> new ProfileGate(settings), Named.as("profile-gate"), Names.ACCOUNT_CONSENTS,
-                        Names.ACCOUNT_CONSENT_KEYS);
+                .process(() -> new ProfileGate(settings), Named.as("profile-gate"), Names.ACCOUNT_CONSENTS);
         Map<String, KStream<String, Routed>> gate = fromActivity.split(Named.as("consent-gate-"))
                 .branch((k, v) -> v instanceof Routed.ToAccounts, Branched.as("credits"))
                 .branch((k, v) -> v instanceof Routed.ToMetrics, Branched.as("metrics"))
@@ -139,8 +139,7 @@ public final class SocialCrmTopology {
                 .repartition(Repartitioned.<String, AccountCommand>as(Names.ACCOUNT_COMMANDS)
                         .withKeySerde(keys).withValueSerde(InternalSerde.of(AccountCommand.class))
                         .withNumberOfPartitions(partitions))
-                .process(() -> new AccountCommands(settings), Named.as("account-commands"), Names.ACCOUNT_CONSENTS,
-                        Names.ACCOUNT_CONSENT_KEYS);
+                .process(() -> new AccountCommands(settings), Named.as("account-commands"), Names.ACCOUNT_CONSENTS);
         Map<String, KStream<String, Routed>> commands = fromCommands.split(Named.as("account-commands-"))
                 .branch((k, v) -> v instanceof Routed.ToInputTombstone, Branched.as("tombstones"))
                 .branch((k, v) -> v instanceof Routed.ToCompactionMarker, Branched.as("compaction-markers"))
@@ -265,9 +264,9 @@ public final class SocialCrmTopology {
 
     private static void addStores(StreamsBuilder builder, TopologySettings settings) {
         Serde<String> keys = Serdes.String();
-        builder.addStateStore(cached(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS),
+        // read for every activity's actor, most of whom never consented: a Bloom filter of its keys answers them without a RocksDB read
+        builder.addStateStore(cached(Stores.keyValueStoreBuilder(KeyFilteredStore.persistent(Names.ACCOUNT_CONSENTS),
                 keys, InternalSerde.of(AccountConsent.class))));
-        builder.addStateStore(io.socialcrm.consent.ConsentKeys.store());
         // de-duplication (consent/SeenEvents): batches of hashes, written and changelogged once a commit (no cache in
         // front: the write comes from a commit's cache flush); an index rebuilt from them
         builder.addStateStore(PartitionBatches.marksStore(Names.CREDIT_BATCHES));

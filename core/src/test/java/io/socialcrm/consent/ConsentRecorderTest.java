@@ -47,7 +47,6 @@ class ConsentRecorderTest {
         TopologySettings settings = TopologySettings.from(Settings.of(values, "test"), 1);
         context = new MockProcessorContext<>();
         consents = MockStores.inMemory(context, Names.ACCOUNT_CONSENTS, AccountConsent.class);
-        MockStores.consentKeys(context);
         MockStores.inMemory(context, Names.CONSENT_METRICS_BUFFER, MetricsDeltasSerde.INSTANCE);
         recorder = new ConsentRecorder(settings);
         recorder.init(context);

@@ -194,7 +194,6 @@ class DeduplicationRestartTest {
         List<StateStore> stores = List.of(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS), Serdes.String(),
                         InternalSerde.of(AccountConsent.class)).withLoggingDisabled().build(),
-                ConsentKeys.store().build(),
                 batches,
                 SeenEvents.indexStore().build(),
                 earlier,

@@ -31,12 +31,4 @@ public final class MockStores {
         context.addStateStore(store);
         return store;
     }
-
-    /** The accounts stage's filter in front of {@code account-consents} (consent/ConsentKeys), for a processor that uses it. */
-    @SuppressWarnings("deprecation")
-    public static void consentKeys(MockProcessorContext<?, ?> context) {
-        io.socialcrm.consent.ConsentKeys keys = io.socialcrm.consent.ConsentKeys.store().build();
-        keys.init(context.getStateStoreContext(), keys);
-        context.addStateStore(keys);
-    }
 }

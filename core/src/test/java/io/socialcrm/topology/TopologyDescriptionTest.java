@@ -47,8 +47,7 @@ class TopologyDescriptionTest {
                 }
             }
         }
-        assertEquals(new TreeSet<>(Set.of(Names.ACCOUNT_CONSENTS, Names.ACCOUNT_CONSENT_KEYS,
-                Names.SEEN_BATCHES, Names.SEEN_INDEX, Names.SEEN_EVENTS, Names.METRICS_BUFFER,
+        assertEquals(new TreeSet<>(Set.of(Names.ACCOUNT_CONSENTS, Names.SEEN_BATCHES, Names.SEEN_INDEX, Names.SEEN_EVENTS, Names.METRICS_BUFFER,
                 Names.CONSENT_METRICS_BUFFER, Names.ACCEPTED_DEFINITIONS, Names.CUSTOMER_STATE, Names.SEGMENT_INDEX, Names.INFLUENCE_INDEX,
                 Names.CUSTOMER_STAGE_DEFINITIONS, Names.SEGMENT_VERSIONS, Names.PENDING_ERASURES, Names.CUSTOMER_METRICS_BUFFER, Names.METRICS_TOTALS,
                 Names.CONTACT_PLANS, Names.CREDIT_BATCHES, Names.EVENT_BATCHES, Names.PROFILE_OUTBOX, Names.METRICS_BUFFER_MARKS,

@@ -119,9 +119,8 @@ public class Pipeline {
         streamsProps = StreamsProperties.of(s, settings);
         Topics topics = settings.topics();
 
-        var consents = store(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ACCOUNT_CONSENTS), Serdes.String(),
+        var consents = store(Stores.keyValueStoreBuilder(io.socialcrm.topology.KeyFilteredStore.persistent(Names.ACCOUNT_CONSENTS), Serdes.String(),
                 InternalSerde.of(AccountConsent.class)).withLoggingDisabled().build());
-        var consentKeys = store(io.socialcrm.consent.ConsentKeys.store().build());
         var seenBatches = store(SeenEvents.batchesStore().withLoggingDisabled().build());
         var seenIndex = store(SeenEvents.indexStore().build());
         var seen = store(SeenEvents.earlierStore(settings.dedupeWindow()).withLoggingDisabled().build());
@@ -132,8 +131,8 @@ public class Pipeline {
         // the account directory, a global table in the topology: filled by deliver() as the global thread would
         directory = store(Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ACCOUNT_DIRECTORY),
                 Serdes.String(), Serdes.String()).withLoggingDisabled().build());
-        gateContext = context(consents, consentKeys, seenBatches, seenIndex, seen, metrics, consentMetrics, directory);
-        commandsContext = context(consents, consentKeys);
+        gateContext = context(consents, seenBatches, seenIndex, seen, metrics, consentMetrics, directory);
+        commandsContext = context(consents);
         customerContext = context(
                 store(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CUSTOMER_STATE), Serdes.String(),
                         InternalSerde.of(CustomerState.class)).withLoggingDisabled().build()),
@@ -227,7 +226,7 @@ public class Pipeline {
     @SuppressWarnings("deprecation")
     private static void initStores(MockProcessorContext<String, Routed> context, String... names) {
         List<String> all = names.length > 0 ? List.of(names)
-                : List.of(Names.ACCOUNT_CONSENTS, Names.ACCOUNT_CONSENT_KEYS, Names.SEEN_BATCHES, Names.SEEN_INDEX, Names.SEEN_EVENTS, Names.METRICS_BUFFER,
+                : List.of(Names.ACCOUNT_CONSENTS, Names.SEEN_BATCHES, Names.SEEN_INDEX, Names.SEEN_EVENTS, Names.METRICS_BUFFER,
                         Names.CONSENT_METRICS_BUFFER, Names.ACCOUNT_DIRECTORY);
         for (String name : all) {
             StateStore store = context.getStateStore(name);
