@@ -142,8 +142,16 @@ public class KeyFilteredStore implements KeyValueStore<Bytes, byte[]> {
         }
     }
 
+    /**
+     * Adds a key the filters may not hold yet: a key rewritten, or written by the global thread and then
+     * found again by the build's scan, takes no more room (a filter's bits only ever get set, so one that
+     * says "maybe" keeps saying it).
+     */
     private void add(byte[] key) {
         synchronized (lock) {
+            if (mightContain(key)) {
+                return;
+            }
             if (generations.isEmpty() || count >= capacity) {
                 capacity = generations.isEmpty()
                         ? (int) Math.min(Integer.MAX_VALUE / 2, Math.max(MIN_CAPACITY, 2 * inner.approximateNumEntries()))
@@ -175,16 +183,18 @@ public class KeyFilteredStore implements KeyValueStore<Bytes, byte[]> {
 
     @Override
     public void init(StateStoreContext context, StateStore root) {
-        synchronized (lock) {
-            generations = List.of();
-            built = false;
-        }
+        forget();
         inner.init(context, root);
     }
 
     @Override
     public void close() {
         inner.close();
+        forget();
+    }
+
+    /** Drops the filters: the next read builds them again from the store. */
+    private void forget() {
         synchronized (lock) {
             generations = List.of();
             built = false;
