@@ -30,6 +30,7 @@ import org.apache.kafka.common.config.ConfigException;
  * @param customerCacheEntries customer states each customer task keeps decoded in the heap ({@code customers.cache.entries})
  * @param compactionLag longest time an erased record stays in a compacted topic's log ({@link CompactionMarkers})
  * @param counters this instance's own counters (not a setting: {@link #from} makes them anew)
+ * @param passes passes over every customer asked for in this process (not a setting: {@link #from} makes it anew)
  */
 public record TopologySettings(
         String applicationId,
@@ -56,7 +57,8 @@ public record TopologySettings(
         Duration liveCommitInterval,
         Duration liveLag,
         Duration compactionLag,
-        AppCounters counters) {
+        AppCounters counters,
+        RefreshPasses passes) {
 
     /** Longest text analysed; longer activity is refused (dead-letters). */
     public static final int MAX_TEXT_CHARS = 65_536;
@@ -116,7 +118,8 @@ public record TopologySettings(
                 s.duration(AppConfig.LIVE_COMMIT_INTERVAL.name(), true).orElse(null),
                 s.duration(AppConfig.LIVE_LAG.name()),
                 compactionLag(s),
-                new AppCounters());
+                new AppCounters(),
+                new RefreshPasses());
     }
 
     /** When a hop's events travel as one record per partition and commit ({@code topology/PartitionBatches}). */

@@ -113,6 +113,7 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         privacy = new PrivacyLifecycle(stage, builder, context.getStateStore(Names.PENDING_ERASURES));
         merges = new Merges(stage, refresher, privacy, updates);
         sweeps = new Sweeps(stage, refresher, nanoClock, context.getStateStore(Names.INFLUENCE_DISTRIBUTION), CONTACT_CHECK);
+        settings.passes().opened(context.taskId());
         // wall clock, deliberately: sweeps must progress (and definitions take effect) even when
         // no record arrives; what they compute is as of stream time.
         context.schedule(settings.sweepTick(), PunctuationType.WALL_CLOCK_TIME, sweeps::tick);
@@ -121,6 +122,11 @@ public final class CustomerProcessor extends ContextualProcessor<String, Custome
         context.schedule(CONTACT_CHECK, PunctuationType.STREAM_TIME, streamTime -> stage.contacts.due(streamTime, stage::contact));
         // wall clock: an erasure must leave the compacted topics' logs even when nothing is written after it
         CompactionMarkers.schedule(context, settings, privacy::appendCompactionMarkers);
+    }
+
+    @Override
+    public void close() {
+        settings.passes().closed(context().taskId());
     }
 
     /** Customer states written once per customer and commit, and kept in the heap (see {@link CustomerStates}). */

@@ -1,6 +1,7 @@
 package io.socialcrm.customers;
 
 import io.socialcrm.avro.internal.CustomerState;
+import io.socialcrm.common.RefreshPasses;
 import io.socialcrm.common.Routed;
 import io.socialcrm.influence.PublishedSketches;
 import java.time.Duration;
@@ -39,6 +40,9 @@ final class Sweeps {
 
     private boolean passRequested = true;
     private boolean passRunning;
+    /** The last {@link RefreshPasses} request when the running pass began, and the last one a pass served. */
+    private long passServes;
+    private long requestServed;
     private String cursor;
     private long lastPassStart = Long.MIN_VALUE / 2;
     private KllDoublesSketch passSketch;
@@ -101,9 +105,12 @@ final class Sweeps {
         idleContacts(wallNow);
         reloadDistribution();
         stage.top.sync();
-        if (!passRunning && (passRequested || wallNow - lastPassStart >= stage.settings.refreshInterval().toMillis())) {
+        long asked = stage.settings.passes().requested();
+        if (!passRunning && (passRequested || asked > requestServed
+                || wallNow - lastPassStart >= stage.settings.refreshInterval().toMillis())) {
             passRunning = true;
             passRequested = false;
+            passServes = asked;
             lastPassStart = wallNow;
             cursor = null;
             passSketch = KllDoublesSketch.newHeapInstance(stage.settings.sketchK());
@@ -171,6 +178,8 @@ final class Sweeps {
 
     private void completePass(long streamTime) {
         passRunning = false;
+        requestServed = passServes;
+        stage.settings.passes().completed(stage.context.taskId(), passServes);
         stage.top.completePass();
         // a pass over the same raw values publishes nothing: a KLL sketch compacts at random, so
         // publishing it again would move everyone's percentile a little, and the next pass would

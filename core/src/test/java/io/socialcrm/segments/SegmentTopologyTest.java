@@ -299,6 +299,41 @@ class SegmentTopologyTest {
         }
     }
 
+    /**
+     * A pass asked for by the process (a replay, at its end) runs at the next tick, not at the next
+     * {@code segments.refresh.interval}, and says when every customer task has done it: time alone
+     * changes then reach the outputs without waiting for the timed pass.
+     */
+    @Test
+    void aRequestedPassRunsAtTheNextTickAndSaysWhenItIsDone() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.define("dormant", "daysSinceActivity >= 30", "daysSinceActivity < 1", 1);
+            f.grant("quiet", "twitter", "1", T0);
+            f.grant("busy", "twitter", "2", T0);
+            f.post("1", day(1), "one post");
+            f.advanceWallClock(Duration.ofSeconds(2)); // the pass the definition asked for: nobody dormant yet
+            assertTrue(f.segmentChanges.isEmpty());
+            for (int d = 2; d <= 40; d += 2) {
+                f.post("2", day(d), "daily chatter");
+            }
+            long request = f.settings.passes().request();
+            assertFalse(f.settings.passes().done(request), "asked, not yet run");
+            f.advanceWallClock(Duration.ofSeconds(1)); // an hour before the timed pass
+            assertTrue(f.settings.passes().done(request), "the task's pass after the request is complete");
+            List<TestRecord<String, SegmentChange>> swept = f.segmentChanges.readRecordsToList();
+            assertEquals(Map.of("quiet", MembershipChange.ENTERED), byCustomer(swept.stream().map(TestRecord::value).toList()));
+            assertTrue(swept.get(0).value().getReason().contains("daysSinceActivity=39"), swept.get(0).value().getReason());
+            assertEquals(ChangeTrigger.SWEEP, ChangeTrigger.of(swept.get(0).headers()));
+
+            long next = f.settings.passes().request();
+            assertTrue(next > request);
+            assertFalse(f.settings.passes().done(next), "a new request waits for a new pass");
+            f.advanceWallClock(Duration.ofSeconds(1));
+            assertTrue(f.settings.passes().done(next));
+            assertTrue(f.segmentChanges.isEmpty(), "nothing changed since: the second pass emits nothing");
+        }
+    }
+
     @Test
     void onlyTransitionsAreEmitted() {
         try (TopologyFixture f = new TopologyFixture()) {
