@@ -277,20 +277,10 @@ class SegmentTopologyTest {
     @Test
     void dormantFiresByPunctuation() {
         try (TopologyFixture f = new TopologyFixture()) {
-            f.define("dormant", "daysSinceActivity >= 30", "daysSinceActivity < 1", 1);
-            f.grant("quiet", "twitter", "1", T0);
-            f.grant("busy", "twitter", "2", T0);
-            f.post("1", day(1), "one post");
-            for (int d = 2; d <= 40; d += 2) {
-                f.post("2", day(d), "daily chatter");
-            }
+            quietAndBusy(f, () -> { });
             assertTrue(f.segmentChanges.isEmpty(), "nothing happened to 'quiet' itself");
             f.advanceWallClock(Duration.ofHours(1).plusSeconds(2));
-            List<TestRecord<String, SegmentChange>> swept = f.segmentChanges.readRecordsToList();
-            List<SegmentChange> changes = swept.stream().map(TestRecord::value).toList();
-            assertEquals(Map.of("quiet", MembershipChange.ENTERED), byCustomer(changes));
-            assertTrue(changes.get(0).getReason().contains("daysSinceActivity=39"), changes.get(0).getReason());
-            assertEquals(ChangeTrigger.SWEEP, ChangeTrigger.of(swept.get(0).headers()), "found by a sweep, and says so");
+            assertQuietTurnedDormantInASweep(f);
 
             f.post("1", day(41), "back again");
             List<TestRecord<String, SegmentChange>> back = f.segmentChanges.readRecordsToList();
@@ -307,23 +297,14 @@ class SegmentTopologyTest {
     @Test
     void aRequestedPassRunsAtTheNextTickAndSaysWhenItIsDone() {
         try (TopologyFixture f = new TopologyFixture()) {
-            f.define("dormant", "daysSinceActivity >= 30", "daysSinceActivity < 1", 1);
-            f.grant("quiet", "twitter", "1", T0);
-            f.grant("busy", "twitter", "2", T0);
-            f.post("1", day(1), "one post");
-            f.advanceWallClock(Duration.ofSeconds(2)); // the pass the definition asked for: nobody dormant yet
+            // the pass the definition asked for runs before 'busy' moves stream time on: nobody dormant yet
+            quietAndBusy(f, () -> f.advanceWallClock(Duration.ofSeconds(2)));
             assertTrue(f.segmentChanges.isEmpty());
-            for (int d = 2; d <= 40; d += 2) {
-                f.post("2", day(d), "daily chatter");
-            }
             long request = f.settings.passes().request();
             assertFalse(f.settings.passes().done(request), "asked, not yet run");
             f.advanceWallClock(Duration.ofSeconds(1)); // an hour before the timed pass
             assertTrue(f.settings.passes().done(request), "the task's pass after the request is complete");
-            List<TestRecord<String, SegmentChange>> swept = f.segmentChanges.readRecordsToList();
-            assertEquals(Map.of("quiet", MembershipChange.ENTERED), byCustomer(swept.stream().map(TestRecord::value).toList()));
-            assertTrue(swept.get(0).value().getReason().contains("daysSinceActivity=39"), swept.get(0).value().getReason());
-            assertEquals(ChangeTrigger.SWEEP, ChangeTrigger.of(swept.get(0).headers()));
+            assertQuietTurnedDormantInASweep(f);
 
             long next = f.settings.passes().request();
             assertTrue(next > request);
@@ -332,6 +313,26 @@ class SegmentTopologyTest {
             assertTrue(f.settings.passes().done(next));
             assertTrue(f.segmentChanges.isEmpty(), "nothing changed since: the second pass emits nothing");
         }
+    }
+
+    /** A dormancy rule; 'quiet' posts on day 1, then {@code between} runs, then 'busy' posts every other day to day 40. */
+    private static void quietAndBusy(TopologyFixture f, Runnable between) {
+        f.define("dormant", "daysSinceActivity >= 30", "daysSinceActivity < 1", 1);
+        f.grant("quiet", "twitter", "1", T0);
+        f.grant("busy", "twitter", "2", T0);
+        f.post("1", day(1), "one post");
+        between.run();
+        for (int d = 2; d <= 40; d += 2) {
+            f.post("2", day(d), "daily chatter");
+        }
+    }
+
+    private static void assertQuietTurnedDormantInASweep(TopologyFixture f) {
+        List<TestRecord<String, SegmentChange>> swept = f.segmentChanges.readRecordsToList();
+        List<SegmentChange> changes = swept.stream().map(TestRecord::value).toList();
+        assertEquals(Map.of("quiet", MembershipChange.ENTERED), byCustomer(changes));
+        assertTrue(changes.get(0).getReason().contains("daysSinceActivity=39"), changes.get(0).getReason());
+        assertEquals(ChangeTrigger.SWEEP, ChangeTrigger.of(swept.get(0).headers()), "found by a sweep, and says so");
     }
 
     @Test
