@@ -1,5 +1,8 @@
 package io.socialcrm.app;
 
+import static org.awaitility.Awaitility.await;
+
+import io.socialcrm.common.RefreshPasses;
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.config.Settings;
 import io.socialcrm.contract.Topics;
@@ -33,14 +36,28 @@ public final class TestServices {
         return EmbeddedSettings.of(stack, null, applicationId, defaults, Map.of());
     }
 
-    /** Waits until the instance's group has read all input and its outputs stopped growing for a few seconds. */
-    public static void awaitIdle(LocalStack stack, Service service, Duration timeout) {
+    /**
+     * Waits until the instances' group has read all input, then until each instance's customer tasks
+     * have re-evaluated every customer once more (a pass asked for now: what a timed sweep would change
+     * as of the last event is in the outputs), then until the outputs have not grown for two seconds
+     * (the pass's changes committed; a sketch it published taken in).
+     */
+    public static void awaitIdle(LocalStack stack, Service service, Duration timeout, Service... others) {
         Topics topics = service.pipeline().topology().topics();
+        List<String> inputs = List.of(topics.socialActivity.name(), topics.consents.name(), topics.socialProfiles.name());
+        List<String> outputs = List.of(topics.customerProfiles.name(), topics.segmentChanges.name());
         try (Admin admin = stack.admin()) {
-            new Progress(admin, service.pipeline().topology().applicationId()).awaitIdle(
-                    List.of(topics.socialActivity.name(), topics.consents.name(), topics.socialProfiles.name()),
-                    List.of(topics.customerProfiles.name(), topics.segmentChanges.name()), Duration.ofSeconds(6), timeout,
-                    lag -> { });
+            Progress progress = new Progress(admin, service.pipeline().topology().applicationId());
+            progress.awaitIdle(inputs, outputs, Duration.ofSeconds(1), timeout, lag -> { });
+            List<Service> all = new java.util.ArrayList<>(List.of(others));
+            all.add(service);
+            Map<RefreshPasses, Long> asked = new HashMap<>();
+            for (Service s : all) {
+                asked.put(s.pipeline().topology().passes(), s.pipeline().topology().passes().request());
+            }
+            await("a pass over every customer on " + all.size() + " instance(s)").atMost(timeout).pollInterval(Duration.ofMillis(50))
+                    .until(() -> asked.entrySet().stream().allMatch(e -> e.getKey().done(e.getValue())));
+            progress.awaitIdle(inputs, outputs, Duration.ofSeconds(2), timeout, lag -> { });
         }
     }
 }

@@ -129,7 +129,7 @@ class PrivacyIT {
         settings.put("repartition.purge.interval.ms", "500");
         settings.put("commit.interval.ms", "200");
         // compaction markers every 10 s (a segment rolls only on an append, and after the erasure nothing else is
-        // written), which leaves the 6 s without new output that awaitIdle waits for between two rounds of them
+        // written), which leaves the seconds without new output that awaitIdle waits for between two rounds of them
         settings.put("erasure.compaction.lag", "40s");
         settings.put("influence.min.population", "1");
         settings.put("rocksdb.purge.interval", "1s");
