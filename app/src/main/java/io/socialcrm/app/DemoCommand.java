@@ -324,7 +324,14 @@ public final class DemoCommand implements Callable<Integer> {
                 view(generator, watcher, service, "simulated " + SIM_TIME.format(simStart.plusMillis((long) (elapsedNanos / 1e6 * speedup))),
                         elapsedNanos / 1e9, produced);
             }
-            Pipeline.sleep(10);
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                // the thread that runs an embedded demo was interrupted: it stops as after Ctrl-C (the summary, then
+                // every part closed in order). Left set, the interrupt made the closes give up, and Kafka Streams and
+                // the broker went on running beside whatever the process did next
+                stop.set(true);
+            }
         }
         return produced;
     }

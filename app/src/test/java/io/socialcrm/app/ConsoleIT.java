@@ -105,10 +105,16 @@ class ConsoleIT {
         }
         if (demo != null) {
             boolean live = !demo.outcome().isDone();
-            String printed = demo.printedSoFar();
-            demo.stop();
-            assertTrue(live, "the demo ended before the console's tests did: " + printed);
-            assertTrue(printed.startsWith("standard output so far:\nThe marketer's console will be at " + base + "/"), printed);
+            demo.stop(); // as Ctrl-C: the demo prints its summary and closes every part
+            assertTrue(live, "the demo ended before the console's tests did: " + demo.printedSoFar());
+            assertTrue(demo.outcome().isDone(), "the demo stopped within a minute: " + demo.printedSoFar());
+            MainTest.Outcome outcome = demo.outcome().get();
+            assertEquals(0, outcome.code(), outcome.err());
+            assertTrue(outcome.out().startsWith("The marketer's console will be at " + base + "/"), outcome.out());
+            assertTrue(outcome.out().contains("Demo finished:"), outcome.out());
+            // nothing of it goes on beside the tests after this one (its Kafka Streams threads once did, for minutes)
+            await("the demo's stream threads ended").atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet()
+                    .stream().noneMatch(t -> t.isAlive() && t.getName().startsWith("socialcrm-demo-")));
         }
     }
 
