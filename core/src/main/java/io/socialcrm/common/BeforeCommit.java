@@ -25,17 +25,56 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * {@code TimestampedCacheFlushListener} uses; Kafka is pinned and
  * the topology and integration tests run through them). Where they are not to be had (a store
  * without a cache, a processor run outside Kafka Streams, at-least-once, where a record is read as
- * soon as it is written), {@link #bind} returns null and the caller does the work at once.
+ * soon as it is written), {@link #bind} returns null and the caller does the work at once; a
+ * processor run outside Kafka Streams with a {@link Manual} in its configuration ({@link #MANUAL_CONFIG})
+ * gets a hook whose work waits for {@link Manual#commit()}.
  */
 public final class BeforeCommit {
+    /**
+     * A setting for processors run outside Kafka Streams (the in-process benchmarks): a context whose
+     * configuration maps it to a {@link Manual} binds every hook to it, and the work waits for
+     * {@link Manual#commit()} as it waits for a commit in a running application, instead of being done
+     * at once.
+     */
+    public static final String MANUAL_CONFIG = "socialcrm.before.commit.manual";
     private static final Integer MARK = 0;
 
+    /** The marks store, or null for a hook bound to a {@link Manual}. */
     private final KeyValueStore<Integer, Integer> marks;
+    private final Runnable work;
     /** Whether the mark is in the cache, dirty: set by {@link #mark}, cleared as the flush starts. */
     private boolean marked;
 
-    private BeforeCommit(KeyValueStore<Integer, Integer> marks) {
+    private BeforeCommit(KeyValueStore<Integer, Integer> marks, Runnable work) {
         this.marks = marks;
+        this.work = work;
+    }
+
+    /**
+     * Commits made by hand, for processors run outside Kafka Streams (see {@link #MANUAL_CONFIG}):
+     * {@link #commit()} does the work of every hook marked since the last one, as the caches' flush
+     * before a commit does.
+     */
+    public static final class Manual {
+        private final java.util.List<BeforeCommit> hooks = new java.util.ArrayList<>();
+
+        /**
+         * Does the work of every marked hook, and again for hooks the work marked (the customer
+         * stage's refresh fills its profile outbox), until none is marked.
+         */
+        public void commit() {
+            boolean any = true;
+            for (int round = 0; any && round < 10; round++) {
+                any = false;
+                for (BeforeCommit hook : hooks) {
+                    if (hook.marked) {
+                        any = true;
+                        hook.marked = false;
+                        hook.work.run();
+                    }
+                }
+            }
+        }
     }
 
     /** The store a {@link BeforeCommit} marks: cached, in memory, no changelog; one key. */
@@ -59,12 +98,17 @@ public final class BeforeCommit {
      */
     @SuppressWarnings("unchecked")
     public static BeforeCommit bind(ProcessorContext<?, ?> context, String storeName, Runnable work, boolean underAtLeastOnce) {
+        if (context.appConfigs().get(MANUAL_CONFIG) instanceof Manual manual) {
+            BeforeCommit hook = new BeforeCommit(null, work);
+            manual.hooks.add(hook);
+            return hook;
+        }
         KeyValueStore<Integer, Integer> marks = context.getStateStore(storeName);
         if (!(exactlyOnce(context) || underAtLeastOnce) || !(context instanceof InternalProcessorContext<?, ?> internal)
                 || !(marks instanceof CachedStateStore<?, ?> cached)) {
             return null;
         }
-        BeforeCommit hook = new BeforeCommit(marks);
+        BeforeCommit hook = new BeforeCommit(marks, work);
         ProcessorNode<?, ?, ?, ?> self = internal.currentNode();
         boolean bound = ((CachedStateStore<Integer, Integer>) cached).setFlushListener(flushed -> {
             hook.marked = false;
@@ -88,7 +132,9 @@ public final class BeforeCommit {
     public void mark() {
         if (!marked) {
             marked = true;
-            marks.put(MARK, MARK);
+            if (marks != null) {
+                marks.put(MARK, MARK);
+            }
         }
     }
 }

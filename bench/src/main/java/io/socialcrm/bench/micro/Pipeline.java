@@ -63,9 +63,13 @@ import org.openjdk.jmh.infra.Blackhole;
  * consent, contexts of the text), the credits (straight to the customer stage through the account
  * directory, or through the account commands when the target has no consent), and the customer stage
  * (state read and written through its serdes, profile, the 16 default segments) with the profile it
- * emits serialised. The stores are those of the topology (RocksDB where it persists, no cache, no
- * changelog): what is measured is the application's own work and its state, not the broker or
- * transactions (the end-to-end figure is {@code socialcrm bench}).
+ * emits serialised; and every {@value #EVENTS_PER_COMMIT} activities, what the application does
+ * before a commit (customer states written and refreshed, profiles, metrics and the open
+ * de-duplication batch sent or written, credits' batches sent: until 2026-12-05 these were done at
+ * every activity here, as a processor does when it runs outside Kafka Streams). The stores are those
+ * of the topology (RocksDB where it persists, no cache, no changelog): what is measured is the
+ * application's own work and its state, not the broker or transactions (the end-to-end figure is
+ * {@code socialcrm bench}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -95,6 +99,15 @@ public class Pipeline {
     private java.util.Properties streamsProps = new java.util.Properties();
     /** The customer stage's stream time: the latest timestamp delivered to it. */
     private long customerStreamTime = Long.MIN_VALUE;
+    /**
+     * Activities between two commits. A running application's tasks commit every {@code commit.interval.ms}
+     * (50 ms): at the 4,000 activities/s of {@code bench}'s full run, about 200 activities a commit over
+     * four tasks of each stage, 50 each; this benchmark runs one task of each stage.
+     */
+    static final int EVENTS_PER_COMMIT = 50;
+    /** The hooks' work (io.socialcrm.common.BeforeCommit) waits for {@link #commit()}, as for a commit in the application. */
+    private final io.socialcrm.common.BeforeCommit.Manual commits = new io.socialcrm.common.BeforeCommit.Manual();
+    private int sinceCommit;
     /** Profiles the customer stage emitted (and this benchmark serialised). */
     long profilesWritten;
 
@@ -180,6 +193,7 @@ public class Pipeline {
                     .setStatus(ConsentStatus.GRANTED).setPolicyVersion(null).setSource(null).setRecordedAt(t).build(), t.toEpochMilli()));
             deliver(gateContext);
         }
+        commit(); // the set-up committed, as a running application would have by the time activity comes
         var serializer = Topics.valueSerde(topics.socialActivity, registry).serializer();
         // 3 in 4 actors without consent, as in the field; activity re-dated and re-numbered each send
         Random random = new Random(7);
@@ -215,6 +229,7 @@ public class Pipeline {
         props.putAll(streamsProps);
         props.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, "bench");
         props.put(org.apache.kafka.streams.StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(io.socialcrm.common.BeforeCommit.MANUAL_CONFIG, commits);
         MockProcessorContext<String, Routed> context = new MockProcessorContext<>(props,
                 new org.apache.kafka.streams.processor.TaskId(0, contexts++), stateDir.toFile());
         for (StateStore store : stores) {
@@ -239,6 +254,51 @@ public class Pipeline {
         List<Record<String, Routed>> pending = new ArrayList<>();
         from.forwarded().forEach(f -> pending.add(copy(f.record())));
         from.resetForwards();
+        return deliver(pending);
+    }
+
+    /**
+     * A commit of every task: the work the application does before one (customer states written,
+     * customers refreshed, profiles and metrics sent, the open de-duplication batch written, credits'
+     * batches sent), and what that work forwards handed on, until nothing more is waiting.
+     */
+    private int commit() {
+        sinceCommit = 0;
+        int n = 0;
+        for (int round = 0; round < 5; round++) {
+            commits.commit();
+            List<Record<String, Routed>> pending = new ArrayList<>();
+            for (MockProcessorContext<String, Routed> context : List.of(gateContext, commandsContext)) {
+                context.forwarded().forEach(f -> pending.add(copy(f.record())));
+                context.resetForwards();
+            }
+            int customerOut = fromCustomers(pending);
+            if (pending.isEmpty() && customerOut == 0) {
+                break;
+            }
+            n += customerOut + deliver(pending);
+        }
+        return n;
+    }
+
+    /** Serialises the profiles the customer stage forwarded; adds its credits to {@code pending}; returns the count. */
+    private int fromCustomers(List<Record<String, Routed>> pending) {
+        int n = 0;
+        for (var f : customerContext.forwarded()) {
+            Routed out = f.record().value();
+            n++;
+            if (out instanceof Routed.ToProfiles p && p.profile() != null) {
+                profiles.serialize("customer-profiles", p.profile());
+                profilesWritten++;
+            } else if (out instanceof Routed.ToAccounts) {
+                pending.add(copy(f.record()));
+            }
+        }
+        customerContext.resetForwards();
+        return n;
+    }
+
+    private int deliver(List<Record<String, Routed>> pending) {
         int n = 0;
         while (!pending.isEmpty()) {
             Record<String, Routed> r = pending.remove(pending.size() - 1);
@@ -253,16 +313,7 @@ public class Pipeline {
                 customerStreamTime = Math.max(customerStreamTime, r.timestamp());
                 customerContext.setCurrentStreamTimeMs(customerStreamTime);
                 customers.process(new Record<>(r.key(), c.event(), r.timestamp()));
-                for (var f : customerContext.forwarded()) {
-                    Routed out = f.record().value();
-                    if (out instanceof Routed.ToProfiles p && p.profile() != null) {
-                        profiles.serialize("customer-profiles", p.profile());
-                        profilesWritten++;
-                    } else if (out instanceof Routed.ToAccounts) {
-                        pending.add(copy(f.record()));
-                    }
-                }
-                customerContext.resetForwards();
+                fromCustomers(pending);
             }
         }
         return n;
@@ -272,11 +323,14 @@ public class Pipeline {
         return new Record<>(r.key(), r.value(), r.timestamp());
     }
 
-    /** One activity through the whole in-process path. */
+    /** One activity through the whole in-process path, and every {@value #EVENTS_PER_COMMIT}th a commit. */
     @Benchmark
     public void activity(Blackhole bh) {
         gate();
         bh.consume(deliver(gateContext));
+        if (++sinceCommit == EVENTS_PER_COMMIT) {
+            bh.consume(commit());
+        }
     }
 
     /**
@@ -287,6 +341,10 @@ public class Pipeline {
     @Benchmark
     public void consentGate(Blackhole bh) {
         gate();
+        if (++sinceCommit == EVENTS_PER_COMMIT) {
+            sinceCommit = 0;
+            commits.commit();
+        }
         bh.consume(gateContext.forwarded().size());
         gateContext.resetForwards();
     }
