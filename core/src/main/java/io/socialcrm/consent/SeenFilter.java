@@ -12,49 +12,68 @@ import java.util.Deque;
  * only ever skips lookups that would have found nothing.
  *
  * <p>It is rebuilt from the durable batches when the task starts, so it holds every event hash the
- * index holds. Filters cannot forget, so it is a queue of generations of {@link #PER_GENERATION}
- * hashes each; a generation is dropped once the newest event time in it is older than the index
- * keeps events. Memory is bounded by {@link #MAX_GENERATIONS}: past that the oldest generation is
- * dropped early, and until the events it held are past that time the filter answers "maybe" for
- * everything (correct, just no faster than the index alone).
+ * index holds. Filters cannot forget, so it is a queue of generations; a generation is dropped once
+ * the newest event time in it is older than the index keeps events. Each "not seen" asks every
+ * generation (a hash and seven probes each), and each adds its 1 % of false positives: the first
+ * generation holds {@link #FIRST_GENERATION} hashes and each next one twice its predecessor, up to
+ * {@link #MAX_GENERATION}, so that a window of ten million events takes 9 generations (it took 40 of
+ * 250,000 before, and 40 % of new events went on to the index) while a small task keeps a small
+ * filter. Memory is bounded by {@link #MAX_HASHES}: past that the oldest generation is dropped
+ * early, and until the events it held are past that time the filter answers "maybe" for everything
+ * (correct, just no faster than the index alone).
+ *
+ * <p>Public for the benchmark that compares generation sizes ({@code bench/micro/DedupeFilter}).
  */
-final class SeenFilter {
-    /** Hashes per generation: about 300 KB of heap each at a 1 % false-positive rate. */
-    static final int PER_GENERATION = 250_000;
-    /** At most this many generations (about 19 MB, 16 M events within the de-duplication window). */
-    static final int MAX_GENERATIONS = 64;
+public final class SeenFilter {
+    /** Hashes the first generation holds (about 80 KB of heap at a 1 % false-positive rate). */
+    static final int FIRST_GENERATION = 65_536;
+    /** Hashes the largest generations hold (about 2.4 MB). */
+    static final int MAX_GENERATION = 2_000_000;
+    /** At most this many hashes in all generations (about 19 MB, 16 M events within the de-duplication window). */
+    static final long MAX_HASHES = 16_000_000L;
     private static final double FPP = 0.01;
 
     private final long keepMs;
-    private final int perGeneration;
-    private final int maxGenerations;
+    private final int firstGeneration;
+    private final int maxGeneration;
+    private final long maxHashes;
     private final Deque<Generation> generations = new ArrayDeque<>();
+    /** The capacity of the newest generation (0: none made yet). */
+    private int lastCapacity;
     /** While the stream time is before this, a dropped generation may hold hashes the store still has. */
     private long incompleteUntil = Long.MIN_VALUE;
 
     private static final class Generation {
         final BloomFilter<byte[]> filter;
+        final int capacity;
         long newest = Long.MIN_VALUE;
         int count;
 
         Generation(int capacity) {
+            this.capacity = capacity;
             filter = BloomFilter.create(Funnels.byteArrayFunnel(), capacity, FPP);
         }
     }
 
     /** {@code keepMs}: how long the store keeps an event, in event time, past the stream time. */
-    SeenFilter(long keepMs) {
-        this(keepMs, PER_GENERATION, MAX_GENERATIONS);
+    public SeenFilter(long keepMs) {
+        this(keepMs, FIRST_GENERATION, MAX_GENERATION, MAX_HASHES);
     }
 
-    SeenFilter(long keepMs, int perGeneration, int maxGenerations) {
+    /** Generations of {@code perGeneration} hashes each, at most {@code maxGenerations} of them (as before 2026-12-05). */
+    public SeenFilter(long keepMs, int perGeneration, int maxGenerations) {
+        this(keepMs, perGeneration, perGeneration, (long) perGeneration * maxGenerations);
+    }
+
+    SeenFilter(long keepMs, int firstGeneration, int maxGeneration, long maxHashes) {
         this.keepMs = keepMs;
-        this.perGeneration = perGeneration;
-        this.maxGenerations = maxGenerations;
+        this.firstGeneration = firstGeneration;
+        this.maxGeneration = maxGeneration;
+        this.maxHashes = maxHashes;
     }
 
     /** False only if the hash was never {@linkplain #put put} (or is older than the store keeps). */
-    boolean mightContain(byte[] hash, long streamTime) {
+    public boolean mightContain(byte[] hash, long streamTime) {
         if (streamTime < incompleteUntil) {
             return true;
         }
@@ -66,13 +85,16 @@ final class SeenFilter {
         return false;
     }
 
-    void put(byte[] hash, long eventTime) {
+    public void put(byte[] hash, long eventTime) {
         Generation current = generations.peekLast();
-        if (current == null || current.count >= perGeneration) {
-            current = new Generation(perGeneration);
+        if (current == null || current.count >= current.capacity) {
+            lastCapacity = lastCapacity == 0 ? firstGeneration : (int) Math.min(maxGeneration, 2L * lastCapacity);
+            current = new Generation(lastCapacity);
             generations.addLast(current);
-            if (generations.size() > maxGenerations) {
+            long held = generations.stream().mapToLong(g -> g.capacity).sum();
+            while (held > maxHashes && generations.size() > 1) {
                 Generation dropped = generations.removeFirst();
+                held -= dropped.capacity;
                 incompleteUntil = Math.max(incompleteUntil, dropped.newest + keepMs);
             }
         }
@@ -82,13 +104,13 @@ final class SeenFilter {
     }
 
     /** Drops the generations whose every event is older than the store keeps. */
-    void expire(long streamTime) {
+    public void expire(long streamTime) {
         while (generations.size() > 1 && generations.peekFirst().newest + keepMs < streamTime) {
             generations.removeFirst();
         }
     }
 
-    int generations() {
+    public int generations() {
         return generations.size();
     }
 }

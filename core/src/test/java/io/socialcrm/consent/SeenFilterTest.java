@@ -46,6 +46,33 @@ class SeenFilterTest {
         assertTrue(filter.mightContain(hash(100), 15 * DAY + 1));
     }
 
+    /**
+     * Each "not seen" asks every generation, and each adds its false positives: generations double
+     * from a small first one, so a large window takes few of them and a small task a small filter.
+     */
+    @Test
+    void generationsDoubleUpToTheirLargestSoAWindowOfMillionsTakesFew() {
+        SeenFilter filter = new SeenFilter(14 * DAY);
+        int n = 0;
+        for (; n < SeenFilter.FIRST_GENERATION; n++) {
+            filter.put(hash(n), DAY);
+        }
+        assertEquals(1, filter.generations(), "a small task: one generation of " + SeenFilter.FIRST_GENERATION);
+        for (; n < 4_000_000; n++) {
+            filter.put(hash(n), DAY);
+        }
+        // 65,536 + 131,072 + ... + 1,048,576 + 2,000,000 (full at 4,064,256): 4,000,000 hashes in 6 generations
+        assertEquals(6, filter.generations(), "250,000 a generation took 16");
+        for (int i = 0; i < 4_000_000; i += 997) {
+            assertTrue(filter.mightContain(hash(i), 2 * DAY), "no false negative: " + i);
+        }
+        long falsePositives = 0;
+        for (long i = 10_000_000; i < 10_020_000; i++) {
+            falsePositives += filter.mightContain(hash(i), 2 * DAY) ? 1 : 0;
+        }
+        assertTrue(falsePositives < 20_000 * 0.08, "about 1 % for each of 6 generations: " + falsePositives);
+    }
+
     @Test
     void pastItsMemoryBoundItAnswersMaybeUntilWhatItDroppedIsPastTheStoresRetention() {
         SeenFilter filter = new SeenFilter(14 * DAY, 10, 2);

@@ -1,5 +1,6 @@
 package io.socialcrm.bench.micro;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,25 @@ class MicrobenchmarksTest {
         } finally {
             pipeline.tearDown();
         }
+    }
+
+    /** Not a timing: what makes the doubling generations faster, fewer generations to ask and fewer false positives. */
+    @Test
+    void theDedupeFilterWithDoublingGenerationsAsksFewerAndSendsFewerNewEventsToTheIndex() {
+        DedupeFilter doubling = new DedupeFilter();
+        doubling.generations = "doubling";
+        doubling.setUp();
+        DedupeFilter fixed = new DedupeFilter();
+        fixed.generations = "fixed";
+        fixed.setUp();
+        for (int i = 0; i < 20_000; i++) {
+            doubling.newEvent();
+            fixed.newEvent();
+        }
+        assertEquals(8, doubling.generationsHeld(), "8,000,000 events: 65,536 doubling to 2,000,000");
+        assertEquals(32, fixed.generationsHeld(), "8,000,000 events: 250,000 each");
+        assertTrue(doubling.falsePositives() < 0.10 && fixed.falsePositives() > 0.2,
+                "new events the filter could not rule out: " + doubling.falsePositives() + " against " + fixed.falsePositives());
     }
 
     @Test
