@@ -17,7 +17,7 @@ import java.util.Deque;
  * generation (a hash and seven probes each), and each adds its 1 % of false positives: the first
  * generation holds {@link #FIRST_GENERATION} hashes and each next one twice its predecessor, up to
  * {@link #MAX_GENERATION}, so that a window of ten million events takes 9 generations (it took 40 of
- * 250,000 before, and 40 % of new events went on to the index) while a small task keeps a small
+ * 250,000 before, and a third of new events went on to the index) while a small task keeps a small
  * filter. Memory is bounded by {@link #MAX_HASHES}: past that the oldest generation is dropped
  * early, and until the events it held are past that time the filter answers "maybe" for everything
  * (correct, just no faster than the index alone).
