@@ -38,8 +38,6 @@ public final class SeenFilter {
     private final int maxGeneration;
     private final long maxHashes;
     private final Deque<Generation> generations = new ArrayDeque<>();
-    /** The capacity of the newest generation (0: none made yet). */
-    private int lastCapacity;
     /** While the stream time is before this, a dropped generation may hold hashes the store still has. */
     private long incompleteUntil = Long.MIN_VALUE;
 
@@ -88,8 +86,8 @@ public final class SeenFilter {
     public void put(byte[] hash, long eventTime) {
         Generation current = generations.peekLast();
         if (current == null || current.count >= current.capacity) {
-            lastCapacity = lastCapacity == 0 ? firstGeneration : (int) Math.min(maxGeneration, 2L * lastCapacity);
-            current = new Generation(lastCapacity);
+            // expiry and the memory bound always leave the newest generation: the next one doubles it
+            current = new Generation(current == null ? firstGeneration : (int) Math.min(maxGeneration, 2L * current.capacity));
             generations.addLast(current);
             long held = generations.stream().mapToLong(g -> g.capacity).sum();
             while (held > maxHashes && generations.size() > 1) {

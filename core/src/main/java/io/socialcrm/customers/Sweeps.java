@@ -40,9 +40,8 @@ final class Sweeps {
 
     private boolean passRequested = true;
     private boolean passRunning;
-    /** The last {@link RefreshPasses} request when the running pass began, and the last one a pass served. */
+    /** The last {@link RefreshPasses} request when the running (or, between passes, the last) pass began. */
     private long passServes;
-    private long requestServed;
     private String cursor;
     private long lastPassStart = Long.MIN_VALUE / 2;
     private KllDoublesSketch passSketch;
@@ -106,7 +105,7 @@ final class Sweeps {
         reloadDistribution();
         stage.top.sync();
         long asked = stage.settings.passes().requested();
-        if (!passRunning && (passRequested || asked > requestServed
+        if (!passRunning && (passRequested || asked > passServes
                 || wallNow - lastPassStart >= stage.settings.refreshInterval().toMillis())) {
             passRunning = true;
             passRequested = false;
@@ -178,7 +177,6 @@ final class Sweeps {
 
     private void completePass(long streamTime) {
         passRunning = false;
-        requestServed = passServes;
         stage.settings.passes().completed(stage.context.taskId(), passServes);
         stage.top.completePass();
         // a pass over the same raw values publishes nothing: a KLL sketch compacts at random, so

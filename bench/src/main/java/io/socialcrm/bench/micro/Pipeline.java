@@ -252,9 +252,14 @@ public class Pipeline {
     /** Hands what {@code from} forwarded to the next processors, as the topology's repartitions would; returns the count. */
     private int deliver(MockProcessorContext<String, Routed> from) {
         List<Record<String, Routed>> pending = new ArrayList<>();
+        take(from, pending);
+        return deliver(pending);
+    }
+
+    /** Moves what {@code from} forwarded to {@code pending}. */
+    private static void take(MockProcessorContext<String, Routed> from, List<Record<String, Routed>> pending) {
         from.forwarded().forEach(f -> pending.add(copy(f.record())));
         from.resetForwards();
-        return deliver(pending);
     }
 
     /**
@@ -268,10 +273,8 @@ public class Pipeline {
         for (int round = 0; round < 5; round++) {
             commits.commit();
             List<Record<String, Routed>> pending = new ArrayList<>();
-            for (MockProcessorContext<String, Routed> context : List.of(gateContext, commandsContext)) {
-                context.forwarded().forEach(f -> pending.add(copy(f.record())));
-                context.resetForwards();
-            }
+            take(gateContext, pending);
+            take(commandsContext, pending);
             int customerOut = fromCustomers(pending);
             if (pending.isEmpty() && customerOut == 0) {
                 break;
@@ -307,8 +310,7 @@ public class Pipeline {
                 directory.put(r.key(), org.apache.kafka.streams.state.ValueAndTimestamp.make(d.customerId(), r.timestamp()));
             } else if (r.value() instanceof Routed.ToAccounts a) {
                 commands.process(new Record<>(r.key(), a.command(), r.timestamp()));
-                commandsContext.forwarded().forEach(f -> pending.add(copy(f.record())));
-                commandsContext.resetForwards();
+                take(commandsContext, pending);
             } else if (r.value() instanceof Routed.ToCustomers c) {
                 customerStreamTime = Math.max(customerStreamTime, r.timestamp());
                 customerContext.setCurrentStreamTimeMs(customerStreamTime);
