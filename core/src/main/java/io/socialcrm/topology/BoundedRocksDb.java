@@ -7,6 +7,7 @@ import org.rocksdb.BloomFilter;
 import org.rocksdb.Cache;
 import org.rocksdb.CompactionStyle;
 import org.rocksdb.CompressionType;
+import org.rocksdb.IndexType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.WriteBufferManager;
@@ -74,6 +75,15 @@ public final class BoundedRocksDb implements RocksDBConfigSetter {
         table.setFilterPolicy(filter);
         table.setWholeKeyFiltering(true);
         table.setBlockSize(16 * 1024);
+        // Filters and indexes in partitions of about 4 KB, their top level pinned in the cache. A
+        // file's whole filter is about 1.2 bytes a key, and the cache is split in shards of 2 MB
+        // (128 MB / 64): a filter larger than a shard (a file of 1.7 M keys or more: the
+        // de-duplication index of a busy task, the customer states of a large population) was never
+        // kept, and every lookup read it whole from the file again. A lookup of a missing key in
+        // a file of 3 M keys took 230 us that way, 6 us with partitions.
+        table.setPartitionFilters(true);
+        table.setIndexType(IndexType.kTwoLevelIndexSearch);
+        table.setMetadataBlockSize(4 * 1024);
         options.setTableFormatConfig(table);
     }
 
