@@ -158,6 +158,28 @@ class DeduplicationRestartTest {
         assertEquals(0, creditsAfterStart(dir, List.of(shareAt("tweet-1", 2 * window + 62_000)), true));
     }
 
+    @Test
+    void withinOneRunTheExpiryOfAnOlderBatchLeavesTheEntryOfAnEventThatCameAgain(@TempDir Path dir) {
+        // the batches of a run delete their hashes from the index without reading it, but for those
+        // that came again past the window: here tweet-0 comes again while its first batch is still
+        // kept, and that batch expires after the second one went into the index
+        long window = SETTINGS.dedupeWindow().toMillis();
+        List<SocialActivity> run = new ArrayList<>();
+        for (int i = 0; i < SeenEvents.PER_BATCH; i++) { // batch 0, into the index when full; its newest at 0.6 windows
+            run.add(shareAt("tweet-" + i, i == SeenEvents.PER_BATCH - 1 ? window * 6 / 10 : 0));
+        }
+        run.add(shareAt("tweet-0", window * 15 / 10)); // past the window of its first time: counts again
+        for (int i = 1; i < SeenEvents.PER_BATCH; i++) { // batch 1 filled, into the index with tweet-0's new time
+            run.add(shareAt("again-" + i, window * 15 / 10));
+        }
+        run.add(shareAt("tick", window * 17 / 10)); // batch 0 expires
+        run.add(shareAt("tweet-0", window * 15 / 10 + 60_000)); // a duplicate of the second tweet-0
+        run.add(shareAt("again-1", window * 15 / 10)); // and of another event of batch 1
+        assertEquals(2 * SeenEvents.PER_BATCH + 1, creditsAfterStart(dir, run, false),
+                "tweet-0 twice (a window apart) and every other event once; its redelivery and again-1's dropped");
+        assertEquals(List.of(1L, 2L), List.copyOf(changelog.keySet()), "batch 0 expired within the run");
+    }
+
     private static SocialActivity shareAt(String eventId, long afterT0) {
         return TopologyFixture.act("twitter", "2", ActivityType.SHARE, TopologyFixture.T0.plusMillis(afterT0))
                 .setEventId(eventId).setTargetUserId("1").build();
