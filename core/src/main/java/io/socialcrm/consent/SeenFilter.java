@@ -1,12 +1,15 @@
 package io.socialcrm.consent;
 
-import com.google.common.hash.BloomFilter;
-import com.google.common.hash.Funnels;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.apache.commons.collections4.bloomfilter.EnhancedDoubleHasher;
+import org.apache.commons.collections4.bloomfilter.Hasher;
+import org.apache.commons.collections4.bloomfilter.Shape;
+import org.apache.commons.collections4.bloomfilter.SimpleBloomFilter;
 
 /**
- * An in-heap Bloom filter (Guava's) in front of the de-duplication index ({@link SeenEvents}): nearly
+ * An in-heap Bloom filter (Apache Commons Collections') in front of the de-duplication index ({@link SeenEvents}): nearly
  * every event is new, and "definitely not seen" answered from the heap saves the index's RocksDB
  * lookup. "Maybe seen" (a duplicate, or about 1 % false positives) still asks the index: the filter
  * only ever skips lookups that would have found nothing.
@@ -21,6 +24,10 @@ import java.util.Deque;
  * filter. Memory is bounded by {@link #MAX_HASHES}: past that the oldest generation is dropped
  * early, and until the events it held are past that time the filter answers "maybe" for everything
  * (correct, just no faster than the index alone).
+ *
+ * <p>The hashes put in are SipHash values already (salted, uniform): the filters take their bit
+ * positions from the hash itself by enhanced double hashing, where Guava's hashed each again
+ * (MurmurHash3, a hasher and a buffer allocated for every generation asked).
  *
  * <p>Public for the benchmark that compares generation sizes ({@code bench/micro/DedupeFilter}).
  */
@@ -42,15 +49,29 @@ public final class SeenFilter {
     private long incompleteUntil = Long.MIN_VALUE;
 
     private static final class Generation {
-        final BloomFilter<byte[]> filter;
+        final SimpleBloomFilter filter;
         final int capacity;
         long newest = Long.MIN_VALUE;
         int count;
 
         Generation(int capacity) {
             this.capacity = capacity;
-            filter = BloomFilter.create(Funnels.byteArrayFunnel(), capacity, FPP);
+            filter = new SimpleBloomFilter(Shape.fromNP(capacity, FPP));
         }
+    }
+
+    /**
+     * The bit positions of a hash: the first probe its 64 bits, the step those bits mixed again
+     * (MurmurHash3's 64-bit finaliser), so that two hashes that share a first probe part at the next.
+     */
+    private static Hasher positions(byte[] hash) {
+        long h = ByteBuffer.wrap(hash).getLong();
+        long step = h ^ (h >>> 33);
+        step *= 0xff51afd7ed558ccdL;
+        step ^= step >>> 33;
+        step *= 0xc4ceb9fe1a85ec53L;
+        step ^= step >>> 33;
+        return new EnhancedDoubleHasher(h, step);
     }
 
     /** {@code keepMs}: how long the store keeps an event, in event time, past the stream time. */
@@ -75,8 +96,12 @@ public final class SeenFilter {
         if (streamTime < incompleteUntil) {
             return true;
         }
+        if (generations.isEmpty()) {
+            return false;
+        }
+        Hasher positions = positions(hash);
         for (Generation g : generations) {
-            if (g.filter.mightContain(hash)) {
+            if (g.filter.contains(positions)) {
                 return true;
             }
         }
@@ -96,7 +121,7 @@ public final class SeenFilter {
                 incompleteUntil = Math.max(incompleteUntil, dropped.newest + keepMs);
             }
         }
-        current.filter.put(hash);
+        current.filter.merge(positions(hash));
         current.count++;
         current.newest = Math.max(current.newest, eventTime);
     }

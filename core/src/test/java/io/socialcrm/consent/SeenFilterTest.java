@@ -1,7 +1,6 @@
 package io.socialcrm.consent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -81,7 +80,14 @@ class SeenFilterTest {
         }
         // the first generation was dropped early: its hashes may still be in the store
         assertTrue(filter.mightContain(hash(0), 2 * DAY));
-        assertTrue(filter.mightContain(hash(999), 2 * DAY), "not sure of anything while incomplete");
-        assertFalse(filter.mightContain(hash(999), 15 * DAY + 1), "sure again once the dropped events are past retention");
+        int unsure = 0;
+        int unsureLater = 0;
+        for (long n = 1_000; n < 2_000; n++) { // never put
+            unsure += filter.mightContain(hash(n), 2 * DAY) ? 1 : 0;
+            unsureLater += filter.mightContain(hash(n), 15 * DAY + 1) ? 1 : 0;
+        }
+        assertEquals(1_000, unsure, "not sure of anything while incomplete");
+        assertTrue(unsureLater < 60, "sure again once the dropped events are past retention (about 1 % for each of 2 generations): "
+                + unsureLater);
     }
 }
