@@ -13,8 +13,6 @@ import io.socialcrm.consent.AccountKeys;
 import io.socialcrm.segments.Segment;
 import io.socialcrm.serde.PlainJson;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -64,9 +62,7 @@ public final class AccessReports {
             new TreeMap<>(a.getContexts()).forEach((k, v) -> contexts.put(k, v));
             received.put("contextsAsOf", iso(a.getContextsAt()));
             ObjectNode hours = received.putObject("activityByHourOfWeek");
-            Map<String, Float> byHour = new TreeMap<>(Comparator.comparingInt(Integer::parseInt));
-            byHour.putAll(a.getHours());
-            byHour.forEach((k, v) -> hours.put(k, v));
+            HourHistogram.forEach(a, (hour, weight) -> hours.put(Integer.toString(hour), weight));
         }
         doc.set("profile", PlainJson.write(built.profile()));
         addHours(doc.putArray("hoursOfWeek"), hoursOfWeek);

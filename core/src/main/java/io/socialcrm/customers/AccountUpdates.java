@@ -50,7 +50,7 @@ public final class AccountUpdates {
                 .setPlatformUserId("").setHandle(linked.getHandle())
                 .setScopes(new ArrayList<>(linked.getScopes())).setLinkedAt(linked.getLinkedAt())
                 .setAt(linked.getLinkedAt()).setContextsAt(linked.getLinkedAt())
-                .setContexts(new HashMap<>()).setHours(new HashMap<>())
+                .setContexts(new HashMap<>()).setHours(new HashMap<>()).setHourWeights(ByteBuffer.allocate(0))
                 .build();
     }
 
@@ -82,7 +82,7 @@ public final class AccountUpdates {
         a.setRecentEngagement(0);
         a.setEngagerSketch(null);
         a.setContexts(new HashMap<>());
-        a.setHours(new HashMap<>());
+        HourHistogram.clear(a);
         a.setLastActivityAt(null);
     }
 
@@ -111,7 +111,7 @@ public final class AccountUpdates {
             double f = contextDecay.factor(a.getContextsAt(), time);
             if (f != 1.0) {
                 a.setContexts(scaled(a.getContexts(), f));
-                a.setHours(scaled(a.getHours(), f));
+                HourHistogram.scale(a, f, MIN_WEIGHT);
             }
             a.setContextsAt(time);
             return 1.0;
@@ -164,8 +164,7 @@ public final class AccountUpdates {
             a.setLastActivityAt(t);
         }
         float wc = (float) advanceContexts(a, t);
-        Map<String, Float> hours = a.getHours();
-        hours.merge(Integer.toString(hourOfWeek(t)), wc, Float::sum);
+        HourHistogram.add(a, hourOfWeek(t), wc);
         if (!activity.getContexts().isEmpty()) {
             Map<String, Float> contexts = a.getContexts();
             for (String context : activity.getContexts()) {
@@ -203,7 +202,7 @@ public final class AccountUpdates {
         advanceContexts(a, tc);
         advanceContexts(other, tc);
         other.getContexts().forEach((k, v) -> a.getContexts().merge(k, v, Float::sum));
-        other.getHours().forEach((k, v) -> a.getHours().merge(k, v, Float::sum));
+        HourHistogram.absorb(a, other);
         prune(a.getContexts(), maxContexts);
         if (other.getLastActivityAt() != null
                 && (a.getLastActivityAt() == null || other.getLastActivityAt() > a.getLastActivityAt())) {

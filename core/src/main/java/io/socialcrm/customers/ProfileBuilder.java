@@ -197,10 +197,11 @@ public final class ProfileBuilder {
     }
 
     private static boolean addHours(AccountState a, double factor, double[] hours) {
-        for (Map.Entry<String, Float> h : a.getHours().entrySet()) {
-            hours[Integer.parseInt(h.getKey())] += h.getValue() * factor;
+        if (HourHistogram.isEmpty(a)) {
+            return false;
         }
-        return !a.getHours().isEmpty();
+        HourHistogram.forEach(a, (hour, weight) -> hours[hour] += weight * factor);
+        return true;
     }
 
     private static int argMax(double[] values) {
