@@ -329,12 +329,11 @@ public final class SeenEvents {
                 List<KeyValue<Bytes, Integer>> gone = new ArrayList<>();
                 forEach(batch, (hash, time) -> {
                     Bytes key = Bytes.wrap(hash);
-                    long asLong = ByteBuffer.wrap(hash).getLong();
-                    if (!loaded && !readded.contains(asLong)) {
+                    if (!loaded && (readded.isEmpty() || !readded.contains(ByteBuffer.wrap(hash).getLong()))) {
                         gone.add(KeyValue.pair(key, null));
                     } else if (seconds(time).equals(index.get(key))) { // the newest entry of the hash: it goes
                         gone.add(KeyValue.pair(key, null));
-                        readded.remove(asLong);
+                        readded.remove(ByteBuffer.wrap(hash).getLong());
                     }
                 });
                 index.putAll(gone);

@@ -49,7 +49,7 @@ public final class ProfileBuilder {
      * reentrant): a new one for every build was 1.3 KB, a tenth of what {@code Pipeline.activity}
      * allocated an activity.
      */
-    private static final ThreadLocal<double[]> HOURS = ThreadLocal.withInitial(() -> new double[168]);
+    private static final ThreadLocal<double[]> HOURS = ThreadLocal.withInitial(() -> new double[HourHistogram.HOURS]);
 
     private final InfluenceModel model;
     private final Decay contextDecay;
@@ -189,7 +189,7 @@ public final class ProfileBuilder {
      * {@code now} like its contexts: what {@code bestHourOfWeek} is the peak of.
      */
     public double[] hoursOfWeek(CustomerState state, long now) {
-        double[] hours = new double[168];
+        double[] hours = new double[HourHistogram.HOURS];
         for (AccountState a : state.getAccounts()) {
             addHours(a, contextDecay.factor(a.getContextsAt(), now), hours);
         }
