@@ -8,7 +8,6 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.sse.SseClient;
-import io.javalin.http.staticfiles.Location;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -133,12 +132,6 @@ public final class QueryApi implements AutoCloseable {
             config.http.compressionStrategy = CompressionStrategy.GZIP;
             config.http.maxRequestSize = MAX_BODY;
             config.http.prefer405over404 = true;
-            config.staticFiles.add(files -> {
-                files.hostedPath = "/";
-                files.directory = "/console";
-                files.location = Location.CLASSPATH;
-            });
-            config.staticFiles.enableWebjars();
             // what Jetty refuses before any route sees it (a %00 in the path, a malformed request) is answered in the API's format too
             config.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JsonErrors()));
             routes(config.routes);
@@ -155,6 +148,7 @@ public final class QueryApi implements AutoCloseable {
                 guardAgainstCrossSite(ctx);
             }
         });
+        new ConsoleFiles(QueryApi.class.getClassLoader()).routes(r);
         r.get("/health", this::health);
         r.get("/metrics", ctx -> {
             takeUpGauges();

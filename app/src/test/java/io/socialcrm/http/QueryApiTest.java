@@ -1,5 +1,6 @@
 package io.socialcrm.http;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,12 +22,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -346,6 +351,47 @@ class QueryApiTest {
         assertTrue(page.body().contains("socialcrm console"));
         assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElse(""));
         assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'self'"));
+    }
+
+    @Test
+    void theConsolesFilesAndItsChartLibraryAreServedWithTheirTypesAndNothingElseOfTheClasspath() throws Exception {
+        Path pages = Path.of("src/main/resources/console");
+        List<String> onDisk;
+        try (var listing = Files.list(pages)) {
+            onDisk = listing.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+        assertEquals(onDisk, ConsoleFiles.PAGES.stream().sorted().toList(), "every page of the console is served, and only those");
+        Map<String, String> types = Map.of("html", "text/html", "js", "text/javascript", "css", "text/css");
+        for (String page : onDisk) {
+            HttpResponse<byte[]> served = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.self.port() + "/" + page)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, served.statusCode(), page);
+            assertArrayEquals(Files.readAllBytes(pages.resolve(page)), served.body(), page);
+            assertTrue(served.headers().firstValue("Content-Type").orElse("").startsWith(types.get(page.substring(page.lastIndexOf('.') + 1))),
+                    page + ": " + served.headers().firstValue("Content-Type"));
+            // unchanged since the browser's copy: 304, no body
+            String etag = served.headers().firstValue("ETag").orElseThrow();
+            HttpResponse<String> again = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.self.port() + "/" + page))
+                    .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(304, again.statusCode(), page);
+            assertEquals("", again.body());
+        }
+        // the chart library the page names, from its webjar
+        String index = get(a.self, "/", null).body();
+        Matcher script = Pattern.compile("src=\"(/webjars/[^\"]+)\"").matcher(index);
+        assertTrue(script.find(), index);
+        HttpResponse<String> library = get(a.self, script.group(1), null);
+        assertEquals(200, library.statusCode(), script.group(1));
+        assertTrue(library.headers().firstValue("Content-Type").orElse("").startsWith("text/javascript"));
+        assertTrue(library.body().contains("uPlot"), "the library itself");
+        // nothing else of the classpath: not a class, not a directory, not a path that climbs out of the webjars
+        for (String path : List.of("/webjars/uplot/1.6.30/dist", "/webjars/../../io/socialcrm/http/QueryApi.class", "/webjars/%2e%2e/x.js",
+                "/webjars/uplot/1.6.30/dist/..%2f..%2f..%2fconsole%2findex.html", "/console/index.html", "/nothing.js")) {
+            HttpResponse<String> refused = get(a.self, path, null);
+            // 404, or 400 where Jetty refuses a path that climbs above the root before any route sees it
+            assertTrue(refused.statusCode() == 404 || refused.statusCode() == 400, path + ": " + refused.statusCode() + " " + refused.body());
+            assertTrue(refused.body().startsWith("{"), path + ": " + refused.body());
+        }
     }
 
     @Test
