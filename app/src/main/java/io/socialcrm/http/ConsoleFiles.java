@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -48,18 +49,29 @@ final class ConsoleFiles {
         this.loader = loader;
     }
 
+    /** GET and HEAD (the same headers, no body) of {@code /}, the pages and {@code /webjars/...}. */
     void routes(RoutesConfig r) {
-        r.get("/", ctx -> serve(ctx, "console/index.html"));
-        for (String page : PAGES) {
-            r.get("/" + page, ctx -> serve(ctx, "console/" + page));
-        }
-        r.get("/webjars/<path>", ctx -> {
-            String path = ctx.pathParam("path");
-            if (!WEBJAR_PATH.matcher(path).matches()) {
-                throw new NotFoundResponse();
+        for (boolean head : new boolean[] {false, true}) {
+            route(r, head, "/", ctx -> "console/index.html");
+            for (String page : PAGES) {
+                route(r, head, "/" + page, ctx -> "console/" + page);
             }
-            serve(ctx, WEBJARS + path);
-        });
+            route(r, head, "/webjars/<path>", ctx -> {
+                String path = ctx.pathParam("path");
+                if (!WEBJAR_PATH.matcher(path).matches()) {
+                    throw new NotFoundResponse();
+                }
+                return WEBJARS + path;
+            });
+        }
+    }
+
+    private void route(RoutesConfig r, boolean head, String path, Function<Context, String> resource) {
+        if (head) {
+            r.head(path, ctx -> serve(ctx, resource.apply(ctx), false));
+        } else {
+            r.get(path, ctx -> serve(ctx, resource.apply(ctx), true));
+        }
     }
 
     /** The file at {@code resource} on the classpath, or empty when there is none (directories have none either). */
@@ -67,7 +79,7 @@ final class ConsoleFiles {
         return files.computeIfAbsent(resource, this::load);
     }
 
-    private void serve(Context ctx, String resource) {
+    private void serve(Context ctx, String resource, boolean body) {
         File file = file(resource).orElseThrow(NotFoundResponse::new);
         ctx.header("ETag", file.etag());
         // revalidated on each load (a new version of the application may have new pages), answered with 304 when unchanged
@@ -77,7 +89,11 @@ final class ConsoleFiles {
             return;
         }
         ctx.contentType(file.type());
-        ctx.result(file.bytes());
+        if (body) {
+            ctx.result(file.bytes());
+        } else {
+            ctx.header("Content-Length", Integer.toString(file.bytes().length));
+        }
     }
 
     private Optional<File> load(String resource) {

@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * (found with the Streams metadata of {@code application.server}); lists are gathered from every
  * instance and merged in a stable order. Paths:
  * <ul>
- *   <li>{@code GET /} — the console (static pages from the jar, see {@code docs/console.md})</li>
+ *   <li>{@code GET /} — the console (static pages from the jar, {@link ConsoleFiles}; the README's "The marketer's console")</li>
  *   <li>{@code GET /customers/{id}} — the customer's profile (404 if unknown)</li>
  *   <li>{@code GET /customers/{id}/export} — the customer's access report: everything held about them (JSON to download)</li>
  *   <li>{@code GET /customers/{id}/explain} — the profile and why: memberships with reasons, influence by counter, hour-of-week activity</li>

@@ -375,6 +375,14 @@ class QueryApiTest {
                     .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(304, again.statusCode(), page);
             assertEquals("", again.body());
+            // HEAD: the same headers, no body
+            HttpResponse<String> head = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.self.port() + "/" + page))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, head.statusCode(), page);
+            assertEquals("", head.body());
+            assertEquals(served.headers().firstValue("Content-Type"), head.headers().firstValue("Content-Type"), page);
+            assertEquals(Optional.of(etag), head.headers().firstValue("ETag"), page);
+            assertEquals(Optional.of(Integer.toString(served.body().length)), head.headers().firstValue("Content-Length"), page);
         }
         // the chart library the page names, from its webjar
         String index = get(a.self, "/", null).body();
