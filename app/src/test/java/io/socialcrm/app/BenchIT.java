@@ -22,6 +22,11 @@ class BenchIT {
         assertTrue(r.path("passThroughEventsPerSecond").asLong() > 0, r.toString());
         assertTrue(r.path("fullEventsPerSecond").asLong() > 0, r.toString());
         assertTrue(r.path("ratio").asDouble() > 0, r.toString());
+        // the full run's clock: its seconds give its rate; the metrics path's timed flush is waited for, not timed
+        double seconds = r.path("fullSeconds").asDouble();
+        assertTrue(seconds > 0, r.toString());
+        assertEquals(3000 / seconds, r.path("fullEventsPerSecond").asDouble(), 3000 / seconds * 0.01 + 1, r.toString());
+        assertTrue(r.path("metricsFlushedSecondsAfter").asDouble() >= 0, r.toString());
         // the pass-through runs before and after the full topology; the ratio is to their mean
         JsonNode runs = r.path("passThroughRunsEventsPerSecond");
         assertEquals(2, runs.size(), r.toString());
