@@ -182,6 +182,7 @@ public final class BenchCommand implements Callable<Integer> {
                 report.put("fullEventsPerSecond", Math.round(fullRate));
                 report.put("fullSeconds", Math.round(full.seconds() * 100) / 100.0);
                 report.put("metricsFlushedSecondsAfter", Math.round(full.timedAfterSeconds() * 100) / 100.0);
+                report.putPOJO("fullLastWriteSecondsByTopic", full.lastWriteSeconds());
                 console.printf("    %,.0f events/s: %.2fx the pass-through before it%n", fullRate, fullRate / passBefore);
                 written = recordsWritten(local, topics, "bench-app", port);
                 report.put("recordsWrittenPerActivity", Math.round(written.total() * 1000.0 / loaded) / 1000.0);
@@ -361,10 +362,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * A measured run: activities a second, its seconds, and how long after its end the last write of
-     * a timed topic came (0 when there is none).
+     * A measured run: activities a second, its seconds, how long after its end the last write of a
+     * timed topic came (0 when there is none), and when each watched topic last grew (seconds from
+     * the run's start): which stage's writes ended the run.
      */
-    record Rate(double eventsPerSecond, double seconds, double timedAfterSeconds) {
+    record Rate(double eventsPerSecond, double seconds, double timedAfterSeconds, Map<String, Double> lastWriteSeconds) {
     }
 
     /**
@@ -388,6 +390,7 @@ public final class BenchCommand implements Callable<Integer> {
             long lastLag = -1;
             Map<TopicPartition, Long> lastEnds = Map.of();
             Map<TopicPartition, Long> lastTimedEnds = Map.of();
+            Map<String, Long> lastWrite = new java.util.TreeMap<>();
             long deadline = System.nanoTime() + TimeUnit.HOURS.toNanos(2);
             while (System.nanoTime() < deadline) {
                 if (!app.alive()) {
@@ -400,6 +403,8 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 Map<TopicPartition, Long> ends = endsOrNull(progress, written);
                 Map<TopicPartition, Long> timedEnds = endsOrNull(progress, timed);
+                noteGrowth(lastEnds, ends, now, lastWrite);
+                noteGrowth(lastTimedEnds, timedEnds, now, lastWrite);
                 // the last change seen: a topic grew, or the input lag moved (to 0 at last)
                 if (ends == null || !ends.equals(lastEnds) || lag != lastLag) {
                     lastGrowth = now;
@@ -413,7 +418,10 @@ public final class BenchCommand implements Callable<Integer> {
                 long quiet = TimeUnit.SECONDS.toNanos(written.isEmpty() && timed.isEmpty() ? 0 : 2);
                 if (lag == 0 && now - Math.max(lastGrowth, lastTimedGrowth) >= quiet) {
                     double seconds = Math.max(1e-3, (lastGrowth - first) / 1e9);
-                    return new Rate(events / seconds, seconds, Math.max(0, lastTimedGrowth - lastGrowth) / 1e9);
+                    Map<String, Double> lastWriteSeconds = new java.util.TreeMap<>();
+                    long start = first;
+                    lastWrite.forEach((topic, at) -> lastWriteSeconds.put(topic, Math.round((at - start) / 1e7) / 100.0));
+                    return new Rate(events / seconds, seconds, Math.max(0, lastTimedGrowth - lastGrowth) / 1e9, lastWriteSeconds);
                 }
                 Thread.sleep(100);
             }
@@ -479,6 +487,18 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         return sum;
+    }
+
+    /** Notes {@code now} for each topic whose end offsets moved between {@code before} and {@code after}. */
+    private static void noteGrowth(Map<TopicPartition, Long> before, Map<TopicPartition, Long> after, long now, Map<String, Long> lastWrite) {
+        if (after == null) {
+            return;
+        }
+        after.forEach((partition, end) -> {
+            if (!end.equals(before == null ? null : before.get(partition))) {
+                lastWrite.put(partition.topic(), now);
+            }
+        });
     }
 
     /** End offsets of {@code topics}, or null while one does not exist yet (the application creates its own). */
@@ -702,6 +722,7 @@ public final class BenchCommand implements Callable<Integer> {
         console.printf("  full topology, exactly-once  %,10d events/s   %.2fx the pass-through (%.1f s; the metrics path's timed flush %.1f s later)%n",
                 r.path("fullEventsPerSecond").asLong(), r.path("ratio").asDouble(), r.path("fullSeconds").asDouble(),
                 r.path("metricsFlushedSecondsAfter").asDouble());
+        console.printf("    last write of each watched topic, s from the start: %s%n", r.path("fullLastWriteSecondsByTopic"));
         for (String phase : List.of("latencyMs", "latencyBelowCapacityMs")) {
             var l = r.path(phase);
             console.printf("  event -> segment change      p50 %s ms, p99 %s ms at %,d events/s (%,d changes)%n", l.path("p50").asText("-"),

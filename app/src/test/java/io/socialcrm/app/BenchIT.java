@@ -27,6 +27,11 @@ class BenchIT {
         assertTrue(seconds > 0, r.toString());
         assertEquals(3000 / seconds, r.path("fullEventsPerSecond").asDouble(), 3000 / seconds * 0.01 + 1, r.toString());
         assertTrue(r.path("metricsFlushedSecondsAfter").asDouble() >= 0, r.toString());
+        // which topic's writes ended the run: none after the end (the timed metrics flush aside)
+        JsonNode lastWrites = r.path("fullLastWriteSecondsByTopic");
+        assertTrue(lastWrites.has("bench.customer-profiles"), r.toString());
+        lastWrites.fields().forEachRemaining(e -> assertTrue(e.getValue().asDouble()
+                <= seconds + r.path("metricsFlushedSecondsAfter").asDouble() + 0.01, e.getKey() + ": " + r));
         // the pass-through runs before and after the full topology; the ratio is to their mean
         JsonNode runs = r.path("passThroughRunsEventsPerSecond");
         assertEquals(2, runs.size(), r.toString());
