@@ -31,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -106,10 +108,29 @@ class CrashRecoveryIT {
     }
 
     private static void produceActivities(LocalStack stack, Topics topics) {
+        produceActivities(stack, topics, 0);
+    }
+
+    /**
+     * The activities, in the same order whatever the pace: with {@code pauseMs} > 0, a pause after
+     * every hundred (so that the application under test is still being fed when it is killed, however
+     * fast it is: sent all at once, 9,000 activities were once all processed before the test's first
+     * look at the offsets).
+     */
+    private static void produceActivities(LocalStack stack, Topics topics, long pauseMs) {
         var activities = Topics.valueSerde(topics.socialActivity, SchemaRegistryConfig.of(stack.schemaRegistryUrl())).serializer();
         try (KafkaProducer<String, byte[]> producer = Producers.create(stack.bootstrapServers(), Map.of(
                 "linger.ms", "20"), new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < POSTS; i++) {
+                if (pauseMs > 0 && i > 0 && i % 100 == 0) {
+                    producer.flush();
+                    try {
+                        Thread.sleep(pauseMs);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while producing", e);
+                    }
+                }
                 int c = (int) ((i * 7919L) % CUSTOMERS);
                 String[] topic = TOPICS_OF_POSTS.get((c + i / CUSTOMERS) % 3 == 0 ? 3 : c % 3);
                 SocialActivity post = SocialActivity.newBuilder().setEventId("crash-" + i).setPlatform("twitter")
@@ -286,14 +307,17 @@ class CrashRecoveryIT {
         Path config = config(stack, dir, "crash-killed", crashed.prefix());
         ChildJvm app = start(config, log);
         awaitSetup(stack, "crash-killed", crashed);
-        produceActivities(stack, crashed);
+        // fed at about 2,000 activities a second (4.5 s in all), killed once 40 % of them are processed:
+        // still being fed, mid-transaction
+        CompletableFuture<Void> feeding = CompletableFuture.runAsync(() -> produceActivities(stack, crashed, 50));
         try (Admin admin = stack.admin()) {
             Progress.Position p = await("40 % of the input processed").atMost(Duration.ofMinutes(3))
                     .pollInterval(Duration.ofMillis(100))
-                    .until(() -> progress(admin, "crash-killed", crashed.socialActivity.name()), q -> q.committed() >= q.end() * 0.4);
-            assertTrue(!p.atEnd(), "killed before the end of the input: " + p);
+                    .until(() -> progress(admin, "crash-killed", crashed.socialActivity.name()), q -> q.committed() >= POSTS * 0.4);
+            assertTrue(p.committed() < POSTS, "killed before the end of the input: " + p);
         }
         assertEquals(137, app.kill(), "killed by SIGKILL: no shutdown hook, no commit, no checkpoint");
+        feeding.get(2, TimeUnit.MINUTES);
         int seenBeforeRestart = changes(stack, crashed).size();
         assertTrue(seenBeforeRestart < expected.size(), "the crash came before all changes were written");
         assertEquals(List.of(), contacts(stack, crashed), "the crash came before the opportunities were due");
