@@ -25,11 +25,11 @@ import java.util.regex.Pattern;
  * entry. For the application's jar (46,000 entries) that is about 12 MB of heap a mount, and Javalin
  * 7.2 mounts each location twice: 8 mounts, about 95 MB held for the process's life
  * ({@code jmap -histo:live}: 369,369 {@code ZipFileSystem$IndexNode}s, 104 MB of byte arrays in a
- * demo's heap of 180 MB), which the collector scans at every marking cycle of a busy instance.
+ * demo's live heap of 203 MB), which the collector scans at every marking cycle of a busy instance.
  * Reading a resource through the class loader uses the jar file the class loader has open already.
  */
 final class ConsoleFiles {
-    /** The console's pages, as in {@code src/main/resources/console} ({@code ConsoleFilesTest} checks the two agree). */
+    /** The console's pages, as in {@code src/main/resources/console} ({@code QueryApiTest} checks the two agree). */
     static final List<String> PAGES = List.of("index.html", "console.js", "console.css");
     private static final String WEBJARS = "META-INF/resources/webjars/";
     /** A webjar path: words, dots and dashes between slashes; nothing that could climb out of the webjars. */
@@ -51,27 +51,22 @@ final class ConsoleFiles {
 
     /** GET and HEAD (the same headers, no body) of {@code /}, the pages and {@code /webjars/...}. */
     void routes(RoutesConfig r) {
-        for (boolean head : new boolean[] {false, true}) {
-            route(r, head, "/", ctx -> "console/index.html");
-            for (String page : PAGES) {
-                route(r, head, "/" + page, ctx -> "console/" + page);
-            }
-            route(r, head, "/webjars/<path>", ctx -> {
-                String path = ctx.pathParam("path");
-                if (!WEBJAR_PATH.matcher(path).matches()) {
-                    throw new NotFoundResponse();
-                }
-                return WEBJARS + path;
-            });
+        route(r, "/", ctx -> "console/index.html");
+        for (String page : PAGES) {
+            route(r, "/" + page, ctx -> "console/" + page);
         }
+        route(r, "/webjars/<path>", ctx -> {
+            String path = ctx.pathParam("path");
+            if (!WEBJAR_PATH.matcher(path).matches()) {
+                throw new NotFoundResponse();
+            }
+            return WEBJARS + path;
+        });
     }
 
-    private void route(RoutesConfig r, boolean head, String path, Function<Context, String> resource) {
-        if (head) {
-            r.head(path, ctx -> serve(ctx, resource.apply(ctx), false));
-        } else {
-            r.get(path, ctx -> serve(ctx, resource.apply(ctx), true));
-        }
+    private void route(RoutesConfig r, String path, Function<Context, String> resource) {
+        r.get(path, ctx -> serve(ctx, resource.apply(ctx), true));
+        r.head(path, ctx -> serve(ctx, resource.apply(ctx), false));
     }
 
     /** The file at {@code resource} on the classpath, or empty when there is none (directories have none either). */
