@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,11 @@ class LiveCommitsTest {
         MockProcessorContext<String, Routed> context = new MockProcessorContext<>(props);
         context.setCurrentSystemTimeMs(NOW);
         return context;
+    }
+
+    @BeforeEach
+    void newThread() {
+        LiveCommits.forgetThread();
     }
 
     @Test
@@ -104,5 +110,63 @@ class LiveCommitsTest {
         live.seen(NOW);
         assertFalse(off.committed());
         assertEquals(0, off.scheduledPunctuators().size());
+    }
+
+    @Test
+    void theLiveIntervalRunsFromTheEndOfTheLastCommitNotFromTheRequest() {
+        MockProcessorContext<String, Routed> context = context(StreamsConfig.EXACTLY_ONCE_V2, "500");
+        double[] commits = {7};
+        LiveCommits live = LiveCommits.of(context, settings(Map.of()), () -> commits[0]);
+        long t = NOW + 20_000;
+        context.setCurrentSystemTimeMs(t);
+        live.seen(t);
+        assertTrue(context.committed(), "the first live record asks at once");
+        context.resetCommit();
+
+        // the thread goes on with the records it holds, then commits; the commit takes 120 ms, more than the live interval
+        context.setCurrentSystemTimeMs(t + 60);
+        live.seen(t + 60);
+        assertFalse(context.committed(), "asked already: the commit comes at the end of this round of processing");
+        commits[0] = 8;
+        context.setCurrentSystemTimeMs(t + 180);
+        live.seen(t + 180);
+        assertFalse(context.committed(), "the first record after a commit does not ask for the next one at once");
+        context.setCurrentSystemTimeMs(t + 200);
+        live.seen(t + 200);
+        assertFalse(context.committed());
+        context.setCurrentSystemTimeMs(t + 230);
+        live.seen(t + 230);
+        assertTrue(context.committed(), "a live interval after the commit was seen done");
+        context.resetCommit();
+
+        // a commit of Kafka Streams' own interval counts as well
+        commits[0] = 9;
+        commits[0] = 10;
+        context.setCurrentSystemTimeMs(t + 300);
+        live.seen(t + 300);
+        assertFalse(context.committed());
+        context.setCurrentSystemTimeMs(t + 349);
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(t + 349);
+        assertFalse(context.committed());
+        context.setCurrentSystemTimeMs(t + 350);
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(t + 350);
+        assertTrue(context.committed(), "the punctuation asks for the rest of the burst, a live interval after the last commit");
+    }
+
+    @Test
+    void aRequestWhoseCommitIsNeverSeenHoldsTheNextOneBackForTenLiveIntervalsOnly() {
+        MockProcessorContext<String, Routed> context = context(StreamsConfig.EXACTLY_ONCE_V2, "500");
+        LiveCommits live = LiveCommits.of(context, settings(Map.of()), () -> 3);
+        long t = NOW + 40_000;
+        context.setCurrentSystemTimeMs(t);
+        live.seen(t);
+        assertTrue(context.committed());
+        context.resetCommit();
+        context.setCurrentSystemTimeMs(t + 499);
+        live.seen(t + 499);
+        assertFalse(context.committed());
+        context.setCurrentSystemTimeMs(t + 500);
+        live.seen(t + 500);
+        assertTrue(context.committed());
     }
 }
