@@ -11,8 +11,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.internals.metrics.StreamsMetricsImpl;
+import org.apache.kafka.streams.processor.internals.metrics.ThreadMetrics;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -167,6 +170,28 @@ class LiveCommitsTest {
         assertFalse(context.committed());
         context.setCurrentSystemTimeMs(t + 500);
         live.seen(t + 500);
+        assertTrue(context.committed());
+    }
+    @Test
+    void theThreadsCommitsAreKafkaStreamsOwnCountOfTheThread() {
+        MockProcessorContext<String, Routed> context = context(StreamsConfig.EXACTLY_ONCE_V2, "500");
+        // the sensor the stream thread records each commit with, under its own name, in the context's metrics
+        Sensor commits = ThreadMetrics.commitSensor(Thread.currentThread().getName(), (StreamsMetricsImpl) context.metrics());
+        LiveCommits live = LiveCommits.of(context, settings(Map.of()));
+        long t = NOW + 60_000;
+        context.setCurrentSystemTimeMs(t);
+        live.seen(t);
+        assertTrue(context.committed());
+        context.resetCommit();
+        context.setCurrentSystemTimeMs(t + 100);
+        live.seen(t + 100);
+        assertFalse(context.committed(), "the requested commit not done yet: no second request");
+        commits.record(120, t + 150);
+        context.setCurrentSystemTimeMs(t + 160);
+        live.seen(t + 160);
+        assertFalse(context.committed(), "done now: the next request a live interval later");
+        context.setCurrentSystemTimeMs(t + 210);
+        live.seen(t + 210);
         assertTrue(context.committed());
     }
 }
