@@ -115,45 +115,43 @@ class LiveCommitsTest {
         assertEquals(0, off.scheduledPunctuators().size());
     }
 
+    /** A live record at wall-clock time {@code t}: whether it asked for a commit (the mock's flag is reset). */
+    private static boolean liveRecordAsks(MockProcessorContext<String, Routed> context, LiveCommits live, long t) {
+        context.setCurrentSystemTimeMs(t);
+        live.seen(t);
+        boolean asked = context.committed();
+        context.resetCommit();
+        return asked;
+    }
+
+    /** The punctuation at wall-clock time {@code t}: whether it asked for a commit (the mock's flag is reset). */
+    private static boolean punctuationAsks(MockProcessorContext<String, Routed> context, long t) {
+        context.setCurrentSystemTimeMs(t);
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(t);
+        boolean asked = context.committed();
+        context.resetCommit();
+        return asked;
+    }
+
     @Test
     void theLiveIntervalRunsFromTheEndOfTheLastCommitNotFromTheRequest() {
         MockProcessorContext<String, Routed> context = context(StreamsConfig.EXACTLY_ONCE_V2, "500");
         double[] commits = {7};
         LiveCommits live = LiveCommits.of(context, settings(Map.of()), () -> commits[0]);
         long t = NOW + 20_000;
-        context.setCurrentSystemTimeMs(t);
-        live.seen(t);
-        assertTrue(context.committed(), "the first live record asks at once");
-        context.resetCommit();
-
+        assertTrue(liveRecordAsks(context, live, t), "the first live record asks at once");
         // the thread goes on with the records it holds, then commits; the commit takes 120 ms, more than the live interval
-        context.setCurrentSystemTimeMs(t + 60);
-        live.seen(t + 60);
-        assertFalse(context.committed(), "asked already: the commit comes at the end of this round of processing");
+        assertFalse(liveRecordAsks(context, live, t + 60), "asked already: the commit comes at the end of this round of processing");
         commits[0] = 8;
-        context.setCurrentSystemTimeMs(t + 180);
-        live.seen(t + 180);
-        assertFalse(context.committed(), "the first record after a commit does not ask for the next one at once");
-        context.setCurrentSystemTimeMs(t + 200);
-        live.seen(t + 200);
-        assertFalse(context.committed());
-        context.setCurrentSystemTimeMs(t + 230);
-        live.seen(t + 230);
-        assertTrue(context.committed(), "a live interval after the commit was seen done");
-        context.resetCommit();
+        assertFalse(liveRecordAsks(context, live, t + 180), "the first record after a commit does not ask for the next one at once");
+        assertFalse(liveRecordAsks(context, live, t + 200));
+        assertTrue(liveRecordAsks(context, live, t + 230), "a live interval after the commit was seen done");
 
         // a commit of Kafka Streams' own interval counts as well
-        commits[0] = 9;
         commits[0] = 10;
-        context.setCurrentSystemTimeMs(t + 300);
-        live.seen(t + 300);
-        assertFalse(context.committed());
-        context.setCurrentSystemTimeMs(t + 349);
-        context.scheduledPunctuators().get(0).getPunctuator().punctuate(t + 349);
-        assertFalse(context.committed());
-        context.setCurrentSystemTimeMs(t + 350);
-        context.scheduledPunctuators().get(0).getPunctuator().punctuate(t + 350);
-        assertTrue(context.committed(), "the punctuation asks for the rest of the burst, a live interval after the last commit");
+        assertFalse(liveRecordAsks(context, live, t + 300));
+        assertFalse(punctuationAsks(context, t + 349));
+        assertTrue(punctuationAsks(context, t + 350), "the punctuation asks for the rest of the burst, a live interval after the last commit");
     }
 
     @Test
@@ -161,17 +159,11 @@ class LiveCommitsTest {
         MockProcessorContext<String, Routed> context = context(StreamsConfig.EXACTLY_ONCE_V2, "500");
         LiveCommits live = LiveCommits.of(context, settings(Map.of()), () -> 3);
         long t = NOW + 40_000;
-        context.setCurrentSystemTimeMs(t);
-        live.seen(t);
-        assertTrue(context.committed());
-        context.resetCommit();
-        context.setCurrentSystemTimeMs(t + 499);
-        live.seen(t + 499);
-        assertFalse(context.committed());
-        context.setCurrentSystemTimeMs(t + 500);
-        live.seen(t + 500);
-        assertTrue(context.committed());
+        assertTrue(liveRecordAsks(context, live, t));
+        assertFalse(liveRecordAsks(context, live, t + 499));
+        assertTrue(liveRecordAsks(context, live, t + 500));
     }
+
     @Test
     void theThreadsCommitsAreKafkaStreamsOwnCountOfTheThread() {
         MockProcessorContext<String, Routed> context = context(StreamsConfig.EXACTLY_ONCE_V2, "500");
@@ -179,19 +171,10 @@ class LiveCommitsTest {
         Sensor commits = ThreadMetrics.commitSensor(Thread.currentThread().getName(), (StreamsMetricsImpl) context.metrics());
         LiveCommits live = LiveCommits.of(context, settings(Map.of()));
         long t = NOW + 60_000;
-        context.setCurrentSystemTimeMs(t);
-        live.seen(t);
-        assertTrue(context.committed());
-        context.resetCommit();
-        context.setCurrentSystemTimeMs(t + 100);
-        live.seen(t + 100);
-        assertFalse(context.committed(), "the requested commit not done yet: no second request");
+        assertTrue(liveRecordAsks(context, live, t));
+        assertFalse(liveRecordAsks(context, live, t + 100), "the requested commit not done yet: no second request");
         commits.record(120, t + 150);
-        context.setCurrentSystemTimeMs(t + 160);
-        live.seen(t + 160);
-        assertFalse(context.committed(), "done now: the next request a live interval later");
-        context.setCurrentSystemTimeMs(t + 210);
-        live.seen(t + 210);
-        assertTrue(context.committed());
+        assertFalse(liveRecordAsks(context, live, t + 160), "done now: the next request a live interval later");
+        assertTrue(liveRecordAsks(context, live, t + 210));
     }
 }
