@@ -24,7 +24,7 @@ import org.apache.kafka.common.config.ConfigException;
  * invalid value fails there with the setting's name and source.
  *
  * @param partitions partitions of the account-keyed inputs; the repartition topics get as many
- * @param liveCommitInterval most time between commits while records are live ({@link LiveCommits}); null: off
+ * @param liveCommitInterval most time from the end of one commit to the next while records are live ({@link LiveCommits}); null: off
  * @param batchCredits when credits to accounts without a directory entry travel in batches ({@code credits.batched})
  * @param liveLag how close to the wall clock a record's event time is for it to be live
  * @param customerCacheEntries customer states each customer task keeps decoded in the heap ({@code customers.cache.entries})

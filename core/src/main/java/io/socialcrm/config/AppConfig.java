@@ -100,8 +100,8 @@ public final class AppConfig {
             "Least time between two contact opportunities of one customer (off: no limit)");
 
     public static final Setting LIVE_COMMIT_INTERVAL = new Setting("commit.live.interval", "50ms",
-            "Under exactly-once with a longer commit.interval.ms (a backfill), most time between commits while a stage "
-                    + "processes live records (each stage's latency). off: commit.interval.ms only");
+            "Under exactly-once with a longer commit.interval.ms, most time from the end of one commit to the next while a "
+                    + "stage processes live records (each stage's latency). off: commit.interval.ms only");
     public static final Setting LIVE_LAG = new Setting("commit.live.lag", "30s",
             "A record whose event time is within this of the wall clock is live (see commit.live.interval)");
     public static final Setting METRICS_FLUSH = new Setting("metrics.flush.interval", "5s",
