@@ -33,13 +33,10 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * ended up committing after every record or two: at 1,000 live activities/s on two cores it fell
  * behind by seconds. The end of a commit is seen as a change of the thread's commit count (Kafka
  * Streams' {@code commit-total} of the thread, {@code stream-thread-metrics}) at the next record or
- * punctuation after it; until then no new request is made. Where that count is not to be had (a
- * processor run outside Kafka Streams), requests are spaced from the last request.
+ * punctuation after it. Where that count is not to be had (a processor run outside Kafka Streams),
+ * requests are spaced from the last request only.
  */
 public final class LiveCommits {
-    /** After this many live intervals a request whose commit was never seen no longer holds the next one back. */
-    private static final int GIVE_UP_INTERVALS = 10;
-
     /** The thread's commits as seen by the processors that run on it. */
     private static final ThreadLocal<ThreadClock> CLOCK = ThreadLocal.withInitial(ThreadClock::new);
 
@@ -59,8 +56,6 @@ public final class LiveCommits {
         long lastCommit = Long.MIN_VALUE / 2;
         /** The commit count then; NaN before the first look. */
         double commitsSeen = Double.NaN;
-        /** Asked, and that commit not seen done yet. */
-        boolean pending;
     }
 
     private LiveCommits(ProcessorContext<?, ?> context, long intervalMs, long lagMs, DoubleSupplier commits) {
@@ -116,9 +111,10 @@ public final class LiveCommits {
     }
 
     /**
-     * Asks for a commit when the thread has not committed within the live interval and has no
-     * request waiting; from the punctuation only when a live record came since the thread last asked
-     * (one as it asked is in that commit).
+     * Asks for a commit when the thread has neither asked nor committed within the live interval;
+     * from the punctuation only when a live record came since the thread last asked (one as it asked
+     * is in that commit) and since its last commit. A request Kafka Streams passes over (a task with
+     * nothing to commit) holds nothing back for longer than the interval.
      */
     private void maybeRequest(long now, boolean fromPunctuation) {
         ThreadClock clock = CLOCK.get();
@@ -126,7 +122,6 @@ public final class LiveCommits {
             clock.lastRequest = Long.MIN_VALUE / 2;
             clock.lastCommit = Long.MIN_VALUE / 2;
             clock.commitsSeen = Double.NaN;
-            clock.pending = false;
         }
         double count = commitCount();
         if (!Double.isNaN(count) && count != clock.commitsSeen) {
@@ -134,17 +129,12 @@ public final class LiveCommits {
                 clock.lastCommit = now; // a commit ended since the last look
             }
             clock.commitsSeen = count;
-            clock.pending = false;
         }
-        if (fromPunctuation && lastLive <= clock.lastRequest) {
-            return;
-        }
-        if (clock.pending && now - clock.lastRequest < GIVE_UP_INTERVALS * intervalMs) {
-            return; // asked: the commit comes once the thread is through this round of processing
+        if (fromPunctuation && (lastLive <= clock.lastRequest || lastLive < clock.lastCommit)) {
+            return; // nothing live since the thread last asked, or since its last commit
         }
         if (now - clock.lastRequest >= intervalMs && now - clock.lastCommit >= intervalMs) {
             clock.lastRequest = now;
-            clock.pending = !Double.isNaN(count);
             context.commit();
         }
     }

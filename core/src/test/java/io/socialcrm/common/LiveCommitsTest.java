@@ -140,8 +140,8 @@ class LiveCommitsTest {
         LiveCommits live = LiveCommits.of(context, settings(Map.of()), () -> commits[0]);
         long t = NOW + 20_000;
         assertTrue(liveRecordAsks(context, live, t), "the first live record asks at once");
-        // the thread goes on with the records it holds, then commits; the commit takes 120 ms, more than the live interval
-        assertFalse(liveRecordAsks(context, live, t + 60), "asked already: the commit comes at the end of this round of processing");
+        assertFalse(liveRecordAsks(context, live, t + 40), "not again within the live interval");
+        // the commit asked for takes 120 ms, more than the live interval
         commits[0] = 8;
         assertFalse(liveRecordAsks(context, live, t + 180), "the first record after a commit does not ask for the next one at once");
         assertFalse(liveRecordAsks(context, live, t + 200));
@@ -155,13 +155,17 @@ class LiveCommitsTest {
     }
 
     @Test
-    void aRequestWhoseCommitIsNeverSeenHoldsTheNextOneBackForTenLiveIntervalsOnly() {
+    void thePunctuationDoesNotAskForARecordACommitHasTakenAlready() {
         MockProcessorContext<String, Routed> context = context(StreamsConfig.EXACTLY_ONCE_V2, "500");
-        LiveCommits live = LiveCommits.of(context, settings(Map.of()), () -> 3);
+        double[] commits = {3};
+        LiveCommits live = LiveCommits.of(context, settings(Map.of()), () -> commits[0]);
         long t = NOW + 40_000;
         assertTrue(liveRecordAsks(context, live, t));
-        assertFalse(liveRecordAsks(context, live, t + 499));
-        assertTrue(liveRecordAsks(context, live, t + 500));
+        assertFalse(liveRecordAsks(context, live, t + 10));
+        commits[0] = 4; // the commit asked for takes both records
+        assertFalse(punctuationAsks(context, t + 100), "nothing live since that commit");
+        assertFalse(punctuationAsks(context, t + 200));
+        assertTrue(liveRecordAsks(context, live, t + 210));
     }
 
     @Test
@@ -172,8 +176,8 @@ class LiveCommitsTest {
         LiveCommits live = LiveCommits.of(context, settings(Map.of()));
         long t = NOW + 60_000;
         assertTrue(liveRecordAsks(context, live, t));
-        assertFalse(liveRecordAsks(context, live, t + 100), "the requested commit not done yet: no second request");
-        commits.record(120, t + 150);
+        assertFalse(liveRecordAsks(context, live, t + 40));
+        commits.record(120, t + 150); // the commit asked for, 120 ms long
         assertFalse(liveRecordAsks(context, live, t + 160), "done now: the next request a live interval later");
         assertTrue(liveRecordAsks(context, live, t + 210));
     }
