@@ -19,8 +19,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * 50 ms, the live interval itself, which leaves this off), a stage that processes records whose event
  * time is within {@code commit.live.lag} of the wall clock asks Kafka Streams
  * ({@link ProcessorContext#commit()}) to commit at least every {@code commit.live.interval}: at once
- * for a live record when the stream thread has not committed within that interval, and otherwise
- * from a wall-clock punctuation, so the last live record of a burst waits one live interval at most.
+ * for a live record when the stream thread has neither asked nor committed within that interval,
+ * and otherwise from a wall-clock punctuation, so the last live record of a burst waits one live interval at most.
  * A request commits every task of the thread, so the requests of all processors on one thread are
  * spaced together (one clock per thread). Off under at-least-once, where a record is read as soon
  * as it is written.

@@ -115,19 +115,20 @@ class LiveCommitsTest {
         assertEquals(0, off.scheduledPunctuators().size());
     }
 
-    /** A live record at wall-clock time {@code t}: whether it asked for a commit (the mock's flag is reset). */
+    /** A live record at wall-clock time {@code t}: whether it asked for a commit. */
     private static boolean liveRecordAsks(MockProcessorContext<String, Routed> context, LiveCommits live, long t) {
-        context.setCurrentSystemTimeMs(t);
-        live.seen(t);
-        boolean asked = context.committed();
-        context.resetCommit();
-        return asked;
+        return asksAt(context, t, () -> live.seen(t));
     }
 
-    /** The punctuation at wall-clock time {@code t}: whether it asked for a commit (the mock's flag is reset). */
+    /** The punctuation at wall-clock time {@code t}: whether it asked for a commit. */
     private static boolean punctuationAsks(MockProcessorContext<String, Routed> context, long t) {
+        return asksAt(context, t, () -> context.scheduledPunctuators().get(0).getPunctuator().punctuate(t));
+    }
+
+    /** {@code step} at wall-clock time {@code t}: whether it asked for a commit (the mock's flag is reset after). */
+    private static boolean asksAt(MockProcessorContext<String, Routed> context, long t, Runnable step) {
         context.setCurrentSystemTimeMs(t);
-        context.scheduledPunctuators().get(0).getPunctuator().punctuate(t);
+        step.run();
         boolean asked = context.committed();
         context.resetCommit();
         return asked;
