@@ -1,5 +1,6 @@
 package io.socialcrm.app;
 
+import io.socialcrm.common.Names;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -83,16 +84,27 @@ public final class Progress {
     }
 
     /**
-     * Waits until the group has committed every record of {@code inputs} and none of
-     * {@code written} has grown for {@code quiet}; reports the input lag as it goes.
+     * Waits until the application (the group is its {@code application.id}) has committed every record
+     * of {@code inputs} and of its own repartition topics, and none of {@code written} or of those
+     * repartition topics has grown for {@code quiet}; reports the lag as it goes.
+     *
+     * <p>The repartition topics count: the input committed says only that the first stage is through.
+     * A customer task that stops for a while with records of its repartition topic still to process
+     * (moving to another instance, restoring, a long commit) writes nothing meanwhile, so outputs that
+     * have not grown for a few seconds do not show that it is done; a test read answers that changed
+     * again seconds later.
      */
     void awaitIdle(Collection<String> inputs, Collection<String> written, Duration quiet, Duration timeout, LongConsumer lagReport) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<TopicPartition, Long> last = null;
         long stableSince = 0;
+        List<String> repartitions = Names.repartitionTopics(groupId);
+        List<String> consumed = new ArrayList<>(inputs);
+        consumed.addAll(repartitions);
         List<String> all = new ArrayList<>(written);
+        all.addAll(repartitions);
         while (System.nanoTime() < deadline) {
-            long lag = lag(inputs);
+            long lag = lag(consumed);
             lagReport.accept(lag);
             Map<TopicPartition, Long> now = endOffsets(all);
             if (lag == 0 && now.equals(last)) {

@@ -9,7 +9,6 @@ import io.socialcrm.avro.ErasureRequest;
 import io.socialcrm.avro.ProfileSnapshot;
 import io.socialcrm.avro.SegmentDefinition;
 import io.socialcrm.avro.SocialActivity;
-import io.socialcrm.common.Names;
 import io.socialcrm.config.AppConfig;
 import io.socialcrm.config.Settings;
 import io.socialcrm.connectors.files.ActivityFiles;
@@ -277,17 +276,11 @@ public final class ReplayCommand implements Callable<Integer> {
 
     /** As {@link #awaitIdle(Progress, Pipeline, List, Duration)}, with outputs that have not grown for {@code quiet}. */
     private void awaitIdle(Progress progress, Pipeline pipeline, List<String> inputs, Duration limit, Duration quiet) {
-        Topics topics = pipeline.topology().topics();
-        String app = pipeline.topology().applicationId();
-        List<String> repartitions = Names.repartitionTopics(app);
-        List<String> consumed = new ArrayList<>(inputs);
-        consumed.addAll(repartitions);
-        List<String> written = new ArrayList<>(outputs(topics).stream().map(Topic::name).toList());
-        written.addAll(repartitions);
+        List<String> written = outputs(pipeline.topology().topics()).stream().map(Topic::name).toList();
         AtomicLong lastReport = new AtomicLong();
         long started = System.nanoTime();
         AtomicLong consumedAt = new AtomicLong();
-        progress.awaitIdle(consumed, written, quiet, limit, lag -> {
+        progress.awaitIdle(inputs, written, quiet, limit, lag -> {
             if (lag == 0 && consumedAt.get() == 0) {
                 consumedAt.set(System.nanoTime());
                 console.printf("  every record processed after %.1f s; waiting for the last counts%n",

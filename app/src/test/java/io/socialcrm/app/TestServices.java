@@ -37,7 +37,8 @@ public final class TestServices {
     }
 
     /**
-     * Waits until the instances' group has read all input, then until each instance's customer tasks
+     * Waits until the instances' group has read all input and its repartition topics (see
+     * {@link Progress#awaitIdle}), then until each instance's customer tasks
      * have re-evaluated every customer once more (a pass asked for now: what a timed sweep would change
      * as of the last event is in the outputs), then until the outputs have not grown for two seconds
      * (the pass's changes committed; a sketch it published taken in).
