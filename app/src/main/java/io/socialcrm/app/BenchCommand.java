@@ -63,14 +63,16 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code socialcrm bench}: throughput of the full topology against the engine's own limit on this
- * machine (a pass-through Streams application over the same records, same guarantee), event to
+ * machine (a pass-through Streams application over the same records, same guarantee; and the same
+ * across one repartition topic, the least a topology with state under two keys does), event to
  * segment-change latency at a fixed rate, peak memory, state per customer and restore time, on the
  * embedded broker and registry. Ratios, not absolute times: machines are shared and noisy.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure, on the embedded stack, in one run: (a) a pass-through Kafka Streams application reading and "
-                + "writing the pre-loaded activity (the engine's limit here) and (b) the full socialcrm topology, both "
-                + "exactly-once, each in a JVM of its own; their events/s and ratio; event -> segment-change latency at a fixed "
+                + "writing the pre-loaded activity (the engine's limit here), the same across one repartition topic (the least "
+                + "a topology with state under two keys does) and (b) the full socialcrm topology, all exactly-once, each in a "
+                + "JVM of its own; their events/s and ratios; event -> segment-change latency at a fixed "
                 + "rate; peak RSS of the application; state bytes per customer; time to restore the state from the changelogs "
                 + "into an empty state directory. --micro runs the JMH microbenchmarks of the hot path instead.",
         footer = {"", "Examples:", "  socialcrm bench", "  socialcrm bench --events 1000000 --customers 1000000 --json > bench.json",
@@ -147,8 +149,12 @@ public final class BenchCommand implements Callable<Integer> {
 
             // (a) the engine's limit: records in, the same records out
             console.println("(a) pass-through application...");
-            double passBefore = passThrough(local, work, topics, output, loaded, 1, report);
+            double passBefore = passThrough(local, work, topics, output, loaded, 1, false, report);
             console.printf("    %,.0f events/s%n", passBefore);
+            // (a') the least a topology with state under two keys does: each record across one repartition topic
+            console.println("(a') pass-through across one repartition topic...");
+            double oneHop = passThrough(local, work, topics, output, loaded, 1, true, report);
+            console.printf("    %,.0f events/s: %.2fx the pass-through before it%n", oneHop, oneHop / passBefore);
 
             // (b) the full topology, exactly-once
             int port = Service.freePort("127.0.0.1");
@@ -202,12 +208,15 @@ public final class BenchCommand implements Callable<Integer> {
             // run at 28,000 and at 56,000/s a quarter of an hour apart); the ratio is to the two runs'
             // mean, and both are reported
             console.println("(a) pass-through application again...");
-            double passAfter = passThrough(local, work, topics, output, loaded, 2, report);
+            double passAfter = passThrough(local, work, topics, output, loaded, 2, false, report);
             double passRate = (passBefore + passAfter) / 2;
             console.printf("    %,.0f events/s%n", passAfter);
             report.put("passThroughEventsPerSecond", Math.round(passRate));
             report.putArray("passThroughRunsEventsPerSecond").add(Math.round(passBefore)).add(Math.round(passAfter));
             report.put("ratio", Math.round(fullRate / passRate * 100) / 100.0);
+            report.put("oneHopEventsPerSecond", Math.round(oneHop));
+            report.put("oneHopRatio", Math.round(oneHop / passRate * 100) / 100.0);
+            report.put("ratioToOneHop", Math.round(fullRate / oneHop * 100) / 100.0);
             long customersWithState = latestKeys(local, topics.customerProfiles);
             long stateBytes = size(state);
             report.put("customersWithState", customersWithState);
@@ -334,11 +343,13 @@ public final class BenchCommand implements Callable<Integer> {
      * Runs the pass-through (run {@code round}: an application of its own, from the input's start) with
      * the application's Kafka Streams and producer defaults (exactly-once, its commit interval,
      * compression, linger): the two sides differ only in what they do. Returns its activities a second;
-     * the first run's peak RSS goes into {@code report}.
+     * the first run's peak RSS goes into {@code report}. With {@code hop}, the one-hop variant
+     * ({@link PassThrough#HOP}), timed as the full topology is: until its repartition topic and its
+     * output have stopped growing.
      */
-    private double passThrough(LocalStack local, Path work, Topics topics, String output, long loaded, int round,
+    private double passThrough(LocalStack local, Path work, Topics topics, String output, long loaded, int round, boolean hop,
                                ObjectNode report) throws Exception {
-        String id = "bench-passthrough-" + round;
+        String id = hop ? "bench-onehop" : "bench-passthrough-" + round;
         Path passProps = work.resolve(id + ".properties");
         Properties pass = new Properties();
         pass.put("bootstrap.servers", local.bootstrapServers());
@@ -349,13 +360,22 @@ public final class BenchCommand implements Callable<Integer> {
         pass.put("state.dir", work.resolve(id + "-state").toString());
         pass.put(PassThrough.INPUT, topics.socialActivity.name());
         pass.put(PassThrough.OUTPUT, output);
+        pass.put(PassThrough.HOP, Boolean.toString(hop));
         try (var out = Files.newOutputStream(passProps)) {
             pass.store(out, "socialcrm bench: pass-through");
         }
+        List<String> written = hop ? List.of(id + "-" + PassThrough.HOP_TOPIC, output) : List.of();
         try (ChildJvm app = ChildJvm.start(heap, work.resolve(id + ".log"), PassThrough.class.getName(), passProps.toString())) {
-            double rate = throughput(local, app, id, List.of(topics.socialActivity.name()), List.of(), List.of(), loaded).eventsPerSecond();
-            if (round == 1) {
+            double rate = throughput(local, app, id, List.of(topics.socialActivity.name()), written, List.of(), loaded).eventsPerSecond();
+            if (round == 1 && !hop) {
                 report.put("passThroughPeakRssMB", app.peakRss() >> 20);
+            }
+            if (hop) {
+                // what crossed the hop: its records and the transactions' commit markers
+                try (Admin admin = local.admin()) {
+                    report.put("oneHopRepartitionEndOffsets", new Progress(admin, id).endOffsets(List.of(written.get(0)))
+                            .values().stream().mapToLong(Long::longValue).sum());
+                }
             }
             return rate;
         }
@@ -719,8 +739,11 @@ public final class BenchCommand implements Callable<Integer> {
                 r.path("consentedAccounts").asLong(), r.path("partitions").asInt(), r.path("cores").asInt());
         console.printf("  pass-through (engine limit)  %,10d events/s   (the mean of a run before the full topology and one after: %s)%n",
                 r.path("passThroughEventsPerSecond").asLong(), r.path("passThroughRunsEventsPerSecond"));
-        console.printf("  full topology, exactly-once  %,10d events/s   %.2fx the pass-through (%.1f s; the metrics path's timed flush %.1f s later)%n",
-                r.path("fullEventsPerSecond").asLong(), r.path("ratio").asDouble(), r.path("fullSeconds").asDouble(),
+        console.printf("  pass-through, one hop        %,10d events/s   %.2fx the pass-through (across one repartition topic)%n",
+                r.path("oneHopEventsPerSecond").asLong(), r.path("oneHopRatio").asDouble());
+        console.printf("  full topology, exactly-once  %,10d events/s   %.2fx the pass-through, %.2fx the one-hop (%.1f s; "
+                        + "the metrics path's timed flush %.1f s later)%n",
+                r.path("fullEventsPerSecond").asLong(), r.path("ratio").asDouble(), r.path("ratioToOneHop").asDouble(), r.path("fullSeconds").asDouble(),
                 r.path("metricsFlushedSecondsAfter").asDouble());
         console.printf("    last write of each watched topic, s from the start: %s%n", r.path("fullLastWriteSecondsByTopic"));
         for (String phase : List.of("latencyMs", "latencyBelowCapacityMs")) {

@@ -22,6 +22,13 @@ class BenchIT {
         assertTrue(r.path("passThroughEventsPerSecond").asLong() > 0, r.toString());
         assertTrue(r.path("fullEventsPerSecond").asLong() > 0, r.toString());
         assertTrue(r.path("ratio").asDouble() > 0, r.toString());
+        // the one-hop baseline moved every record across its repartition topic, and is reported against both sides
+        assertTrue(r.path("oneHopEventsPerSecond").asLong() > 0, r.toString());
+        assertTrue(r.path("oneHopRepartitionEndOffsets").asLong() >= 3000, "every activity and the commit markers: " + r);
+        assertEquals(r.path("oneHopEventsPerSecond").asDouble() / r.path("passThroughEventsPerSecond").asDouble(),
+                r.path("oneHopRatio").asDouble(), 0.006, r.toString());
+        assertEquals(r.path("fullEventsPerSecond").asDouble() / r.path("oneHopEventsPerSecond").asDouble(),
+                r.path("ratioToOneHop").asDouble(), 0.006, r.toString());
         // the full run's clock: its seconds give its rate; the metrics path's timed flush is waited for, not timed
         double seconds = r.path("fullSeconds").asDouble();
         assertTrue(seconds > 0, r.toString());
