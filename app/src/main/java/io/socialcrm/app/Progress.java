@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -67,6 +68,14 @@ public final class Progress {
         }
     }
 
+    private Set<String> topicNames() {
+        try {
+            return admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot list the topics: " + e.getMessage(), e);
+        }
+    }
+
     public Map<TopicPartition, Long> endOffsets(Collection<String> topics) {
         try {
             Map<TopicPartition, OffsetSpec> request = new HashMap<>();
@@ -92,7 +101,8 @@ public final class Progress {
      * A customer task that stops for a while with records of its repartition topic still to process
      * (moving to another instance, restoring, a long commit) writes nothing meanwhile, so outputs that
      * have not grown for a few seconds do not show that it is done; a test read answers that changed
-     * again seconds later.
+     * again seconds later. Until the application has made its repartition topics (at its first
+     * rebalance) it is not idle either.
      */
     void awaitIdle(Collection<String> inputs, Collection<String> written, Duration quiet, Duration timeout, LongConsumer lagReport) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -103,7 +113,16 @@ public final class Progress {
         consumed.addAll(repartitions);
         List<String> all = new ArrayList<>(written);
         all.addAll(repartitions);
+        boolean created = false;
         while (System.nanoTime() < deadline) {
+            // an application that has just started may not have made its repartition topics yet: not idle
+            created = created || topicNames().containsAll(repartitions);
+            if (!created) {
+                lagReport.accept(lag(inputs));
+                last = null;
+                Pipeline.sleep(250);
+                continue;
+            }
             long lag = lag(consumed);
             lagReport.accept(lag);
             Map<TopicPartition, Long> now = endOffsets(all);
