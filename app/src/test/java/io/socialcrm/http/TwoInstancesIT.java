@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.socialcrm.app.Progress;
 import io.socialcrm.app.Service;
 import io.socialcrm.app.TestServices;
 import io.socialcrm.avro.SegmentDefinition;
+import io.socialcrm.common.Names;
 import io.socialcrm.config.Settings;
 import io.socialcrm.context.Taxonomy;
 import io.socialcrm.contract.Topics;
@@ -41,6 +43,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,7 +84,15 @@ class TwoInstancesIT {
                 HttpResponse<String> fromB = get(second.url() + "/customers/" + customer, TOKEN);
                 assertEquals(200, fromA.statusCode(), fromA.body());
                 assertEquals(200, fromB.statusCode(), fromB.body());
-                assertEquals(PlainJson.MAPPER.readTree(fromA.body()), PlainJson.MAPPER.readTree(fromB.body()), customer);
+                JsonNode profileA = PlainJson.MAPPER.readTree(fromA.body());
+                JsonNode profileB = PlainJson.MAPPER.readTree(fromB.body());
+                if (!profileA.equals(profileB)) {
+                    // the two reads came a moment apart from the one instance that holds the customer: what changed
+                    // the profile between them is still being processed, or a task moved (2026-12-06: a customer task
+                    // had activity of its repartition topic to process while the outputs had been quiet for 2 s)
+                    assertEquals(profileA, profileB, customer + ": the answers differ; lag of the inputs and repartition topics now "
+                            + lagNow(stack, a) + "; tasks " + tasks(first) + " and " + tasks(second));
+                }
                 compared++;
             }
             assertEquals(customers.size(), compared);
@@ -320,6 +332,22 @@ class TwoInstancesIT {
             throw new AssertionError("No answer within 20 s from " + url + "\n" + StuckTransactions.of(TestStacks.shared().bootstrapServers())
                     + ThreadDump.pipeline("The instances' stream and HTTP threads:", "qtp", 25), e);
         }
+    }
+
+    private static long lagNow(LocalStack stack, Settings settings) {
+        String app = settings.string(StreamsConfig.APPLICATION_ID_CONFIG);
+        Topics topics = Topics.withPrefix("two.");
+        List<String> consumed = new ArrayList<>(List.of(topics.socialActivity.name(), topics.consents.name(), topics.socialProfiles.name()));
+        consumed.addAll(Names.repartitionTopics(app));
+        try (Admin admin = stack.admin()) {
+            return new Progress(admin, app).lag(consumed);
+        }
+    }
+
+    private static String tasks(Service service) {
+        return service.pipeline().streams().metadataForLocalThreads().stream()
+                .map(t -> t.threadState() + " " + t.activeTasks().stream().map(task -> task.taskId().toString()).sorted().toList())
+                .toList().toString();
     }
 
     private static JsonNode json(HttpResponse<String> response) throws Exception {
