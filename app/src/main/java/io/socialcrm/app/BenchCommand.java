@@ -364,7 +364,8 @@ public final class BenchCommand implements Callable<Integer> {
         try (var out = Files.newOutputStream(passProps)) {
             pass.store(out, "socialcrm bench: pass-through");
         }
-        List<String> written = hop ? List.of(id + "-" + PassThrough.HOP_TOPIC, output) : List.of();
+        String hopTopic = id + "-" + PassThrough.HOP_TOPIC;
+        List<String> written = hop ? List.of(hopTopic, output) : List.of();
         try (ChildJvm app = ChildJvm.start(heap, work.resolve(id + ".log"), PassThrough.class.getName(), passProps.toString())) {
             double rate = throughput(local, app, id, List.of(topics.socialActivity.name()), written, List.of(), loaded).eventsPerSecond();
             if (round == 1 && !hop) {
@@ -373,8 +374,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (hop) {
                 // what crossed the hop: its records and the transactions' commit markers
                 try (Admin admin = local.admin()) {
-                    report.put("oneHopRepartitionEndOffsets", new Progress(admin, id).endOffsets(List.of(written.get(0)))
-                            .values().stream().mapToLong(Long::longValue).sum());
+                    report.put("oneHopRepartitionEndOffsets", new Progress(admin, id).position(List.of(hopTopic)).end());
                 }
             }
             return rate;

@@ -48,6 +48,16 @@ public final class Progress {
         return lag;
     }
 
+    /**
+     * Records of {@code inputs} and of the application's own repartition topics (the group is its
+     * {@code application.id}) the group has not committed yet: what the application has still to process.
+     */
+    public long applicationLag(Collection<String> inputs) {
+        List<String> consumed = new ArrayList<>(inputs);
+        consumed.addAll(Names.repartitionTopics(groupId));
+        return lag(consumed);
+    }
+
     /** The group's committed records of {@code topics}, and their end offsets, summed over partitions. */
     public Position position(Collection<String> topics) {
         Map<TopicPartition, Long> end = endOffsets(topics);
@@ -109,8 +119,6 @@ public final class Progress {
         Map<TopicPartition, Long> last = null;
         long stableSince = 0;
         List<String> repartitions = Names.repartitionTopics(groupId);
-        List<String> consumed = new ArrayList<>(inputs);
-        consumed.addAll(repartitions);
         List<String> all = new ArrayList<>(written);
         all.addAll(repartitions);
         boolean created = false;
@@ -123,7 +131,7 @@ public final class Progress {
                 Pipeline.sleep(250);
                 continue;
             }
-            long lag = lag(consumed);
+            long lag = applicationLag(inputs);
             lagReport.accept(lag);
             Map<TopicPartition, Long> now = endOffsets(all);
             if (lag == 0 && now.equals(last)) {
